@@ -1,0 +1,191 @@
+"""Settings shared by every environment.
+
+Everything that varies between machines comes from environment variables (read once,
+here, through ``env``). The defaults are the embedded ones: SQLite, an SQLite-backed
+Celery broker, a local-memory cache and the 7digital sandbox, so a fresh checkout runs
+with no server installed. ``production.py`` replaces the development defaults and
+refuses to start with unsafe ones.
+
+https://docs.djangoproject.com/en/5.2/ref/settings/
+https://django-environ.readthedocs.io/en/latest/
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+
+# Used by local and test settings when SECRET_KEY is not set; production refuses it.
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-never-use-in-production"
+SECRET_KEY = env("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+
+# --- 7digital --------------------------------------------------------------------
+# Outside production every host defaults to the sandbox, so moving
+# SEVENDIGITAL_SANDBOX_URL moves the whole site. The URLs are bases without "/1.2":
+# the client appends the API version where an endpoint needs it.
+SEVENDIGITAL_SANDBOX_URL = env("SEVENDIGITAL_SANDBOX_URL", default="http://127.0.0.1:8001")
+SEVENDIGITAL_API_URL = env("SEVENDIGITAL_API_URL", default=SEVENDIGITAL_SANDBOX_URL)
+SEVENDIGITAL_PREVIEWS_URL = env("SEVENDIGITAL_PREVIEWS_URL", default=SEVENDIGITAL_SANDBOX_URL)
+SEVENDIGITAL_MEDIA_URL = env("SEVENDIGITAL_MEDIA_URL", default=SEVENDIGITAL_SANDBOX_URL)
+SEVENDIGITAL_STREAM_URL = env("SEVENDIGITAL_STREAM_URL", default=SEVENDIGITAL_SANDBOX_URL)
+SEVENDIGITAL_FEEDS_URL = env("SEVENDIGITAL_FEEDS_URL", default=SEVENDIGITAL_SANDBOX_URL)
+SEVENDIGITAL_CONSUMER_KEY = env("SEVENDIGITAL_CONSUMER_KEY", default="sandbox-key")
+SEVENDIGITAL_CONSUMER_SECRET = env("SEVENDIGITAL_CONSUMER_SECRET", default="sandbox-secret")
+SEVENDIGITAL_COUNTRY = env("SEVENDIGITAL_COUNTRY", default="GB")
+SEVENDIGITAL_SHOP_ID = env.int("SEVENDIGITAL_SHOP_ID", default=None)
+SEVENDIGITAL_TIMEOUT = env.float("SEVENDIGITAL_TIMEOUT", default=10.0)
+SEVENDIGITAL_MAX_RETRIES = env.int("SEVENDIGITAL_MAX_RETRIES", default=2)
+
+# The sandbox emulates 7digital with its own database; production never mounts it.
+SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=True)
+
+# --- Applications ----------------------------------------------------------------
+DJANGO_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+]
+THIRD_PARTY_APPS = [
+    "django_htmx",
+    # SimpleAppConfig leaves TEMPLATES alone: the partials loader is wired in below.
+    "template_partials.apps.SimpleAppConfig",
+    "django_celery_beat",
+]
+LOCAL_APPS = [
+    "accounts",
+    "store.catalogue",
+]
+SANDBOX_APPS = ["sandbox"]
+
+INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
+if SANDBOX_ENABLED:
+    INSTALLED_APPS += SANDBOX_APPS
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+# --- Templates -------------------------------------------------------------------
+# https://github.com/carltongibson/django-template-partials#advanced-configuration
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+            "loaders": [
+                (
+                    "template_partials.loader.Loader",
+                    [
+                        (
+                            "django.template.loaders.cached.Loader",
+                            [
+                                "django.template.loaders.filesystem.Loader",
+                                "django.template.loaders.app_directories.Loader",
+                            ],
+                        )
+                    ],
+                )
+            ],
+        },
+    }
+]
+
+# --- Databases -------------------------------------------------------------------
+# https://django-environ.readthedocs.io/en/latest/types.html#environ-env-db-url
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASE_ROUTERS = []
+if SANDBOX_ENABLED:
+    DATABASES["sandbox"] = env.db(
+        "SANDBOX_DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'sandbox.sqlite3'}"
+    )
+    DATABASE_ROUTERS += ["sandbox.routers.SandboxRouter"]
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Authentication --------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Internationalisation --------------------------------------------------------
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media files ------------------------------------------------------
+# https://whitenoise.readthedocs.io/en/stable/django.html
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "media/"
+MEDIA_ROOT = BASE_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# --- Cache -----------------------------------------------------------------------
+# https://docs.djangoproject.com/en/5.2/topics/cache/#redis
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Celery ----------------------------------------------------------------------
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html
+# Without a broker server, messages go through an SQLite file via kombu's SQLAlchemy
+# transport, so `make run` needs nothing installed. CELERY_BROKER_URL (RabbitMQ, say)
+# wins over REDIS_URL, which wins over the embedded broker.
+EMBEDDED_BROKER_URL = f"sqla+sqlite:///{BASE_DIR / 'celery-broker.sqlite3'}"
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or EMBEDDED_BROKER_URL)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Tasks record their outcome in the database through services, so Celery keeps no
+# results unless a backend is configured.
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
+# A task is acknowledged once it has run, and redelivered if its worker dies, so a
+# crash mid-task cannot lose work meant for 7digital. Tasks must be idempotent.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TIMEZONE = "UTC"

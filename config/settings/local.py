@@ -1,0 +1,9 @@
+"""Settings for a developer's machine: `make run`."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DEBUG", default=True)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

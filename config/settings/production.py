@@ -1,0 +1,114 @@
+"""Settings for a deployed site.
+
+Importing this module raises ImproperlyConfigured, so the process refuses to start, when
+DEBUG is on, when SECRET_KEY is missing or is the development key, when ALLOWED_HOSTS or
+the 7digital credentials are missing, or when the sandbox would be mounted.
+
+https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import (
+    DATABASES,
+    DEVELOPMENT_SECRET_KEY,
+    DJANGO_APPS,
+    LOCAL_APPS,
+    SANDBOX_APPS,
+    STORAGES,
+    THIRD_PARTY_APPS,
+    env,
+)
+
+
+def _required(name):
+    value = env(name, default="")
+    if not value:
+        raise ImproperlyConfigured(f"Production settings need the {name} environment variable.")
+    return value
+
+
+DEBUG = env.bool("DEBUG", default=False)
+if DEBUG:
+    raise ImproperlyConfigured("Production settings refuse to start with DEBUG on.")
+
+SECRET_KEY = _required("SECRET_KEY")
+if SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "Production settings refuse to start with the development SECRET_KEY."
+    )
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("Production settings need the ALLOWED_HOSTS environment variable.")
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# --- 7digital --------------------------------------------------------------------
+# The real hosts, as bases without "/1.2"; each can still be overridden.
+SEVENDIGITAL_CONSUMER_KEY = _required("SEVENDIGITAL_CONSUMER_KEY")
+SEVENDIGITAL_CONSUMER_SECRET = _required("SEVENDIGITAL_CONSUMER_SECRET")
+SEVENDIGITAL_API_URL = env("SEVENDIGITAL_API_URL", default="https://api.7digital.com")
+SEVENDIGITAL_PREVIEWS_URL = env(
+    "SEVENDIGITAL_PREVIEWS_URL", default="https://previews.7digital.com"
+)
+SEVENDIGITAL_MEDIA_URL = env("SEVENDIGITAL_MEDIA_URL", default="https://media.geo.7digital.com")
+SEVENDIGITAL_STREAM_URL = env("SEVENDIGITAL_STREAM_URL", default="https://stream.svc.7digital.net")
+SEVENDIGITAL_FEEDS_URL = env("SEVENDIGITAL_FEEDS_URL", default="https://feeds.api.7digital.com")
+
+# --- No sandbox ------------------------------------------------------------------
+# The sandbox accepts any credentials and serves invented data: a site that mounted
+# it would sell nothing real. base.py mounts it by default; here it is off by default
+# and refused when asked for (see the end of this file).
+SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=False)
+INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
+DATABASES = {"default": DATABASES["default"]}
+DATABASE_ROUTERS = []
+
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+
+# --- HTTPS -----------------------------------------------------------------------
+# TLS ends at the proxy in front of gunicorn, which says so in X-Forwarded-Proto.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# Load balancers probe over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+# Start low and raise to a year (31536000) once HTTPS is known to work everywhere:
+# browsers remember HSTS for this long.
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+
+# --- Static files ----------------------------------------------------------------
+# Hashed, compressed files made by collectstatic at build time, served by WhiteNoise.
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# --- Logging ---------------------------------------------------------------------
+# To stdout, where the container runtime collects it.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s"},
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "plain",
+        },
+    },
+    "root": {"handlers": ["stdout"], "level": env("LOG_LEVEL", default="INFO")},
+}
+
+# Last, so that nothing above can bring the sandbox back.
+if SANDBOX_ENABLED or set(SANDBOX_APPS) & set(INSTALLED_APPS) or "sandbox" in DATABASES:
+    raise ImproperlyConfigured(
+        "Production settings refuse to start with the 7digital sandbox mounted: "
+        "unset SANDBOX_ENABLED."
+    )

@@ -1,0 +1,517 @@
+"""Transport and requestor: sign, send, retry, cache, decode, map errors.
+
+Signing follows the reference's OAuth rules (7digital-api-1.0-beta-overview-oauth.txt and
+the 1.2 reference's partner-user section, line 6451): public catalogue calls carry
+only ``oauth_consumer_key``; partner calls are 2-legged HMAC-SHA1 with ``userId``;
+user calls are 3-legged with ``oauth_token``. GET parameters travel in the query
+string; form POST parameters in an ``application/x-www-form-urlencoded`` body, so
+that they enter the signature base string; JSON bodies (playlists, logs) keep
+their parameters (``country``, ``userId``) in the query string, as the reference
+requires ("it can only be placed as a query string parameter").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import requests
+from requests_oauthlib import OAuth1
+from tenacity import (
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from . import errors
+from .parsing import NotAnAPIResponse, decode, describe_body
+
+logger = logging.getLogger("sevendigital")
+
+HOSTS = ("api", "previews", "media", "stream", "feeds")
+_OAUTH_PARAM = re.compile(r"^oauth_", re.IGNORECASE)
+
+
+class Cache(Protocol):
+    """The subset of Django's cache API the client uses; Django's cache plugs in as is."""
+
+    def get(self, key: str, default: Any = None) -> Any: ...
+
+    def set(self, key: str, value: Any, timeout: float | None = None) -> None: ...
+
+
+class MemoryCache:
+    """A small in-process cache honouring timeouts (for scripts and tests)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._data: dict[str, tuple[float, Any]] = {}
+        self._clock = clock
+
+    def get(self, key: str, default: Any = None) -> Any:
+        entry = self._data.get(key)
+        if entry is None:
+            return default
+        expires, value = entry
+        if expires <= self._clock():
+            del self._data[key]
+            return default
+        return value
+
+    def set(self, key: str, value: Any, timeout: float | None = None) -> None:
+        self._data[key] = (self._clock() + (timeout or 0), value)
+
+    def clear(self) -> None:
+        self._data.clear()
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """``X-RateLimit-*`` headers of the last response (reference lines 74-78)."""
+
+    limit: int | None
+    current: int | None
+    reset: int | None
+
+    @property
+    def remaining(self) -> int | None:
+        if self.limit is None or self.current is None:
+            return None
+        return max(0, self.limit - self.current)
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> RateLimit | None:
+        def number(name: str) -> int | None:
+            value = headers.get(name)
+            try:
+                return int(value) if value is not None else None
+            except ValueError:
+                return None
+
+        limit, current, reset = (
+            number("X-RateLimit-Limit"),
+            number("X-RateLimit-Current"),
+            number("X-RateLimit-Reset"),
+        )
+        if limit is None and current is None and reset is None:
+            return None
+        return cls(limit=limit, current=current, reset=reset)
+
+
+@dataclass(frozen=True, slots=True)
+class UserAuth:
+    """Who a user-level call acts for.
+
+    ``user_id`` for a partner user (2-legged OAuth with ``userId``), or ``token`` and
+    ``token_secret`` for a 7digital user's access token (3-legged OAuth).
+    """
+
+    user_id: str | None = None
+    token: str | None = None
+    token_secret: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.user_id and not self.token:
+            raise ValueError("UserAuth needs a partner user_id or an access token")
+
+
+def cache_max_age(cache_control: str | None) -> int | None:
+    """Seconds a response may be cached for, or None when it must not be."""
+    if not cache_control:
+        return None
+    directives = {}
+    for part in cache_control.lower().split(","):
+        name, _, value = part.strip().partition("=")
+        directives[name] = value.strip('"')
+    if "no-store" in directives or "no-cache" in directives:
+        return None
+    try:
+        age = int(directives.get("max-age", ""))
+    except ValueError:
+        return None
+    return age if age > 0 else None
+
+
+def _format_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def clean_params(params: Mapping[str, Any] | None) -> dict[str, str]:
+    """Drop ``None``, render booleans as true/false and sequences comma-separated."""
+    return {k: _format_value(v) for k, v in (params or {}).items() if v is not None}
+
+
+def redact_url(url: str) -> str:
+    """The URL without OAuth parameters (signatures, tokens) for errors and logs."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    kept = [p for p in parts.query.split("&") if not _OAUTH_PARAM.match(p)]
+    return urlunsplit(parts._replace(query="&".join(kept)))
+
+
+class Requestor:
+    """Sends one logical API call and returns its decoded content tree."""
+
+    def __init__(
+        self,
+        *,
+        consumer_key: str,
+        consumer_secret: str,
+        base_urls: Mapping[str, str],
+        country: str | None = "GB",
+        shop_id: int | str | None = None,
+        timeout: float | tuple[float, float] = 10.0,
+        max_retries: int = 2,
+        backoff: float = 0.25,
+        max_backoff: float = 4.0,
+        cache: Cache | None = None,
+        session: requests.Session | None = None,
+        adapter: requests.adapters.BaseAdapter | None = None,
+        response_format: str = "xml",
+        user_agent: str = "sevendigital-python",
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not consumer_key:
+            raise ValueError("a 7digital consumer key is required")
+        if response_format not in ("xml", "json"):
+            raise ValueError("response_format must be 'xml' or 'json'")
+        missing = [h for h in HOSTS if not base_urls.get(h)]
+        if missing:
+            raise ValueError(f"base URLs missing for: {', '.join(missing)}")
+        self.consumer_key = consumer_key
+        self.consumer_secret = consumer_secret
+        self.base_urls = {h: base_urls[h].rstrip("/") for h in HOSTS}
+        self.country = country
+        self.shop_id = shop_id
+        self.timeout = timeout
+        self.max_retries = max(0, max_retries)
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.cache = cache
+        self.response_format = response_format
+        self.user_agent = user_agent
+        self.sleep = sleep
+        self.session = session or requests.Session()
+        if adapter is not None:
+            self.session.mount("http://", adapter)
+            self.session.mount("https://", adapter)
+        self.rate_limit: RateLimit | None = None
+
+    # -- building requests ---------------------------------------------------
+
+    def url(self, host: str, path: str) -> str:
+        if host not in self.base_urls:
+            raise ValueError(f"unknown host {host!r}; expected one of {HOSTS}")
+        return f"{self.base_urls[host]}/{path.lstrip('/')}"
+
+    def locale_params(self, country: str | None = None) -> dict[str, str]:
+        """``country`` (or ``shopId`` for a dedicated shop), as every method requires."""
+        if self.shop_id is not None and country is None:
+            params = {"shopId": str(self.shop_id)}
+            if self.country:
+                params["country"] = self.country
+            return params
+        chosen = country or self.country
+        return {"country": chosen} if chosen else {}
+
+    def oauth(self, user: UserAuth | None, signature_type: str = "AUTH_HEADER") -> OAuth1:
+        return OAuth1(
+            self.consumer_key,
+            client_secret=self.consumer_secret,
+            resource_owner_key=user.token if user else None,
+            resource_owner_secret=user.token_secret if user else None,
+            signature_method="HMAC-SHA1",
+            signature_type=signature_type,
+        )
+
+    def prepare(
+        self,
+        method: str,
+        host: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        signed: bool = False,
+        user: UserAuth | None = None,
+        json_body: Any = None,
+        locale: bool = True,
+        country: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        signature_type: str = "AUTH_HEADER",
+    ) -> requests.PreparedRequest:
+        """Build and sign the HTTP request for one call (without sending it)."""
+        method = method.upper()
+        values = self.locale_params(country) if locale else {}
+        values.update(clean_params(params))
+        if user and user.user_id and not user.token:
+            values["userId"] = user.user_id
+        signed = signed or user is not None
+        all_headers = {
+            "Accept": f"application/{self.response_format}",
+            "Accept-Encoding": "gzip",
+            "User-Agent": self.user_agent,
+        }
+        all_headers.update(headers or {})
+        query: dict[str, str] = {}
+        form: dict[str, str] | None = None
+        body = None
+        if method in ("GET", "DELETE", "HEAD") or json_body is not None:
+            query = values
+            if json_body is not None:
+                body = json.dumps(json_body)
+                all_headers["Content-Type"] = "application/json"
+        else:
+            form = values
+        if not signed:
+            query["oauth_consumer_key"] = self.consumer_key
+        request = requests.Request(
+            method,
+            self.url(host, path),
+            params=query,
+            data=form if form is not None else body,
+            headers=all_headers,
+            auth=self.oauth(user, signature_type) if signed else None,
+        )
+        return self.session.prepare_request(request)
+
+    def signed_url(
+        self,
+        host: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        user: UserAuth | None = None,
+        country: str | None = None,
+    ) -> str:
+        """A GET URL with the OAuth signature in its query string, to fetch or proxy.
+
+        Such URLs expire with their timestamp and carry a one-time nonce: build one
+        per fetch and never hand one to a browser that could share it.
+        """
+        prepared = self.prepare(
+            "GET",
+            host,
+            path,
+            params=params,
+            signed=True,
+            user=user,
+            country=country,
+            signature_type="QUERY",
+        )
+        return prepared.url
+
+    # -- sending -------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        host: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        signed: bool = False,
+        user: UserAuth | None = None,
+        json_body: Any = None,
+        locale: bool = True,
+        country: str | None = None,
+        idempotent: bool | None = None,
+        cache: bool = True,
+        empty_ok: bool = False,
+    ) -> Any:
+        """Call the API and return the content of its ``<response>``.
+
+        GETs are retried on connection errors and 5xx with exponential backoff and
+        jitter; other methods are sent once unless the caller passes
+        ``idempotent=True`` (a POST whose outcome is unknown must be reconciled by
+        the caller, never blindly repeated: it could be a second sale).
+        """
+        method = method.upper()
+        if idempotent is None:
+            idempotent = method in ("GET", "HEAD", "PUT", "DELETE")
+        key = None
+        if cache and self.cache is not None and method == "GET":
+            key = self._cache_key(host, path, params, user, country, locale)
+            hit = self.cache.get(key)
+            if hit is not None:
+                return hit
+
+        def attempt() -> Any:
+            prepared = self.prepare(
+                method,
+                host,
+                path,
+                params=params,
+                signed=signed,
+                user=user,
+                json_body=json_body,
+                locale=locale,
+                country=country,
+            )
+            response = self.send(prepared)
+            return response, self.handle_response(response, empty_ok=empty_ok)
+
+        response, content = self._with_retries(attempt, idempotent)
+        if not isinstance(content, dict):
+            # A bare JSON list (some playlist answers): give every caller one shape.
+            content = {"items": content}
+        if key is not None:
+            max_age = cache_max_age(response.headers.get("Cache-Control"))
+            if max_age:
+                self.cache.set(key, content, max_age)
+        return content
+
+    def send(
+        self, prepared: requests.PreparedRequest, *, stream: bool = False
+    ) -> requests.Response:
+        url = redact_url(prepared.url or "")
+        try:
+            response = self.session.send(prepared, timeout=self.timeout, stream=stream)
+        except requests.Timeout as exc:
+            raise errors.APITimeout(
+                f"7digital did not answer within {self.timeout}s: {url}", url=url
+            ) from exc
+        except requests.RequestException as exc:
+            raise errors.APIConnectionError(
+                f"Could not reach 7digital at {url}: {exc.__class__.__name__}", url=url
+            ) from exc
+        self.rate_limit = RateLimit.from_headers(response.headers) or self.rate_limit
+        return response
+
+    def open(
+        self,
+        host: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        user: UserAuth | None = None,
+        country: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        signed: bool = True,
+    ) -> requests.Response:
+        """Open a media response (clip, download, stream) as a stream of bytes.
+
+        The caller reads ``response.iter_content()`` and must close the response.
+        ``headers`` pass through (``Range`` for seeking). Errors are raised as for
+        any call, after reading the (small) error body.
+        """
+        prepared = self.prepare(
+            "GET",
+            host,
+            path,
+            params=params,
+            signed=signed,
+            user=user,
+            country=country,
+            headers=headers,
+        )
+        response = self._with_retries(lambda: self._open_once(prepared), idempotent=True)
+        return response
+
+    def _open_once(self, prepared: requests.PreparedRequest) -> requests.Response:
+        response = self.send(prepared, stream=True)
+        if response.status_code < 400:
+            return response
+        try:
+            response.content  # noqa: B018 - read the small error body before mapping it
+            self.handle_response(response)
+        finally:
+            response.close()
+        raise self._http_error(response, "an unreadable error")  # pragma: no cover
+
+    def _with_retries(self, call: Callable[[], Any], idempotent: bool) -> Any:
+        attempts = 1 + (self.max_retries if idempotent else 0)
+        retrying = Retrying(
+            stop=stop_after_attempt(attempts),
+            wait=wait_exponential_jitter(
+                multiplier=self.backoff, max=self.max_backoff, jitter=self.backoff
+            ),
+            retry=retry_if_exception(errors.is_retryable),
+            sleep=self.sleep,
+            reraise=True,
+            before_sleep=lambda state: logger.warning(
+                "7digital call failed (%s), retrying (attempt %d of %d)",
+                state.outcome.exception() if state.outcome else "?",
+                state.attempt_number + 1,
+                attempts,
+            ),
+        )
+        return retrying(call)
+
+    # -- reading responses ---------------------------------------------------
+
+    def handle_response(self, response: requests.Response, *, empty_ok: bool = False) -> Any:
+        """Decode a response or raise the matching :class:`SevenDigitalError`."""
+        status = response.status_code
+        url = redact_url(response.request.url if response.request else response.url)
+        content_type = response.headers.get("Content-Type", "")
+        body = response.content or b""
+        if status == 401 or (status == 400 and "text/plain" in content_type):
+            reason = body.decode("utf-8", "replace").strip()
+            if status == 401 or "oauth" in reason.lower():
+                raise errors.AuthenticationFailed(
+                    reason or "7digital refused the request's credentials (HTTP 401)",
+                    http_status=status,
+                    url=url,
+                )
+        try:
+            envelope = decode(body, content_type)
+        except NotAnAPIResponse as exc:
+            if empty_ok and status < 400 and not body.strip():
+                return {}
+            raise self._http_error(response, describe_body(body, content_type), exc) from exc
+        if envelope.is_error:
+            cls = errors.error_class_for_code(envelope.error_code)
+            raise cls(
+                envelope.error_message or cls.default_message,
+                code=envelope.error_code,
+                http_status=status,
+                url=url,
+            )
+        if status >= 400:
+            raise self._http_error(response, "a success document with an error status")
+        return envelope.content
+
+    @staticmethod
+    def _http_error(
+        response: requests.Response, what: str, cause: Exception | None = None
+    ) -> errors.SevenDigitalError:
+        status = response.status_code
+        url = redact_url(response.request.url if response.request else response.url)
+        reason = f" ({cause})" if cause else ""
+        message = f"7digital answered HTTP {status} with {what}, not an API response{reason}"
+        if status >= 500:
+            return errors.ServerError(message, http_status=status, url=url)
+        if status == 404:
+            return errors.NotFound(message, http_status=status, url=url)
+        if status == 400:
+            return errors.InvalidInput(message, http_status=status, url=url)
+        return errors.InvalidResponse(message, http_status=status, url=url)
+
+    def _cache_key(
+        self,
+        host: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        user: UserAuth | None,
+        country: str | None,
+        locale: bool,
+    ) -> str:
+        values = self.locale_params(country) if locale else {}
+        values.update(clean_params(params))
+        if user:
+            values["@user"] = f"{user.user_id or ''}|{user.token or ''}"
+        query = urlencode(sorted(values.items()))
+        raw = f"{self.response_format} {self.url(host, path).lower()}?{query}"
+        return "7d:" + hashlib.sha256(raw.encode()).hexdigest()

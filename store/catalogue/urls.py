@@ -1,0 +1,9 @@
+from django.urls import path
+
+from store.catalogue import views
+
+app_name = "catalogue"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+]

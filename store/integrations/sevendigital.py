@@ -1,0 +1,59 @@
+"""Build the 7digital client from Django settings: the one place that does.
+
+Selectors and services call :func:`get_client`; the client itself never reads
+settings (it is plain Python). Each thread gets its own client, because a
+``requests.Session`` should not be shared between threads; the Django cache is
+shared, so catalogue responses cached by one worker serve all of them.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+from sevendigital import SevenDigital
+
+_local = threading.local()
+
+HOST_SETTINGS = {
+    "api": "SEVENDIGITAL_API_URL",
+    "previews": "SEVENDIGITAL_PREVIEWS_URL",
+    "media": "SEVENDIGITAL_MEDIA_URL",
+    "stream": "SEVENDIGITAL_STREAM_URL",
+    "feeds": "SEVENDIGITAL_FEEDS_URL",
+}
+
+
+def client_from_settings(**overrides) -> SevenDigital:
+    """A new client configured from settings; ``overrides`` go to its constructor."""
+    options = {
+        "consumer_key": settings.SEVENDIGITAL_CONSUMER_KEY,
+        "consumer_secret": settings.SEVENDIGITAL_CONSUMER_SECRET,
+        "base_urls": {host: getattr(settings, name) for host, name in HOST_SETTINGS.items()},
+        "country": settings.SEVENDIGITAL_COUNTRY,
+        "shop_id": settings.SEVENDIGITAL_SHOP_ID,
+        "timeout": settings.SEVENDIGITAL_TIMEOUT,
+        "max_retries": settings.SEVENDIGITAL_MAX_RETRIES,
+        "cache": caches["default"],
+        "user_agent": "sevendigital-storefront",
+    }
+    options.update(overrides)
+    return SevenDigital(**options)
+
+
+def get_client() -> SevenDigital:
+    """This thread's client, built once from settings."""
+    client = getattr(_local, "client", None)
+    if client is None:
+        client = _local.client = client_from_settings()
+    return client
+
+
+@receiver(setting_changed)
+def _forget_client(*, setting: str, **kwargs) -> None:
+    if setting.startswith("SEVENDIGITAL_") or setting == "CACHES":
+        _local.__dict__.pop("client", None)

@@ -1,0 +1,280 @@
+import os
+
+import pytest
+
+from tests.config.fresh_process import (
+    BASE_DIR,
+    PRODUCTION_ENV,
+    import_settings,
+    production_refusal,
+    run_json,
+)
+
+SEVENDIGITAL_URLS = [
+    "SEVENDIGITAL_API_URL",
+    "SEVENDIGITAL_PREVIEWS_URL",
+    "SEVENDIGITAL_MEDIA_URL",
+    "SEVENDIGITAL_STREAM_URL",
+    "SEVENDIGITAL_FEEDS_URL",
+]
+
+
+def engines(databases):
+    return {alias: database["ENGINE"] for alias, database in databases.items()}
+
+
+# --- Production refuses to start with unsafe settings -----------------------------
+
+
+def test_production_refuses_to_start_with_debug_on():
+    error = production_refusal({**PRODUCTION_ENV, "DEBUG": "true"})
+
+    assert error == "Production settings refuse to start with DEBUG on."
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {name: value for name, value in PRODUCTION_ENV.items() if name != "SECRET_KEY"}
+
+    error = production_refusal(env)
+
+    assert error == "Production settings need the SECRET_KEY environment variable."
+
+
+def test_production_refuses_to_start_with_the_development_secret_key():
+    development_key = import_settings("config.settings.base", ["DEVELOPMENT_SECRET_KEY"])[
+        "DEVELOPMENT_SECRET_KEY"
+    ]
+
+    error = production_refusal({**PRODUCTION_ENV, "SECRET_KEY": development_key})
+
+    assert error == "Production settings refuse to start with the development SECRET_KEY."
+
+
+def test_production_refuses_to_start_with_the_sandbox_mounted():
+    error = production_refusal({**PRODUCTION_ENV, "SANDBOX_ENABLED": "true"})
+
+    assert error.startswith("Production settings refuse to start with the 7digital sandbox")
+
+
+@pytest.mark.parametrize(
+    "missing",
+    ["SEVENDIGITAL_CONSUMER_KEY", "SEVENDIGITAL_CONSUMER_SECRET", "ALLOWED_HOSTS"],
+)
+def test_production_refuses_to_start_without_a_required_variable(missing):
+    env = {name: value for name, value in PRODUCTION_ENV.items() if name != missing}
+
+    error = production_refusal(env)
+
+    assert error == f"Production settings need the {missing} environment variable."
+
+
+def test_production_starts_with_a_proper_environment_and_talks_to_the_real_hosts():
+    settings = import_settings(
+        "config.settings.production",
+        [
+            "DEBUG",
+            "INSTALLED_APPS",
+            "DATABASES",
+            "DATABASE_ROUTERS",
+            "STORAGES",
+            "SESSION_COOKIE_SECURE",
+            "CSRF_COOKIE_SECURE",
+            "SECURE_HSTS_SECONDS",
+            "SECURE_PROXY_SSL_HEADER",
+            "SEVENDIGITAL_CONSUMER_KEY",
+            *SEVENDIGITAL_URLS,
+        ],
+        PRODUCTION_ENV,
+    )
+
+    assert settings["DEBUG"] is False
+    assert "sandbox" not in settings["INSTALLED_APPS"]
+    assert list(settings["DATABASES"]) == ["default"]
+    assert settings["DATABASE_ROUTERS"] == []
+    assert settings["STORAGES"]["staticfiles"]["BACKEND"] == (
+        "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    )
+    assert settings["SESSION_COOKIE_SECURE"] is True
+    assert settings["CSRF_COOKIE_SECURE"] is True
+    assert settings["SECURE_HSTS_SECONDS"] > 0
+    assert settings["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert settings["SEVENDIGITAL_CONSUMER_KEY"] == "partner-key"
+    assert [settings[name] for name in SEVENDIGITAL_URLS] == [
+        "https://api.7digital.com",
+        "https://previews.7digital.com",
+        "https://media.geo.7digital.com",
+        "https://stream.svc.7digital.net",
+        "https://feeds.api.7digital.com",
+    ]
+
+
+def test_production_settings_pass_the_deployment_checks():
+    result = run_json(
+        "import io, json\n"
+        "import django\n"
+        "from django.core.management import call_command\n"
+        "django.setup()\n"
+        "out = io.StringIO()\n"
+        "call_command('check', deploy=True, fail_level='WARNING', stdout=out, stderr=out)\n"
+        "print(json.dumps(out.getvalue()))",
+        {**PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE": "config.settings.production"},
+    )
+
+    assert "no issues" in result
+
+
+# --- The embedded defaults need no server ----------------------------------------
+
+
+def test_local_defaults_need_no_server_and_point_at_the_sandbox():
+    settings = import_settings(
+        "config.settings.local",
+        [
+            "DEBUG",
+            "INSTALLED_APPS",
+            "DATABASES",
+            "DATABASE_ROUTERS",
+            "CACHES",
+            "CELERY_BROKER_URL",
+            "CELERY_RESULT_BACKEND",
+            "SEVENDIGITAL_CONSUMER_KEY",
+            "SEVENDIGITAL_CONSUMER_SECRET",
+            "SEVENDIGITAL_COUNTRY",
+            "SEVENDIGITAL_SHOP_ID",
+            "SEVENDIGITAL_TIMEOUT",
+            "SEVENDIGITAL_MAX_RETRIES",
+            *SEVENDIGITAL_URLS,
+        ],
+    )
+
+    assert settings["DEBUG"] is True
+    assert "sandbox" in settings["INSTALLED_APPS"]
+    assert engines(settings["DATABASES"]) == {
+        "default": "django.db.backends.sqlite3",
+        "sandbox": "django.db.backends.sqlite3",
+    }
+    assert settings["DATABASES"]["default"]["NAME"] == str(BASE_DIR / "db.sqlite3")
+    assert settings["DATABASES"]["sandbox"]["NAME"] == str(BASE_DIR / "sandbox.sqlite3")
+    assert settings["DATABASE_ROUTERS"] == ["sandbox.routers.SandboxRouter"]
+    assert settings["CACHES"]["default"]["BACKEND"] == (
+        "django.core.cache.backends.locmem.LocMemCache"
+    )
+    assert settings["CELERY_BROKER_URL"] == f"sqla+sqlite:///{BASE_DIR / 'celery-broker.sqlite3'}"
+    assert settings["CELERY_RESULT_BACKEND"] is None
+    assert settings["SEVENDIGITAL_CONSUMER_KEY"] == "sandbox-key"
+    assert settings["SEVENDIGITAL_CONSUMER_SECRET"] == "sandbox-secret"
+    assert settings["SEVENDIGITAL_COUNTRY"] == "GB"
+    assert settings["SEVENDIGITAL_SHOP_ID"] is None
+    assert settings["SEVENDIGITAL_TIMEOUT"] == 10.0
+    assert settings["SEVENDIGITAL_MAX_RETRIES"] == 2
+    assert {settings[name] for name in SEVENDIGITAL_URLS} == {"http://127.0.0.1:8001"}
+
+
+# --- Environment variables switch to servers -------------------------------------
+
+
+def test_database_url_switches_the_store_to_postgresql():
+    settings = import_settings(
+        "config.settings.local",
+        ["DATABASES"],
+        {
+            "DATABASE_URL": "postgres://shop:pw@db.example.com:5432/storefront",
+            "SANDBOX_DATABASE_URL": "postgres://shop:pw@db.example.com:5432/storefront_sandbox",
+            "CONN_MAX_AGE": "30",
+        },
+    )
+
+    default, sandbox = settings["DATABASES"]["default"], settings["DATABASES"]["sandbox"]
+    assert default["ENGINE"] == "django.db.backends.postgresql"
+    assert (default["HOST"], default["PORT"], default["NAME"]) == (
+        "db.example.com",
+        5432,
+        "storefront",
+    )
+    assert default["CONN_MAX_AGE"] == 30
+    assert default["ATOMIC_REQUESTS"] is False
+    assert sandbox["ENGINE"] == "django.db.backends.postgresql"
+    assert sandbox["NAME"] == "storefront_sandbox"
+
+
+def test_redis_url_switches_the_cache_and_the_broker_to_redis():
+    settings = import_settings(
+        "config.settings.local",
+        ["CACHES", "CELERY_BROKER_URL"],
+        {"REDIS_URL": "redis://cache.example.com:6379/1"},
+    )
+
+    assert settings["CACHES"]["default"] == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://cache.example.com:6379/1",
+    }
+    assert settings["CELERY_BROKER_URL"] == "redis://cache.example.com:6379/1"
+
+
+def test_celery_broker_url_wins_over_redis_url():
+    settings = import_settings(
+        "config.settings.local",
+        ["CACHES", "CELERY_BROKER_URL"],
+        {
+            "REDIS_URL": "redis://cache.example.com:6379/1",
+            "CELERY_BROKER_URL": "amqp://guest:guest@mq.example.com:5672//",
+        },
+    )
+
+    assert settings["CELERY_BROKER_URL"] == "amqp://guest:guest@mq.example.com:5672//"
+    assert settings["CACHES"]["default"]["LOCATION"] == "redis://cache.example.com:6379/1"
+
+
+def test_sandbox_url_moves_every_7digital_host():
+    settings = import_settings(
+        "config.settings.local",
+        SEVENDIGITAL_URLS,
+        {"SEVENDIGITAL_SANDBOX_URL": "http://127.0.0.1:9123"},
+    )
+
+    assert {settings[name] for name in SEVENDIGITAL_URLS} == {"http://127.0.0.1:9123"}
+
+
+def test_each_7digital_host_can_still_be_set_on_its_own():
+    settings = import_settings(
+        "config.settings.local",
+        SEVENDIGITAL_URLS,
+        {
+            "SEVENDIGITAL_SANDBOX_URL": "http://127.0.0.1:9123",
+            "SEVENDIGITAL_STREAM_URL": "https://stream.example.com",
+        },
+    )
+
+    assert settings.pop("SEVENDIGITAL_STREAM_URL") == "https://stream.example.com"
+    assert set(settings.values()) == {"http://127.0.0.1:9123"}
+
+
+def test_sandbox_disabled_unmounts_its_app_and_its_database():
+    settings = import_settings(
+        "config.settings.local",
+        ["INSTALLED_APPS", "DATABASES", "DATABASE_ROUTERS"],
+        {"SANDBOX_ENABLED": "false"},
+    )
+
+    assert "sandbox" not in settings["INSTALLED_APPS"]
+    assert list(settings["DATABASES"]) == ["default"]
+    assert settings["DATABASE_ROUTERS"] == []
+
+
+@pytest.mark.skipif("REDIS_URL" not in os.environ, reason="REDIS_URL is not set")
+def test_redis_cache_stores_and_returns_values():
+    value = run_json(
+        "import json, uuid\n"
+        "import django\n"
+        "django.setup()\n"
+        "from django.core.cache import caches\n"
+        "cache = caches['default']\n"
+        "key = f'settings-test-{uuid.uuid4()}'\n"
+        "cache.set(key, {'answer': 42}, timeout=30)\n"
+        "value = cache.get(key)\n"
+        "cache.delete(key)\n"
+        "print(json.dumps([type(cache).__name__, value]))",
+        {"DJANGO_SETTINGS_MODULE": "config.settings.local", "REDIS_URL": os.environ["REDIS_URL"]},
+    )
+
+    assert value == ["RedisCache", {"answer": 42}]
