@@ -79,7 +79,9 @@ CSRF_COOKIE_SECURE = True
 # browsers remember HSTS for this long.
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+# Preloading is close to irreversible (browsers ship the list): opt in only with a
+# year-long max-age and every subdomain on HTTPS.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 
 # --- Static files ----------------------------------------------------------------
 # Hashed, compressed files made by collectstatic at build time, served by WhiteNoise.
