@@ -82,6 +82,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 # Preloading is close to irreversible (browsers ship the list): opt in only with a
 # year-long max-age and every subdomain on HTTPS.
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# check --deploy warns (W021) whenever preload is off; off is the deliberate default.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # --- Static files ----------------------------------------------------------------
 # Hashed, compressed files made by collectstatic at build time, served by WhiteNoise.
