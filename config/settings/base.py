@@ -43,6 +43,22 @@ SEVENDIGITAL_MAX_RETRIES = env.int("SEVENDIGITAL_MAX_RETRIES", default=2)
 
 # The sandbox emulates 7digital with its own database; production never mounts it.
 SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=True)
+# Consumer key/secret pairs the sandbox accepts, besides the storefront's own pair:
+# SANDBOX_CONSUMERS=key1=secret1,key2=secret2
+SANDBOX_CONSUMERS = {
+    **env.dict("SANDBOX_CONSUMERS", default={}),
+    SEVENDIGITAL_CONSUMER_KEY: SEVENDIGITAL_CONSUMER_SECRET,
+}
+# 3-legged access tokens it accepts: token -> (token secret, the user it stands for).
+SANDBOX_ACCESS_TOKENS: dict[str, tuple[str, str]] = {}
+# The address clients sign against when the sandbox sits behind a proxy.
+SANDBOX_PUBLIC_URL = env("SANDBOX_PUBLIC_URL", default=SEVENDIGITAL_SANDBOX_URL)
+# When set, every /_sandbox/ control call must send it in X-Sandbox-Token.
+SANDBOX_CONTROL_TOKEN = env("SANDBOX_CONTROL_TOKEN", default="")
+SANDBOX_OAUTH_TIMESTAMP_WINDOW = env.int("SANDBOX_OAUTH_TIMESTAMP_WINDOW", default=600)
+SANDBOX_RATE_LIMIT = env.int("SANDBOX_RATE_LIMIT", default=100_000)
+SANDBOX_SEED_TRACKS = env.int("SANDBOX_SEED_TRACKS", default=100_000)
+SANDBOX_AUDIO_CACHE = env.path("SANDBOX_AUDIO_CACHE", default=BASE_DIR / ".sandbox-audio")
 
 # --- Applications ----------------------------------------------------------------
 DJANGO_APPS = [

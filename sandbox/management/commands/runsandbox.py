@@ -1,12 +1,49 @@
+"""``manage.py runsandbox [--port 8001]``: the 7digital sandbox as its own process."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from sandbox.models import Release
+from sandbox.server import SandboxServer
 
 
 class Command(BaseCommand):
-    help = "Run the 7digital sandbox as its own process."
+    help = "Run the 7digital sandbox (API, previews, media, streams, feeds) on its own port."
 
-    def handle(self, *args, **options):
-        self.stdout.write(
-            "The 7digital sandbox arrives with issue #3; the site is configured to reach it "
-            f"at {settings.SEVENDIGITAL_SANDBOX_URL}."
+    def add_arguments(self, parser):
+        default = urlsplit(settings.SEVENDIGITAL_SANDBOX_URL)
+        parser.add_argument("--host", default=default.hostname or "127.0.0.1")
+        parser.add_argument("--port", type=int, default=default.port or 8001)
+        parser.add_argument(
+            "--tracks",
+            type=int,
+            default=settings.SANDBOX_SEED_TRACKS,
+            help="size of the catalogue to seed when the sandbox database is empty",
         )
+        parser.add_argument("--reseed", action="store_true", help="seed even if not empty")
+
+    def handle(self, *args, host, port, tracks, reseed, **options):
+        call_command("migrate", database="sandbox", verbosity=0)
+        if reseed or not Release.objects.exists():
+            from sandbox.seed import seed
+
+            self.stdout.write(f"Seeding the sandbox catalogue ({tracks:,} tracks)...")
+            stats = seed(tracks=tracks)
+            self.stdout.write(f"Seeded: {stats}")
+        server = SandboxServer(host, port, quiet=False)
+        self.stdout.write(f"7digital sandbox listening on {server.url}")
+        self.stdout.write("Consumer key/secret pairs it accepts:")
+        for key, secret in settings.SANDBOX_CONSUMERS.items():
+            self.stdout.write(f"  {key} / {secret}")
+        self.stdout.write(f"Control API: {server.url}/_sandbox/health")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.httpd.server_close()

@@ -1,0 +1,53 @@
+"""Partner users (reference lines 6447-6474)."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from .. import exceptions
+from ..context import Call
+from ..models import PartnerUser
+from ..routing import endpoint
+
+USER_ID_LIMIT = 255
+
+
+def _user_content(user: PartnerUser) -> dict:
+    content = {"@id": user.user_id, "type": "partner"}
+    if user.email:
+        content["emailAddress"] = user.email
+    return {"user": content}
+
+
+def partner_user(call: Call) -> PartnerUser:
+    """The partner user the call acts for; 2001 if it was never created."""
+    try:
+        return PartnerUser.objects.get(consumer_key=call.consumer_key, user_id=call.user_id)
+    except PartnerUser.DoesNotExist as exc:
+        raise exceptions.NotFound("User not found") from exc
+
+
+@endpoint("GET", "user/create", auth="user")
+def create(call: Call) -> dict:
+    country = call.country
+    user_id = call.user_id or ""
+    if len(user_id) > USER_ID_LIMIT:
+        raise exceptions.InvalidParameter(
+            f"Invalid parameter value: userId is longer than {USER_ID_LIMIT} characters"
+        )
+    try:
+        with transaction.atomic(using="sandbox"):
+            user = PartnerUser.objects.create(
+                consumer_key=call.consumer_key,
+                user_id=user_id,
+                email=call.params.get("emailAddress", ""),
+                country=country,
+            )
+    except IntegrityError as exc:
+        raise exceptions.AlreadyExists("User already exists") from exc
+    return _user_content(user)
+
+
+@endpoint("GET", "user/details", auth="user")
+def details(call: Call) -> dict:
+    return _user_content(partner_user(call))

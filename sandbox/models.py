@@ -1,0 +1,185 @@
+"""The sandbox's state: a 7digital catalogue and the partner users created in it.
+
+Everything here lives in the sandbox's own database (see ``sandbox.routers``). Rules
+that 7digital applies are methods of these models or of ``sandbox.catalogue``; the
+HTTP handlers only read parameters and shape answers.
+
+Prices are not stored per item and country: an item points at a price tier, and a tier
+has one amount per currency, as a label's price codes do. Availability per country is
+the list of territories the release is licensed in; its tracks inherit it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+
+# Territories the sandbox sells in, with their currencies.
+CURRENCIES = {"GB": "GBP", "US": "USD", "DE": "EUR", "FR": "EUR", "IE": "EUR", "CA": "CAD"}
+
+# Download packages and their formats (reference lines 80-86 and the package examples).
+STANDARD_PACKAGE = 2
+PREMIUM_PACKAGE = 9
+PACKAGES = {
+    STANDARD_PACKAGE: ("Standard", ((17, "MP3 320"), (33, "AAC 320"))),
+    PREMIUM_PACKAGE: ("Premium", ((45, "FLAC 16-bit 44.1kHz"),)),
+}
+FORMAT_DESCRIPTIONS = {fid: desc for _, formats in PACKAGES.values() for fid, desc in formats}
+
+
+class Label(models.Model):
+    id = models.IntegerField(primary_key=True)
+    name = models.CharField(max_length=255)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Licensor(models.Model):
+    id = models.IntegerField(primary_key=True)
+    name = models.CharField(max_length=255)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    """A catalogue tag; its id is the slug 7digital uses in URLs (``pop``, ``2000s``)."""
+
+    id = models.CharField(primary_key=True, max_length=64)
+    text = models.CharField(max_length=100)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class PriceTier(models.Model):
+    """A price point: one amount per currency. A missing amount is not for sale there."""
+
+    code = models.CharField(primary_key=True, max_length=32)
+    gbp = models.DecimalField(max_digits=8, decimal_places=2, null=True)
+    usd = models.DecimalField(max_digits=8, decimal_places=2, null=True)
+    eur = models.DecimalField(max_digits=8, decimal_places=2, null=True)
+    cad = models.DecimalField(max_digits=8, decimal_places=2, null=True)
+
+    def __str__(self) -> str:
+        return self.code
+
+    def amount(self, currency: str) -> Decimal | None:
+        return getattr(self, currency.lower(), None)
+
+
+class Artist(models.Model):
+    id = models.IntegerField(primary_key=True)
+    name = models.CharField(max_length=255, db_index=True)
+    sort_name = models.CharField(max_length=255, db_index=True)
+    slug = models.SlugField(max_length=255)
+    bio = models.TextField(blank=True)
+    popularity = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0"))
+    tags = models.ManyToManyField(Tag, related_name="artists", blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Release(models.Model):
+    class Type(models.TextChoices):
+        ALBUM = "Album"
+        SINGLE = "Single"
+        VIDEO = "Video"
+
+    id = models.IntegerField(primary_key=True)
+    title = models.CharField(max_length=255, db_index=True)
+    version = models.CharField(max_length=255, blank=True)
+    type = models.CharField(max_length=10, choices=Type.choices, default=Type.ALBUM)
+    barcode = models.CharField(max_length=20, blank=True)
+    year = models.IntegerField(null=True)
+    explicit = models.BooleanField(default=False)
+    slug = models.SlugField(max_length=255)
+    artist = models.ForeignKey(Artist, on_delete=models.CASCADE, related_name="releases")
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="releases")
+    licensor = models.ForeignKey(Licensor, on_delete=models.PROTECT, related_name="releases")
+    popularity = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0"))
+    cline = models.CharField(max_length=255, blank=True)
+    pline = models.CharField(max_length=255, blank=True)
+    # Countries the release is licensed in, as ",GB,US," so one LIKE finds them.
+    territories = models.CharField(max_length=255, default=",GB,US,DE,FR,")
+    # Availability per usage type: null means "not available for that use".
+    release_date = models.DateTimeField(db_index=True)
+    preview_date = models.DateTimeField(null=True)
+    streaming_date = models.DateTimeField(null=True)
+    ad_supported_date = models.DateTimeField(null=True)
+    # Price of the whole release per package; null = not sold as a whole (xsi:nil).
+    standard_tier = models.ForeignKey(
+        PriceTier, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    premium_tier = models.ForeignKey(
+        PriceTier, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    has_premium = models.BooleanField(default=False)
+    taken_down = models.BooleanField(default=False)
+    track_count = models.IntegerField(default=0)
+    duration = models.IntegerField(default=0)
+    tags = models.ManyToManyField(Tag, related_name="releases", blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["-popularity", "id"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def licensed_in(self, country: str) -> bool:
+        return f",{country.upper()}," in self.territories
+
+
+class Track(models.Model):
+    id = models.IntegerField(primary_key=True)
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="tracks")
+    artist = models.ForeignKey(Artist, on_delete=models.CASCADE, related_name="tracks")
+    title = models.CharField(max_length=255, db_index=True)
+    version = models.CharField(max_length=255, blank=True)
+    type = models.CharField(max_length=10, default="audio")
+    disc_number = models.IntegerField(default=1)
+    number = models.IntegerField(default=1)
+    duration = models.IntegerField(default=0)
+    explicit = models.BooleanField(default=False)
+    isrc = models.CharField(max_length=12, blank=True, db_index=True)
+    pline = models.CharField(max_length=255, blank=True)
+    popularity = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0"))
+    # Price of the track alone per package; null = not sold separately (xsi:nil).
+    standard_tier = models.ForeignKey(
+        PriceTier, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    premium_tier = models.ForeignKey(
+        PriceTier, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["release", "disc_number", "number"]),
+            models.Index(fields=["-popularity", "id"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PartnerUser(models.Model):
+    """A partner user created with ``user/create`` by one consumer (reference line 6451)."""
+
+    consumer_key = models.CharField(max_length=255)
+    user_id = models.CharField(max_length=255)
+    email = models.EmailField(blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consumer_key", "user_id"], name="sandbox_partner_user_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.user_id
