@@ -8,7 +8,13 @@ Handlers return plain dicts in an xmltodict-like convention:
 * a list is a repeated element in XML and an array in JSON;
 * ``None`` is ``xsi:nil="true"`` in XML and ``null`` in JSON;
 * ``"#text"`` is the text of an element that also has attributes;
-* booleans are ``true``/``false``, ``Decimal`` stays exact, datetimes are ISO 8601 UTC.
+* booleans are ``true``/``false``, ``Decimal`` stays exact, datetimes are ISO 8601 UTC;
+* :class:`Items` is a list with its XML item tag: ``{"packages": Items(p, "package")}`` is
+  ``<packages><package/>...</packages>`` in XML and ``"packages": [...]`` in JSON, as the
+  reference's JSON examples write such lists;
+* where the reference's JSON spells a key differently from its XML, the key is written
+  ``"xml|json"`` (``"release|releases"``); a key starting with ``~`` is JSON only
+  (``"~appearsAs": None`` where the JSON examples show ``"appearsAs": null``).
 """
 
 from __future__ import annotations
@@ -20,6 +26,14 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+class Items(list):
+    """A list that XML wraps in its key's element, one ``tag`` element per item."""
+
+    def __init__(self, items, tag: str) -> None:
+        super().__init__(items)
+        self.tag = tag
 
 
 def _scalar(value: Any) -> str:
@@ -40,6 +54,15 @@ def iso(value: datetime) -> str:
 
 
 def _element(tag: str, value: Any, out: list[str]) -> None:
+    if isinstance(value, Items):
+        if not value:
+            out.append(f"<{tag} />")
+            return
+        out.append(f"<{tag}>")
+        for item in value:
+            _element(value.tag, item, out)
+        out.append(f"</{tag}>")
+        return
     if isinstance(value, list):
         for item in value:
             _element(tag, item, out)
@@ -53,7 +76,9 @@ def _element(tag: str, value: Any, out: list[str]) -> None:
             for key, val in value.items()
             if key.startswith("@") and val is not None
         )
-        children = [(k, v) for k, v in value.items() if not k.startswith(("@", "#"))]
+        children = [
+            (k.split("|")[0], v) for k, v in value.items() if not k.startswith(("@", "#", "~"))
+        ]
         text = value.get("#text")
         if not children and text is None:
             out.append(f"<{tag}{attrs} />")
@@ -73,7 +98,8 @@ def to_xml(content: dict[str, Any] | None, *, status: str = "ok") -> bytes:
     out = ['<?xml version="1.0" encoding="utf-8"?>']
     out.append(f'<response status="{status}" version="1.2" xmlns:xsi="{XSI}">')
     for key, value in (content or {}).items():
-        _element(key, value, out)
+        if not key.startswith("~"):
+            _element(key.split("|")[0], value, out)
     out.append("</response>")
     return "".join(out).encode("utf-8")
 
@@ -85,7 +111,7 @@ def _json_value(value: Any) -> Any:
             if key == "#text":
                 result["value"] = _json_value(val)
             else:
-                result[key.lstrip("@")] = _json_value(val)
+                result[key.lstrip("@~").split("|")[-1]] = _json_value(val)
         return result
     if isinstance(value, list):
         return [_json_value(v) for v in value]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import requests
 from django.conf import settings
 
 from sandbox.state import state
@@ -19,9 +20,29 @@ def clean_sandbox_state():
     state.reset()
 
 
+TEST_CATALOGUE_TRACKS = 3000
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Seed a small catalogue once, outside every test's transaction."""
+    from sandbox.seed import seed
+
+    with django_db_blocker.unblock():
+        seed(tracks=TEST_CATALOGUE_TRACKS)
+
+
 @pytest.fixture
-def sandbox_db(db, django_db_blocker):
-    """Tests touching the sandbox's own database declare it through this fixture."""
+def seeded_catalogue(django_db_setup):
+    """Marks a test that reads the seeded catalogue (seeded once per session)."""
+
+
+@pytest.fixture
+def http_session() -> requests.Session:
+    """A plain requests session whose http:// goes to the in-process sandbox."""
+    session = requests.Session()
+    session.mount("http://", SandboxTransport())
+    return session
 
 
 def make_client(**options) -> SevenDigital:
@@ -45,3 +66,12 @@ def sandbox_client() -> SevenDigital:
 @pytest.fixture
 def sandbox_json_client() -> SevenDigital:
     return make_client(response_format="json")
+
+
+@pytest.fixture
+def sandbox_server(seeded_catalogue):
+    """The sandbox on a real socket (127.0.0.1, a free port) for the test's duration."""
+    from sandbox.server import SandboxServer
+
+    with SandboxServer() as server:
+        yield server

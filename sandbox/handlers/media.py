@@ -1,0 +1,53 @@
+"""Preview clips: previews.7digital.com/clip/{trackId} (reference line 4948).
+
+A real, deterministic 30-second MP3 per track, cached on disk, with HTTP Range support.
+Failures are plain text with the documented statuses: 400 invalid track id or missing
+country, 401 authorisation (answered by the OAuth check), 404 no preview.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.http import HttpResponse
+
+from .. import audio, ranges
+from ..context import Call
+from ..models import Track
+from ..routing import endpoint
+
+
+def _text(message: str, status: int) -> HttpResponse:
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+@endpoint("GET", "clip/{trackId}", auth="signed")
+def clip(call: Call) -> HttpResponse:
+    raw_id = call.captured["trackId"]
+    if not raw_id.isdigit():
+        return _text("Invalid trackId", 400)
+    if "country" not in call.params and "shopId" not in call.params:
+        return _text("Required parameter Country or ShopId is missing", 400)
+    country = call.country
+    track = (
+        Track.objects.select_related("release")
+        .filter(
+            id=int(raw_id), release__territories__contains=f",{country},", release__taken_down=False
+        )
+        .first()
+    )
+    if track is None:
+        return _text(f"Track not found: no preview of track {raw_id} in {country}", 404)
+    release = track.release
+    opens = release.preview_date or release.release_date
+    if opens > datetime.now(UTC):
+        return _text(f"Track not found: the preview opens on {opens:%Y-%m-%d}", 404)
+
+    data = audio.clip_mp3(track.id, cache_dir=settings.SANDBOX_AUDIO_CACHE)
+    wanted = ranges.parse_range(call.request.headers.get("Range"), len(data))
+    body = b"" if call.request.method == "HEAD" else wanted.body(data)
+    response = HttpResponse(body, status=wanted.status, content_type=audio.CONTENT_TYPE)
+    for name, value in wanted.headers().items():
+        response[name] = value
+    return response
