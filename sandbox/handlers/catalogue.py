@@ -47,6 +47,19 @@ def _track_shape(call: Call, usage):
     return lambda track: cat.track_data(track, usage=usage, currency=currency, size=size)
 
 
+def _search_results(call: Call, ranked: QuerySet, kind: str, shape) -> dict:
+    """``searchResults``: each match with its type, score and the object itself."""
+
+    def result(item):
+        return {
+            "type": kind,
+            "score": cat.score_value(item.score, item.popularity),
+            kind: shape(item),
+        }
+
+    return {"searchResults": cat.page_of(call, ranked, result, item_tag="searchResult")}
+
+
 # -- artists -----------------------------------------------------------------------
 
 
@@ -133,15 +146,7 @@ def artist_search(call: Call) -> dict:
     order = cat.search_order(call, "sort_name")
     size = cat.image_size(call, cat.ARTIST_IMAGE_SIZES, 150)
     artists = cat.scored(Artist.objects.all(), q, ("name",)).order_by(*order)
-
-    def result(artist):
-        return {
-            "type": "artist",
-            "score": cat.score_value(artist.score, artist.popularity),
-            "artist": cat.artist_data(artist, size=size),
-        }
-
-    return {"searchResults": cat.page_of(call, artists, result, item_tag="searchResult")}
+    return _search_results(call, artists, "artist", lambda a: cat.artist_data(a, size=size))
 
 
 @endpoint("GET", "artist/toptracks", max_age=CATALOGUE_MAX_AGE)
@@ -243,16 +248,7 @@ def release_search(call: Call) -> dict:
     if types:
         releases = releases.filter(type__in=types)
     releases = cat.with_packages(releases, cat.package_ids(call), usage).order_by(*order)
-    shape = _release_shape(call, usage)
-
-    def result(release):
-        return {
-            "type": "release",
-            "score": cat.score_value(release.score, release.popularity),
-            "release": shape(release),
-        }
-
-    return {"searchResults": cat.page_of(call, releases, result, item_tag="searchResult")}
+    return _search_results(call, releases, "release", _release_shape(call, usage))
 
 
 @endpoint("GET", "release/tracks", max_age=CATALOGUE_MAX_AGE)
@@ -348,16 +344,7 @@ def track_search(call: Call) -> dict:
     tracks = cat.with_packages(
         tracks, cat.package_ids(call), usage, premium_field="release__has_premium"
     ).order_by(*order)
-    shape = _track_shape(call, usage)
-
-    def result(track):
-        return {
-            "type": "track",
-            "score": cat.score_value(track.score, track.popularity),
-            "track": shape(track),
-        }
-
-    return {"searchResults": cat.page_of(call, tracks, result, item_tag="searchResult")}
+    return _search_results(call, tracks, "track", _track_shape(call, usage))
 
 
 # -- tags --------------------------------------------------------------------------
