@@ -1,4 +1,60 @@
 """Fixtures shared by every test package.
 
-Fixtures that only one package needs live in that package's own conftest.py.
+Fixtures that only one package needs live in that package's own conftest.py. The
+sandbox's catalogue is seeded once per session, outside every test's transaction, so
+any test may read it; a test that uses it declares the sandbox database
+(``@pytest.mark.django_db(databases=["default", "sandbox"])``).
 """
+
+from __future__ import annotations
+
+import pytest
+
+TEST_CATALOGUE_TRACKS = 3000
+SANDBOX_URL = "http://sandbox.test"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Seed a small sandbox catalogue once, outside every test's transaction."""
+    from sandbox.seed import seed
+
+    with django_db_blocker.unblock():
+        seed(tracks=TEST_CATALOGUE_TRACKS)
+
+
+@pytest.fixture
+def seeded_catalogue(django_db_setup):
+    """Marks a test that reads the seeded sandbox catalogue."""
+
+
+@pytest.fixture
+def sandbox_for_store(settings, seeded_catalogue):
+    """Point the storefront's 7digital client at the sandbox, in process (no socket).
+
+    Every client ``store.integrations.sevendigital.get_client()`` builds during the test
+    sends through the sandbox's own views, OAuth checks and serializers.
+    """
+    from sandbox.state import state
+    from sandbox.transport import SandboxTransport
+    from store.integrations import sevendigital as integration
+
+    settings.SEVENDIGITAL_SANDBOX_URL = SANDBOX_URL
+    for name in integration.HOST_SETTINGS.values():
+        setattr(settings, name, SANDBOX_URL)
+    original = integration.client_from_settings
+
+    def sandboxed(**overrides):
+        overrides.setdefault("adapter", SandboxTransport())
+        overrides.setdefault("sleep", lambda seconds: None)
+        return original(**overrides)
+
+    integration.client_from_settings = sandboxed
+    integration._local.__dict__.pop("client", None)
+    state.reset()
+    try:
+        yield state
+    finally:
+        integration.client_from_settings = original
+        integration._local.__dict__.pop("client", None)
+        state.reset()

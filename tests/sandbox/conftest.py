@@ -9,8 +9,7 @@ from django.conf import settings
 from sandbox.state import state
 from sandbox.transport import SandboxTransport
 from sevendigital import SevenDigital
-
-SANDBOX_URL = "http://sandbox.test"
+from tests.conftest import SANDBOX_URL
 
 
 @pytest.fixture(autouse=True)
@@ -18,23 +17,6 @@ def clean_sandbox_state():
     state.reset()
     yield
     state.reset()
-
-
-TEST_CATALOGUE_TRACKS = 3000
-
-
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Seed a small catalogue once, outside every test's transaction."""
-    from sandbox.seed import seed
-
-    with django_db_blocker.unblock():
-        seed(tracks=TEST_CATALOGUE_TRACKS)
-
-
-@pytest.fixture
-def seeded_catalogue(django_db_setup):
-    """Marks a test that reads the seeded catalogue (seeded once per session)."""
 
 
 @pytest.fixture
