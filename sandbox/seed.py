@@ -207,6 +207,27 @@ _PERCENT = [Decimal(i).scaleb(-2) for i in range(101)]  # 0.00 .. 1.00
 
 
 @dataclass(frozen=True)
+class _Plan:
+    """Per generated release (by index): its type, size and maker, and its special cases."""
+
+    types: list[str]
+    sizes: list[int]
+    makers: list[int]
+    prerelease: set[int]
+    restricted: set[int]
+    gb_only: set[int]
+    explicit: set[int]
+    not_streamable: set[int]
+    no_ads: set[int]
+    no_preview: set[int]
+    not_sold_whole: set[int]
+    two_discs: set[int]
+    premium: set[int]
+    # Ordinals among the tracks of releases sold as a whole.
+    unsold_tracks: set[int]
+
+
+@dataclass(frozen=True)
 class SeedStats:
     labels: int
     licensors: int
@@ -929,9 +950,21 @@ class _World:
         self.release_tags: list[tuple[int, str]] = []
         self.artist_names: set[str] = set()
         self.artist_slugs: set[str] = set()
-        self.release_slugs: dict[str, int] = {}
+        self.release_slugs: set[str] = set()
+        self.release_slug_counts: dict[str, int] = {}
         self.reserved_isrc_prefixes: set[str] = set()
         self.filler_track_id = EXAMPLE_FILLER_TRACK_IDS_FROM
+        # State of the generated catalogue, carried from one release to the next.
+        self.track_id = GENERATED_TRACK_IDS_FROM
+        self.forced_track_titles = iter(FORCED_TRACK_TITLES)
+        self.sold_whole_tracks_seen = 0
+        self.label_ids: list[tuple[int, int]] = []
+        self.label_names: dict[int, str] = {}
+        self.label_of_artist: dict[int, tuple[int, int]] = {}
+        self.popularity_of_artist: dict[int, float] = {}
+        self.tags_of_artist: dict[int, list[str]] = {}
+        self.isrc_prefix_of_artist: dict[int, str] = {}
+        self.isrc_count_of_artist: dict[int, int] = {}
 
     # --- shared helpers
 
@@ -951,10 +984,16 @@ class _World:
         return code
 
     def unique_release_slug(self, title: str) -> str:
+        """``title``, ``title-2``, ``title-3``...: the first not taken, examples included."""
         base = slugify(title) or "release"
-        seen = self.release_slugs.get(base, 0)
-        self.release_slugs[base] = seen + 1
-        return base if not seen else f"{base}-{seen + 1}"
+        n = self.release_slug_counts.get(base, 0)
+        slug = f"{base}-{n + 1}" if n else base
+        while slug in self.release_slugs:
+            n += 1
+            slug = f"{base}-{n + 1}"
+        self.release_slug_counts[base] = n + 1
+        self.release_slugs.add(slug)
+        return slug
 
     def popularity(self, cap: int) -> Decimal:
         """Skewed towards 0: most items are obscure, a few are hits."""
@@ -1054,8 +1093,7 @@ class _World:
             has_premium=example.premium_gbp is not None,
             taken_down=example.taken_down,
         )
-        base = slugify(example.slug)
-        self.release_slugs[base] = self.release_slugs.get(base, 0) + 1
+        self.release_slugs.add(example.slug)
         self.release_tags += [(example.id, tag) for tag in example.tags]
 
         known = {track.number: track for track in example.tracks}
@@ -1256,13 +1294,7 @@ class _World:
         k = min(len(among), max(minimum, round(count * share)))
         return set(self.rng.sample(among, k))
 
-    def generate_releases(
-        self,
-        count: int,
-        n_tracks: int,
-        artist_ids: list[int],
-        label_ids: list[tuple[int, int]],
-    ) -> None:
+    def plan_releases(self, count: int, n_tracks: int, artist_ids: list[int]) -> _Plan:
         rng = self.rng
         everything = list(range(count))
 
@@ -1276,7 +1308,7 @@ class _World:
         ]  # fmt: skip
         sizes = [rng.choice((1, 1, 2, 2, 3, 4)) if t == Release.Type.SINGLE else 1 for t in types]
         albums = [i for i, t in enumerate(types) if t == Release.Type.ALBUM]
-        self.spread(sizes, albums, n_tracks - sum(sizes[i] for i in everything if i not in albums))
+        self.spread(sizes, albums, n_tracks - sum(sizes) + len(albums))
 
         # Who made them: every artist at least once, then the popular ones more often.
         order = artist_ids[:]
@@ -1285,184 +1317,188 @@ class _World:
         firsts = (order + spare)[:count]
         weights = [float(a.popularity) + 0.05 for a in self.artists[-len(artist_ids) :]]
         rest = rng.choices(artist_ids, cum_weights=list(accumulate(weights)), k=count)
-        makers = firsts + rest[len(firsts) :]
 
         # Special cases, each an exact share so that even a small seed has all of them.
-        prerelease = self.pick(count, 0.02, 3, everything)
         restricted = self.pick(count, 0.05, 6, everything)
-        gb_only = set(rng.sample(sorted(restricted), max(2, len(restricted) // 5)))
-        explicit = self.pick(count, 0.10, 3, everything)
-        not_streamable = self.pick(count, 0.10, 3, everything)
-        no_ads = self.pick(count, 0.50, 3, everything)
-        no_preview = self.pick(count, 0.05, 2, everything)
-        albums_with_tracks = [i for i in albums if sizes[i] >= 4]
-        not_sold_whole = self.pick(len(albums), 0.05, 2, albums_with_tracks)
-        two_discs = self.pick(len(albums), 0.05, 2, [i for i in albums if sizes[i] >= 8])
+        not_sold_whole = self.pick(len(albums), 0.05, 2, [i for i in albums if sizes[i] >= 4])
         sold_whole = [i for i in everything if i not in not_sold_whole]
-        premium = self.pick(count, 0.30, 3, sold_whole)
         # Tracks not sold on their own: only on releases that are sold as a whole.
         eligible = sum(sizes[i] for i in sold_whole)
-        unsold_track_ordinals = set(rng.sample(range(eligible), max(3, round(eligible * 0.03))))
-        eligible_seen = 0
+        return _Plan(
+            types=types,
+            sizes=sizes,
+            makers=firsts + rest[len(firsts) :],
+            prerelease=self.pick(count, 0.02, 3, everything),
+            restricted=restricted,
+            gb_only=set(rng.sample(sorted(restricted), max(2, len(restricted) // 5))),
+            explicit=self.pick(count, 0.10, 3, everything),
+            not_streamable=self.pick(count, 0.10, 3, everything),
+            no_ads=self.pick(count, 0.50, 3, everything),
+            no_preview=self.pick(count, 0.05, 2, everything),
+            not_sold_whole=not_sold_whole,
+            two_discs=self.pick(len(albums), 0.05, 2, [i for i in albums if sizes[i] >= 8]),
+            premium=self.pick(count, 0.30, 3, sold_whole),
+            unsold_tracks=set(rng.sample(range(eligible), max(3, round(eligible * 0.03)))),
+        )
 
-        labels_by_licensor: dict[int, list[int]] = {}
-        for label_id, licensor_id in label_ids:
-            labels_by_licensor.setdefault(licensor_id, []).append(label_id)
-        label_of_artist: dict[int, tuple[int, int]] = {}
-        label_names = {label.id: label.name for label in self.labels}
-        isrc_prefix_of_artist: dict[int, str] = {}
-        isrc_counter: dict[int, int] = {}
-        tags_of_artist: dict[int, list[str]] = {}
+    def generate_releases(
+        self,
+        count: int,
+        n_tracks: int,
+        artist_ids: list[int],
+        label_ids: list[tuple[int, int]],
+    ) -> None:
+        plan = self.plan_releases(count, n_tracks, artist_ids)
+        self.label_ids = label_ids
+        self.label_names = {label.id: label.name for label in self.labels}
+        self.popularity_of_artist = {a.id: float(a.popularity) for a in self.artists}
         for artist_id, tag in self.artist_tags:
-            tags_of_artist.setdefault(artist_id, []).append(tag)
-        popularity_of_artist = {a.id: float(a.popularity) for a in self.artists}
-
-        release_id = GENERATED_RELEASE_IDS_FROM
-        track_id = GENERATED_TRACK_IDS_FROM
-        track_titles = iter(FORCED_TRACK_TITLES)
-        for i in everything:
-            release_id += 1
-            kind = types[i]
-            artist_id = makers[i]
-            # An artist mostly stays with one label.
-            if artist_id not in label_of_artist or rng.random() < 0.15:
-                label_of_artist[artist_id] = rng.choice(label_ids)
-            label_id, licensor_id = label_of_artist[artist_id]
-
-            if i in prerelease:
-                released = PRERELEASE_FROM + timedelta(days=rng.randint(0, 360))
-            else:
-                released = ANCHOR - timedelta(days=1 + int(40 * 365 * rng.random() ** 1.6))
-            year = released.year
-            streaming = None if i in not_streamable else released
-            ads = None if streaming is None or i in no_ads else streaming
-            preview = None if i in no_preview else released - timedelta(days=rng.randint(0, 28))
-            if i in gb_only:
-                territories = GB_ONLY
-            elif i in restricted:
-                dropped = set(rng.sample(COUNTRIES, rng.randint(1, 3)))
-                territories = "," + ",".join(c for c in COUNTRIES if c not in dropped) + ","
-            else:
-                territories = EVERYWHERE
-
-            size = sizes[i]
-            if i < len(FORCED_RELEASE_TITLES):
-                title = FORCED_RELEASE_TITLES[i]
-            elif kind == Release.Type.SINGLE:
-                title = self.track_title()
-            else:
-                title = self.album_title()
-
-            if i in not_sold_whole:
-                standard = None
-            elif kind == Release.Type.SINGLE:
-                standard = SINGLE_PRICES[size]
-            elif kind == Release.Type.VIDEO:
-                standard = VIDEO_PRICE
-            elif size <= 6:
-                standard = rng.choice(SHORT_ALBUM_PRICES)
-            else:
-                standard = rng.choice(ALBUM_PRICES)
-            if i in premium:
-                premium_gbp = PREMIUM_PRICES.get(standard) or rng.choice(PREMIUM_ALBUM_PRICES)
-            else:
-                premium_gbp = None
-
-            artist_popularity = popularity_of_artist[artist_id]
-            release_percent = min(
-                RELEASE_POPULARITY_CAP, int(artist_popularity * 100 * rng.uniform(0.3, 1.2))
-            )
-            pline = f"{year} {label_names[label_id]}"
-            release = Release(
-                id=release_id,
-                title=title,
-                version="Explicit" if i in explicit and rng.random() < 0.3 else "",
-                type=kind,
-                barcode=_barcode((i * 7919 + 1_000_003) % 10**9, upc=rng.random() < 0.3),
-                year=year,
-                explicit=i in explicit,
-                slug=self.unique_release_slug(title),
-                artist_id=artist_id,
-                label_id=label_id,
-                licensor_id=licensor_id,
-                popularity=_PERCENT[release_percent],
-                cline=pline,
-                pline=pline,
-                territories=territories,
-                release_date=released,
-                preview_date=preview,
-                streaming_date=streaming,
-                ad_supported_date=ads,
-                standard_tier_id=self.tier(standard),
-                premium_tier_id=self.tier(premium_gbp),
-                has_premium=premium_gbp is not None,
-            )
-            artist_genres = [t for t in tags_of_artist.get(artist_id, ()) if t in GENRE_TAGS]
-            release_tags = artist_genres[: rng.randint(1, max(1, len(artist_genres)))]
-            if year < 2030:
-                release_tags.append(f"{year // 10 * 10}s")
-            self.release_tags += [(release_id, tag) for tag in dict.fromkeys(release_tags)]
-
-            if artist_id not in isrc_prefix_of_artist:
-                isrc_prefix_of_artist[artist_id] = self.isrc_prefix(len(isrc_prefix_of_artist))
-                isrc_counter[artist_id] = 0
-            isrc_prefix = isrc_prefix_of_artist[artist_id] + f"{year % 100:02d}"
-
-            first_disc = (size + 1) // 2 if i in two_discs else size
-            explicit_tracks = i in explicit
-            duration = 0
-            for n in range(size):
-                track_id += 1
-                disc, number = (1, n + 1) if n < first_disc else (2, n - first_disc + 1)
-                if kind == Release.Type.SINGLE and n == 0:
-                    track_title = title
-                else:
-                    track_title = next(track_titles, None) or self.track_title()
-                seconds = int(rng.triangular(90, 420, 215))
-                duration += seconds
-                if standard is None:
-                    track_gbp = rng.choice(TRACK_PRICES)
-                else:
-                    eligible_seen += 1
-                    if eligible_seen - 1 in unsold_track_ordinals:
-                        track_gbp = None
-                    elif kind == Release.Type.VIDEO:
-                        track_gbp = VIDEO_PRICE
-                    else:
-                        track_gbp = rng.choice(TRACK_PRICES)
-                track_premium = (
-                    TRACK_PREMIUM_PRICE if premium_gbp and track_gbp is not None else None
-                )
-                isrc_counter[artist_id] += 1
-                self.tracks.append(
-                    Track(
-                        id=track_id,
-                        release_id=release_id,
-                        artist_id=artist_id,
-                        title=track_title,
-                        version=rng.choice(TRACK_VERSIONS) if rng.random() < 0.08 else "",
-                        type="video" if kind == Release.Type.VIDEO else "audio",
-                        disc_number=disc,
-                        number=number,
-                        duration=seconds,
-                        explicit=explicit_tracks and (n == 0 or rng.random() < 0.4),
-                        isrc=f"{isrc_prefix}{isrc_counter[artist_id] % 100_000:05d}",
-                        pline=pline,
-                        popularity=_PERCENT[
-                            min(TRACK_POPULARITY_CAP, int(release_percent * rng.uniform(0.2, 1.3)))
-                        ],
-                        standard_tier_id=self.tier(track_gbp),
-                        premium_tier_id=self.tier(track_premium),
-                    )
-                )
-            release.track_count = size
-            release.duration = duration
+            self.tags_of_artist.setdefault(artist_id, []).append(tag)
+        for i in range(count):
+            release = self.generated_release(i, plan)
+            self.generated_tracks(release, i, plan)
             self.releases.append(release)
             if len(self.releases) >= CHUNK_RELEASES:
                 self.save_catalogue()
 
+    def generated_release(self, i: int, plan: _Plan) -> Release:
+        rng = self.rng
+        release_id = GENERATED_RELEASE_IDS_FROM + 1 + i
+        kind, size, artist_id = plan.types[i], plan.sizes[i], plan.makers[i]
+        # An artist mostly stays with one label.
+        if artist_id not in self.label_of_artist or rng.random() < 0.15:
+            self.label_of_artist[artist_id] = rng.choice(self.label_ids)
+        label_id, licensor_id = self.label_of_artist[artist_id]
+
+        if i in plan.prerelease:
+            released = PRERELEASE_FROM + timedelta(days=rng.randint(0, 360))
+        else:
+            released = ANCHOR - timedelta(days=1 + int(40 * 365 * rng.random() ** 1.6))
+        year = released.year
+        streaming = None if i in plan.not_streamable else released
+        if i in plan.gb_only:
+            territories = GB_ONLY
+        elif i in plan.restricted:
+            dropped = set(rng.sample(COUNTRIES, rng.randint(1, 3)))
+            territories = "," + ",".join(c for c in COUNTRIES if c not in dropped) + ","
+        else:
+            territories = EVERYWHERE
+
+        if i < len(FORCED_RELEASE_TITLES):
+            title = FORCED_RELEASE_TITLES[i]
+        elif kind == Release.Type.SINGLE:
+            title = self.track_title()
+        else:
+            title = self.album_title()
+
+        if i in plan.not_sold_whole:
+            standard = None
+        elif kind == Release.Type.SINGLE:
+            standard = SINGLE_PRICES[size]
+        elif kind == Release.Type.VIDEO:
+            standard = VIDEO_PRICE
+        else:
+            standard = rng.choice(SHORT_ALBUM_PRICES if size <= 6 else ALBUM_PRICES)
+        premium = None
+        if i in plan.premium:
+            premium = PREMIUM_PRICES.get(standard) or rng.choice(PREMIUM_ALBUM_PRICES)
+
+        popularity = min(
+            RELEASE_POPULARITY_CAP,
+            int(self.popularity_of_artist[artist_id] * 100 * rng.uniform(0.3, 1.2)),
+        )
+        pline = f"{year} {self.label_names[label_id]}"
+        genres = [t for t in self.tags_of_artist.get(artist_id, ()) if t in GENRE_TAGS]
+        tags = genres[: rng.randint(1, max(1, len(genres)))]
+        if released < PRERELEASE_FROM:
+            tags.append(f"{year // 10 * 10}s")
+        self.release_tags += [(release_id, tag) for tag in dict.fromkeys(tags)]
+        return Release(
+            id=release_id,
+            title=title,
+            version="Explicit" if i in plan.explicit and rng.random() < 0.3 else "",
+            type=kind,
+            barcode=_barcode((i * 7919 + 1_000_003) % 10**9, upc=rng.random() < 0.3),
+            year=year,
+            explicit=i in plan.explicit,
+            slug=self.unique_release_slug(title),
+            artist_id=artist_id,
+            label_id=label_id,
+            licensor_id=licensor_id,
+            popularity=_PERCENT[popularity],
+            cline=pline,
+            pline=pline,
+            territories=territories,
+            release_date=released,
+            preview_date=(
+                None if i in plan.no_preview else released - timedelta(days=rng.randint(0, 28))
+            ),
+            streaming_date=streaming,
+            ad_supported_date=None if streaming is None or i in plan.no_ads else streaming,
+            standard_tier_id=self.tier(standard),
+            premium_tier_id=self.tier(premium),
+            has_premium=premium is not None,
+        )
+
+    def generated_tracks(self, release: Release, i: int, plan: _Plan) -> None:
+        """The release's tracks; sets its track count and duration from them."""
+        rng = self.rng
+        artist_id, size = release.artist_id, plan.sizes[i]
+        if artist_id not in self.isrc_prefix_of_artist:
+            self.isrc_prefix_of_artist[artist_id] = self.isrc_prefix(
+                len(self.isrc_prefix_of_artist)
+            )
+            self.isrc_count_of_artist[artist_id] = 0
+        isrc_prefix = f"{self.isrc_prefix_of_artist[artist_id]}{release.year % 100:02d}"
+        is_single = release.type == Release.Type.SINGLE
+        is_video = release.type == Release.Type.VIDEO
+        first_disc = (size + 1) // 2 if i in plan.two_discs else size
+        release_percent = int(release.popularity * 100)
+        duration = 0
+        for n in range(size):
+            self.track_id += 1
+            disc, number = (1, n + 1) if n < first_disc else (2, n - first_disc + 1)
+            if is_single and n == 0:
+                title = release.title
+            else:
+                title = next(self.forced_track_titles, None) or self.track_title()
+            seconds = int(rng.triangular(90, 420, 215))
+            duration += seconds
+            if release.standard_tier_id is None:
+                price = rng.choice(TRACK_PRICES)  # the only way to buy this release's music
+            else:
+                self.sold_whole_tracks_seen += 1
+                if self.sold_whole_tracks_seen - 1 in plan.unsold_tracks:
+                    price = None
+                else:
+                    price = VIDEO_PRICE if is_video else rng.choice(TRACK_PRICES)
+            premium = TRACK_PREMIUM_PRICE if release.has_premium and price is not None else None
+            self.isrc_count_of_artist[artist_id] += 1
+            popularity = min(TRACK_POPULARITY_CAP, int(release_percent * rng.uniform(0.2, 1.3)))
+            self.tracks.append(
+                Track(
+                    id=self.track_id,
+                    release_id=release.id,
+                    artist_id=artist_id,
+                    title=title,
+                    version=rng.choice(TRACK_VERSIONS) if rng.random() < 0.08 else "",
+                    type="video" if is_video else "audio",
+                    disc_number=disc,
+                    number=number,
+                    duration=seconds,
+                    explicit=release.explicit and (n == 0 or rng.random() < 0.4),
+                    isrc=f"{isrc_prefix}{self.isrc_count_of_artist[artist_id] % 100_000:05d}",
+                    pline=release.pline,
+                    popularity=_PERCENT[popularity],
+                    standard_tier_id=self.tier(price),
+                    premium_tier_id=self.tier(premium),
+                )
+            )
+        release.track_count = size
+        release.duration = duration
+
     def spread(self, sizes: list[int], albums: list[int], total: int) -> None:
-        """Give the albums 4 to 20 tracks each (about 13) adding up to exactly ``total``."""
+        """Give the albums about 6 to 20 tracks each, adding up to exactly ``total``."""
         rng = self.rng
         weights = [rng.randint(6, 20) for _ in albums]
         scale = total / sum(weights)

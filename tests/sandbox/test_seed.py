@@ -328,6 +328,12 @@ def test_artist_names_start_with_every_letter_and_digit(seeded):
         assert sort_name == f"{name[4:]}, The"
 
 
+def test_artist_and_release_slugs_are_unique(seeded):
+    for model in (Artist, Release):
+        slugs = list(model.objects.values_list("slug", flat=True))
+        assert len(slugs) == len(set(slugs))
+
+
 def test_search_targets_exist(seeded):
     assert Artist.objects.filter(name__icontains="pink").count() >= 3
     assert Release.objects.filter(title__icontains="love").count() >= 2

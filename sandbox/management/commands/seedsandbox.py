@@ -21,7 +21,7 @@ class Command(BaseCommand):
             "--database", default="sandbox", help='Database alias (default "sandbox").'
         )
 
-    def handle(self, *args, tracks, seed: int, database: str, **options):
+    def handle(self, *args, tracks: int, seed: int, database: str, **options):
         if not 0 < tracks <= 1_000_000:
             raise CommandError("--tracks must be between 1 and 1,000,000.")
         stats = seed_catalogue(tracks=tracks, using=database, seed=seed)
