@@ -66,6 +66,12 @@ class UnableToPerformAction(SandboxError):
     code, http_status, default_message = 7001, 500, "Unable to perform action"
 
 
+class RateLimited(SandboxError):
+    """The consumer key's daily request limit is spent (see X-RateLimit-Reset)."""
+
+    code, http_status, default_message = 7001, 429, "Daily request limit exceeded for this key"
+
+
 class ServerError(SandboxError):
     code, http_status, default_message = 9001, 500, "Unexpected internal server error"
 

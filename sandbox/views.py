@@ -113,7 +113,7 @@ def api(request: HttpRequest, path: str = "") -> HttpResponse:
         consumer_key = entry["consumer"] = credentials.consumer_key
         rate = state.count_request(consumer_key)
         if rate[0] > settings.SANDBOX_RATE_LIMIT:
-            raise exceptions.UnableToPerformAction("Daily request limit exceeded for this key")
+            raise exceptions.RateLimited()
         user_id = params.get("userId") or credentials.token_user_id
         if route.auth == "user" and not user_id:
             raise exceptions.MissingParameter("Required parameter userId is missing")

@@ -116,3 +116,14 @@ def test_gzip_when_asked_and_not_otherwise(http):
     )
     plain.headers["Accept-Encoding"] = "identity"
     assert "Content-Encoding" not in http.send(plain).headers
+
+
+def test_a_key_over_its_daily_limit_is_refused_with_429(sandbox_client, settings):
+    settings.SANDBOX_RATE_LIMIT = 2
+    sandbox_client.status.get()
+    sandbox_client.status.get()
+    with pytest.raises(errors.UnableToPerformAction) as caught:
+        sandbox_client.status.get()
+    assert caught.value.http_status == 429
+    assert caught.value.code == 7001
+    assert sandbox_client.rate_limit.current == 3
