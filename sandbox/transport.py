@@ -13,6 +13,8 @@ import sys
 from urllib.parse import unquote_to_bytes, urlsplit
 
 import requests
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from requests.structures import CaseInsensitiveDict
 
 from .wsgi import ConnectionResetFault, SandboxApplication, get_application
@@ -73,17 +75,7 @@ class SandboxTransport(requests.adapters.BaseAdapter):
             captured["status"], captured["headers"] = status, headers
             return lambda data: None
 
-        try:
-            result = self.application(environ, start_response)
-        except ConnectionResetFault as exc:
-            raise requests.ConnectionError(
-                "Connection reset by peer (sandbox fault)", request=request
-            ) from exc
-        try:
-            content = b"".join(result)
-        finally:
-            if hasattr(result, "close"):
-                result.close()
+        content = self._run(environ, start_response, request)
 
         headers = CaseInsensitiveDict(captured["headers"])
         if headers.get("Content-Encoding") == "gzip":
@@ -102,6 +94,28 @@ class SandboxTransport(requests.adapters.BaseAdapter):
         response.url = request.url
         response.encoding = requests.utils.get_encoding_from_headers(headers)
         return response
+
+    def _run(self, environ, start_response, request: requests.PreparedRequest) -> bytes:
+        # In process, the caller owns the database connections (a test's transaction,
+        # the store's own request): Django's request signals must not close them as
+        # they would after a real request. Django's test client does the same.
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            try:
+                result = self.application(environ, start_response)
+            except ConnectionResetFault as exc:
+                raise requests.ConnectionError(
+                    "Connection reset by peer (sandbox fault)", request=request
+                ) from exc
+            try:
+                return b"".join(result)
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
 
     def close(self) -> None:
         pass

@@ -127,3 +127,16 @@ def test_a_key_over_its_daily_limit_is_refused_with_429(sandbox_client, settings
     assert caught.value.http_status == 429
     assert caught.value.code == 7001
     assert sandbox_client.rate_limit.current == 3
+
+
+def test_in_process_calls_leave_the_callers_database_connections_open(sandbox_client):
+    """The in-process sandbox must not close the caller's connections (and so its
+    transaction) as Django does after a real request."""
+    from django.db import connections
+
+    before = {alias: connections[alias].connection for alias in ("default", "sandbox")}
+    assert all(raw is not None for raw in before.values())
+    sandbox_client.status.get()
+    sandbox_client.users.create("connection-check")
+    for alias, raw in before.items():
+        assert connections[alias].connection is raw, alias
