@@ -404,24 +404,29 @@ class Requestor:
 
         The caller reads ``response.iter_content()`` and must close the response.
         ``headers`` pass through (``Range`` for seeking). Errors are raised as for
-        any call, after reading the (small) error body.
+        any call, after reading the (small) error body. A 416 (range past the end)
+        is returned, not raised: its ``Content-Range`` tells the caller the size.
         """
-        prepared = self.prepare(
-            "GET",
-            host,
-            path,
-            params=params,
-            signed=signed,
-            user=user,
-            country=country,
-            headers=headers,
-        )
-        response = self._with_retries(lambda: self._open_once(prepared), idempotent=True)
-        return response
+
+        def attempt() -> requests.Response:
+            # Signed afresh on every attempt: 7digital refuses a nonce seen before.
+            prepared = self.prepare(
+                "GET",
+                host,
+                path,
+                params=params,
+                signed=signed,
+                user=user,
+                country=country,
+                headers=headers,
+            )
+            return self._open_once(prepared)
+
+        return self._with_retries(attempt, idempotent=True)
 
     def _open_once(self, prepared: requests.PreparedRequest) -> requests.Response:
         response = self.send(prepared, stream=True)
-        if response.status_code < 400:
+        if response.status_code < 400 or response.status_code == 416:
             return response
         try:
             response.content  # noqa: B018 - read the small error body before mapping it

@@ -65,3 +65,22 @@ def test_a_stream_opened_during_an_outage_is_retried_then_served(client, transpo
     with client.media.open(request) as response:
         assert response.content == b"audio"
     assert len(transport.requests) == 2
+
+
+def test_each_media_retry_is_signed_with_a_fresh_nonce(client, transport, verifier):
+    transport.reply("<html>503</html>", status=503, content_type="text/html")
+    transport.reply(b"audio", content_type="audio/mpeg")
+    with client.media.open(client.media.clip(1234)) as response:
+        assert response.content == b"audio"
+    first, second = transport.requests
+    assert verifier.verify(first)
+    assert verifier.verify(second), "a retry reusing the first nonce would be refused"
+
+
+def test_a_range_past_the_end_is_returned_with_its_content_range(client, transport):
+    transport.reply(
+        b"", status=416, content_type="text/plain", headers={"Content-Range": "bytes */480653"}
+    )
+    with client.media.open(client.media.clip(1234), range="bytes=999999-") as response:
+        assert response.status_code == 416
+        assert response.headers["Content-Range"] == "bytes */480653"
