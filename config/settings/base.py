@@ -40,6 +40,9 @@ SEVENDIGITAL_COUNTRY = env("SEVENDIGITAL_COUNTRY", default="GB")
 SEVENDIGITAL_SHOP_ID = env.int("SEVENDIGITAL_SHOP_ID", default=None)
 SEVENDIGITAL_TIMEOUT = env.float("SEVENDIGITAL_TIMEOUT", default=10.0)
 SEVENDIGITAL_MAX_RETRIES = env.int("SEVENDIGITAL_MAX_RETRIES", default=2)
+# How long the catalogue keeps the last good copy of each read, to serve (marked stale)
+# while 7digital fails; fresh data follows 7digital's Cache-Control instead.
+CATALOGUE_STALE_SECONDS = env.int("CATALOGUE_STALE_SECONDS", default=7 * 24 * 60 * 60)
 
 # The sandbox emulates 7digital with its own database; production never mounts it.
 SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=True)
@@ -78,6 +81,7 @@ THIRD_PARTY_APPS = [
 LOCAL_APPS = [
     "accounts",
     "store.catalogue",
+    "store.playlogs",
 ]
 SANDBOX_APPS = ["sandbox"]
 
@@ -89,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "store.catalogue.country.CountryMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -111,6 +116,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "store.catalogue.context_processors.catalogue",
             ],
             "loaders": [
                 (

@@ -6,4 +6,5 @@ app_name = "catalogue"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("country/", views.country_set, name="country"),
 ]

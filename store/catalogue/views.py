@@ -1,5 +1,33 @@
-from django.shortcuts import render
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
+
+from store.catalogue.country import SUPPORTED_COUNTRIES, country_remember
 
 
 def home(request):
     return render(request, "catalogue/home.html")
+
+
+@require_POST
+def country_set(request):
+    """Switch the visitor's country, then show the page again in its prices."""
+    country = request.POST.get("country", "").upper()
+    if country not in SUPPORTED_COUNTRIES:
+        return HttpResponseBadRequest(
+            f"Unknown country: choose one of {', '.join(SUPPORTED_COUNTRIES)}.",
+            content_type="text/plain; charset=utf-8",
+        )
+    if request.htmx:
+        response = HttpResponseClientRefresh()
+    else:
+        next_url = request.POST.get("next", "")
+        safe = url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        response = redirect(next_url if safe else reverse("catalogue:home"))
+    country_remember(request, response, country)
+    return response

@@ -1,0 +1,183 @@
+/* The persistent preview player (templates/_base.html, #player).
+ *
+ * Any <button data-preview-track="ID" data-preview-title="..." data-preview-artist="...">
+ * on the page plays that track's preview through the site's /previews/ID proxy; pressing
+ * it again pauses or resumes. A play is recorded when playback first starts, and the
+ * seconds actually heard (seeking does not count) are reported on every pause, at the end
+ * and when the page goes away; the server keeps the largest report. Plain ES2017.
+ */
+(function () {
+  "use strict";
+
+  var NO_PLAY = "00000000-0000-0000-0000-000000000000";
+  var current = null; // {track, title, artist, heard, last, play: Promise<id|null>|null}
+  var dragging = false;
+
+  function $(id) { return document.getElementById(id); }
+  function player() { return $("player"); }
+  function audio() { return $("player-audio"); }
+
+  function urlFor(name, id) {
+    var template = player().dataset[name];
+    if (name === "stopUrl") return template.replace(NO_PLAY, id);
+    return template.replace(/\/0(?=\/|$)/, "/" + id); // the track id placeholder
+  }
+
+  function csrfToken() {
+    try {
+      var token = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["x-csrftoken"];
+      if (token) return token;
+    } catch (e) { /* fall back to the cookie */ }
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function clock(seconds) {
+    seconds = Math.max(0, Math.floor(seconds || 0));
+    return Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0");
+  }
+
+  function announce(text) { $("player-status").textContent = text; }
+
+  function describe(entry) {
+    return entry.artist ? entry.title + " by " + entry.artist : entry.title;
+  }
+
+  function syncButtons() {
+    var playing = current && !audio().paused;
+    document.querySelectorAll("button[data-preview-track]").forEach(function (button) {
+      var mine = current && button.dataset.previewTrack === current.track;
+      button.setAttribute("aria-pressed", mine && playing ? "true" : "false");
+    });
+    var toggle = $("player-toggle");
+    toggle.disabled = !current;
+    toggle.setAttribute("aria-label", playing ? "Pause" : "Play");
+    toggle.querySelector(".player-icon").textContent = playing ? "\u275A\u275A" : "\u25B6";
+    $("player-seek").disabled = !current;
+  }
+
+  function startPlay(entry) {
+    var body = new FormData();
+    body.append("csrfmiddlewaretoken", csrfToken());
+    entry.play = fetch(urlFor("startUrl", entry.track), {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken() },
+    })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) { return data && data.play; })
+      .catch(function () { return null; });
+  }
+
+  function sendStop(id, seconds) {
+    var body = new FormData();
+    body.append("csrfmiddlewaretoken", csrfToken());
+    body.append("seconds", seconds.toFixed(2));
+    var url = urlFor("stopUrl", id);
+    if (!(navigator.sendBeacon && navigator.sendBeacon(url, body))) {
+      fetch(url, { method: "POST", body: body, credentials: "same-origin", keepalive: true })
+        .catch(function () {});
+    }
+  }
+
+  function reportStop(entry) {
+    if (!entry || !entry.play) return;
+    var seconds = entry.heard;
+    if (entry.id) sendStop(entry.id, seconds); // known already: works during pagehide too
+    else entry.play.then(function (id) { if (id) sendStop(id, seconds); });
+  }
+
+  function choose(button) {
+    var track = button.dataset.previewTrack;
+    var media = audio();
+    if (current && current.track === track) {
+      if (media.paused) media.play().catch(function () {});
+      else media.pause();
+      return;
+    }
+    if (current) reportStop(current); // now: the pause event would arrive after the switch
+    current = {
+      track: track,
+      title: button.dataset.previewTitle || "Track " + track,
+      artist: button.dataset.previewArtist || "",
+      heard: 0, last: 0, play: null, id: null,
+    };
+    media.src = urlFor("clipUrl", track);
+    media.play().catch(function () {});
+    announce("Loading " + describe(current));
+    syncButtons();
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-preview-track]");
+    if (button) choose(button);
+    else if (event.target.closest("#player-toggle") && current) {
+      if (audio().paused) audio().play().catch(function () {});
+      else audio().pause();
+    }
+  });
+
+  document.addEventListener("input", function (event) {
+    if (event.target.id !== "player-seek" || !current) return;
+    audio().currentTime = Number(event.target.value);
+  });
+  document.addEventListener("pointerdown", function (e) { dragging = e.target.id === "player-seek"; });
+  document.addEventListener("pointerup", function () { dragging = false; });
+
+  function onMedia(type, handler) {
+    document.addEventListener(type, function (event) {
+      if (event.target === audio() && current) handler(audio(), event);
+    }, true); // media events do not bubble: listen while capturing
+  }
+
+  onMedia("playing", function (media) {
+    current.last = media.currentTime;
+    if (!current.play) {
+      var entry = current;
+      startPlay(entry);
+      entry.play.then(function (id) { entry.id = id; });
+    }
+    announce("Playing " + describe(current));
+    syncButtons();
+  });
+  onMedia("timeupdate", function (media) {
+    var delta = media.currentTime - current.last;
+    if (!media.paused && !media.seeking && delta > 0 && delta < 1.5) current.heard += delta;
+    current.last = media.currentTime;
+    var seek = $("player-seek");
+    if (!dragging) seek.value = String(Math.floor(media.currentTime));
+    seek.setAttribute("aria-valuetext", clock(media.currentTime) + " of " + clock(seek.max));
+  });
+  onMedia("seeked", function (media) { current.last = media.currentTime; });
+  onMedia("loadedmetadata", function (media) {
+    if (isFinite(media.duration)) $("player-seek").max = String(Math.ceil(media.duration));
+  });
+  onMedia("pause", function (media) {
+    if (current.play) { // else a switch of track or a pause before playback began
+      reportStop(current);
+      if (!media.ended) announce("Paused " + describe(current));
+    }
+    syncButtons();
+  });
+  onMedia("ended", function () {
+    announce("Finished " + describe(current));
+    // Pressing play again is a new play: a fresh entry, so late answers touch the old one.
+    current = Object.assign({}, current, { heard: 0, last: 0, play: null, id: null });
+    syncButtons();
+  });
+  onMedia("error", function () {
+    reportStop(current); // if it broke off mid-play, the seconds heard still count
+    announce("The preview of " + describe(current) + " is not available");
+    current = null;
+    syncButtons();
+  });
+
+  function leaving() { if (current && !audio().paused) reportStop(current); }
+  window.addEventListener("pagehide", leaving);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") leaving();
+  });
+  document.addEventListener("htmx:load", syncButtons); // new rows arrive unpressed
+  syncButtons();
+})();

@@ -1,0 +1,63 @@
+"""The visitor's country: prices, currency and availability all follow it.
+
+It is remembered in the session and in a long-lived cookie, which outlives the
+session; until the visitor picks one, ``SEVENDIGITAL_COUNTRY`` applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from babel import Locale
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from store.catalogue.selectors import stale_reads
+
+_NAMES = Locale("en").territories
+SUPPORTED_COUNTRIES: dict[str, str] = {
+    code: _NAMES[code] for code in ("GB", "US", "DE", "FR", "IE", "CA")
+}
+
+SESSION_KEY = "country"
+COOKIE_NAME = "country"
+COOKIE_MAX_AGE = 365 * 24 * 60 * 60
+
+
+def country_for(request: HttpRequest) -> str:
+    """The visitor's country: from the session, else the cookie, else the settings."""
+    session = getattr(request, "session", {})
+    for choice in (session.get(SESSION_KEY), request.COOKIES.get(COOKIE_NAME)):
+        if choice in SUPPORTED_COUNTRIES:
+            return choice
+    return settings.SEVENDIGITAL_COUNTRY
+
+
+def country_remember(request: HttpRequest, response: HttpResponse, country: str) -> None:
+    """Keep ``country`` for this visitor, in the session and in a cookie."""
+    request.session[SESSION_KEY] = country
+    response.set_cookie(
+        COOKIE_NAME,
+        country,
+        max_age=COOKIE_MAX_AGE,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+    )
+
+
+class CountryMiddleware:
+    """Sets ``request.country``; goes after SessionMiddleware.
+
+    It also scopes the record of stale catalogue reads to the request, so that the
+    "catalogue may be out of date" notice never leaks into the next request a
+    thread serves.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.country = country_for(request)
+        with stale_reads():
+            return self.get_response(request)

@@ -1,0 +1,29 @@
+"""Prices in the visitor's currency, written the way the visitor's country writes them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from babel.numbers import format_currency
+
+LOCALES = {
+    "GB": "en_GB",
+    "US": "en_US",
+    "DE": "de_DE",
+    "FR": "fr_FR",
+    "IE": "en_IE",
+    "CA": "en_CA",
+}
+DEFAULT_LOCALE = "en_GB"
+
+
+def locale_for(country: str | None) -> str:
+    """The Babel locale prices are written in for ``country``."""
+    return LOCALES.get((country or "").upper(), DEFAULT_LOCALE)
+
+
+def format_price(amount: Decimal | None, currency: str, locale: str = DEFAULT_LOCALE) -> str:
+    """``Decimal("2.49"), "GBP"`` -> "£2.49"; "1,29 €" in de_DE; "" for no amount."""
+    if amount is None:
+        return ""
+    return format_currency(amount, currency, locale=locale)

@@ -1,0 +1,401 @@
+"""Catalogue reads: what the pages show, per country, cached and resilient.
+
+Every selector is keyword-only and goes to 7digital through :func:`_fetch`:
+
+* Fresh data comes from the client's own cache, which keeps each response for as
+  long as 7digital's ``Cache-Control`` allows (five days for the catalogue). There is
+  no second fresh layer here: it would only expire at other times than 7digital says.
+* After every successful read, a "last good" copy of the result (the client's typed
+  dataclasses, pickled) is kept for ``CATALOGUE_STALE_SECONDS`` under a key built from
+  the selector's name and arguments, country included.
+* When 7digital fails in a way that may pass (connection, timeout, 5xx, rate limit,
+  garbled answer), a read seen before returns that copy, and a background refresh is
+  queued; a read never seen raises :class:`CatalogueUnavailable`. 2001/2002 raise
+  :class:`CatalogueNotFound`. Errors are never cached.
+
+Staleness is not part of the return values, so views stay as simple as when all is
+well: a selector that answers from a stale copy records it for the current request,
+:func:`served_stale` says whether any did, and the ``catalogue`` context processor
+hands it to templates as ``catalogue_stale`` for the discreet notice.
+``CountryMiddleware`` scopes that record to one request (:func:`stale_reads`).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import json
+import logging
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, ParamSpec, TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+from sevendigital import errors
+from sevendigital.models import Artist, Chart, Page, Release, SearchResult, Tag, Track
+from sevendigital.resources.catalogue import BATCH_LIMIT
+from store.integrations.sevendigital import get_client
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+# Part of every cache key: bump it when sevendigital.models change shape, so that
+# copies pickled by an older release of the code are never unpickled.
+KEY_VERSION = 1
+# After a failure, how long a read serves its stale copy without asking 7digital
+# again (a slow API would otherwise slow every page view), and so the least time
+# between two refreshes queued for it.
+RETRY_AFTER_SECONDS = 60
+
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 50  # the API's maximum
+SEARCH_KINDS = ("artist", "release", "track")
+SEARCH_SORTS = tuple(
+    f"{column} {order}" for column in ("score", "name", "popularity") for order in ("desc", "asc")
+)
+RELEASE_TYPES = ("album", "single", "video")
+
+
+class CatalogueError(Exception):
+    """Base class of what catalogue selectors raise."""
+
+
+class CatalogueNotFound(CatalogueError):
+    """No such item in this country (7digital 2001 / 2002), or a page past the end: a 404."""
+
+
+class CatalogueUnavailable(CatalogueError):
+    """7digital failed and no earlier copy of this read exists: a friendly 503."""
+
+
+@dataclass(frozen=True, slots=True)
+class Charts:
+    """The three weekly charts of a country."""
+
+    artists: Chart
+    releases: Chart
+    tracks: Chart
+
+
+# -- staleness, per request --------------------------------------------------------
+
+_stale: ContextVar[set[str] | None] = ContextVar("catalogue_stale_reads", default=None)
+
+
+@contextmanager
+def stale_reads() -> Iterator[set[str]]:
+    """Record, until the block ends, the selectors that answer from a stale copy."""
+    token = _stale.set(set())
+    try:
+        yield _stale.get()
+    finally:
+        _stale.reset(token)
+
+
+def served_stale() -> bool:
+    """Whether a selector answered this request from a stale copy."""
+    return bool(_stale.get())
+
+
+# -- the one way to 7digital -------------------------------------------------------
+
+
+def _key(name: str, params: Mapping[str, Any]) -> str:
+    # Hashed: search queries hold any text, and memcached keys allow no spaces.
+    encoded = json.dumps(params, sort_keys=True, default=str).encode()
+    digest = hashlib.sha256(encoded).hexdigest()[:32]
+    return f"catalogue:v{KEY_VERSION}:{name}:{params.get('country', '-')}:{digest}"
+
+
+def _is_transient(error: errors.SevenDigitalError) -> bool:
+    """Failures that may pass by themselves: worth a stale copy and a retry later.
+
+    Besides what the client retries (connection, timeout, 5xx, 429, 7003, 9xxx), an
+    answer that is not an API response at all (truncated, HTML from a proxy).
+    """
+    return errors.is_retryable(error) or isinstance(error, errors.InvalidResponse)
+
+
+def _fetch(
+    key_parts: tuple[str, Mapping[str, Any]], call: Callable[[], T], *, fallback: bool = True
+) -> T:
+    """``call()`` the client, keeping its result as the last good copy of this read.
+
+    ``key_parts`` is the selector's name and arguments. With ``fallback`` (pages),
+    a transient failure answers with the last good copy and queues a refresh; without
+    it (the refresh itself), it raises :class:`CatalogueUnavailable`.
+    """
+    name, params = key_parts
+    key = _key(name, params)
+    retry_key = f"{key}:retry-after"
+    failing = cache.get(retry_key)
+    if failing and fallback:
+        copy = cache.get(key)
+        if copy is not None:
+            return _stale_copy(name, copy)
+    try:
+        value = call()
+    except (errors.NotFound, errors.NotAvailable, errors.ParameterOutOfRange) as exc:
+        cache.delete(key)  # withdrawn or no longer licensed here: never show it again
+        raise CatalogueNotFound(exc.message) from exc
+    except errors.SevenDigitalError as exc:
+        if not _is_transient(exc):
+            # A bug or a configuration problem (bad parameters, revoked key): an old
+            # copy would hide it, and retrying cannot fix it.
+            logger.error("7digital refused %s %s: %s", name, params, exc)
+            raise CatalogueUnavailable(str(exc)) from exc
+        copy = cache.get(key) if fallback else None
+        if copy is None:
+            raise CatalogueUnavailable(str(exc)) from exc
+        logger.warning(
+            "7digital failed for %s %s (%s); serving the last good copy", name, params, exc
+        )
+        if cache.add(retry_key, True, RETRY_AFTER_SECONDS):
+            _queue_refresh(name, params)
+        return _stale_copy(name, copy)
+    cache.set(key, value, settings.CATALOGUE_STALE_SECONDS)
+    if failing:
+        cache.delete(retry_key)
+    return value
+
+
+def _stale_copy(name: str, copy: T) -> T:
+    reads = _stale.get()
+    if reads is not None:
+        reads.add(name)
+    return copy
+
+
+def _queue_refresh(name: str, params: Mapping[str, Any]) -> None:
+    from store.catalogue.tasks import catalogue_refresh  # the task module imports this one
+
+    params = dict(params)
+    transaction.on_commit(lambda: catalogue_refresh.delay(name, params))
+
+
+_READS: dict[str, Callable[..., Any]] = {}
+
+
+def _selector(read: Callable[P, T]) -> Callable[P, T]:
+    """Make ``read`` (one or a few client calls) a selector that reads through :func:`_fetch`.
+
+    Arguments are completed with their defaults before they make the key, so that
+    ``page=1`` and an omitted page are the same read.
+    """
+    name = read.__name__
+    signature = inspect.signature(read)
+    _READS[name] = read
+
+    @functools.wraps(read)
+    def selector(*args: P.args, **kwargs: P.kwargs) -> T:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        params = bound.arguments
+        return _fetch((name, params), lambda: read(**params))
+
+    return selector
+
+
+def refresh(*, selector: str, params: Mapping[str, Any]) -> None:
+    """Read ``selector`` again from 7digital to replace its last good copy.
+
+    Raises :class:`CatalogueUnavailable` while 7digital still fails (the refresh task
+    retries on it). An item that has gone meanwhile just loses its copy.
+    """
+    read = _READS[selector]
+    try:
+        _fetch((selector, params), lambda: read(**params), fallback=False)
+    except CatalogueNotFound:
+        logger.info("%s %s has gone from 7digital; its last good copy is dropped", selector, params)
+
+
+def _in_order(items: Sequence[T], ids: Sequence[int | str]) -> list[T]:
+    """Items in the order of ``ids``, skipping ids 7digital did not return."""
+    by_id = {item.id: item for item in items}
+    return [by_id[int(i)] for i in ids if int(i) in by_id]
+
+
+# -- releases ----------------------------------------------------------------------
+
+
+@_selector
+def release_get(*, release_id: int, country: str) -> Release:
+    return get_client().releases.details(release_id, country=country)
+
+
+@_selector
+def release_tracks_list(
+    *, release_id: int, country: str, page: int = 1, page_size: int = MAX_PAGE_SIZE
+) -> Page[Track]:
+    return get_client().releases.tracks(release_id, page=page, page_size=page_size, country=country)
+
+
+@_selector
+def releases_get_many(*, release_ids: Sequence[int], country: str) -> list[Release]:
+    """The releases in the order asked, skipping those not found: one call per 500 ids."""
+    found: list[Release] = []
+    for start in range(0, len(release_ids), BATCH_LIMIT):
+        chunk = release_ids[start : start + BATCH_LIMIT]
+        found += get_client().releases.details_batch(chunk, country=country)
+    return _in_order(found, release_ids)
+
+
+# -- tracks ------------------------------------------------------------------------
+
+
+@_selector
+def track_get(*, track_id: int, country: str) -> Track:
+    return get_client().tracks.details(track_id, country=country)
+
+
+@_selector
+def tracks_get_many(*, track_ids: Sequence[int], country: str) -> list[Track]:
+    """The tracks in the order asked, skipping those not found: one call per 500 ids."""
+    found: list[Track] = []
+    for start in range(0, len(track_ids), BATCH_LIMIT):
+        chunk = track_ids[start : start + BATCH_LIMIT]
+        found += get_client().tracks.details_batch(chunk, country=country)
+    return _in_order(found, track_ids)
+
+
+# -- artists -----------------------------------------------------------------------
+
+
+@_selector
+def artist_get(*, artist_id: int, country: str) -> Artist:
+    return get_client().artists.details(artist_id, country=country)
+
+
+@_selector
+def artist_releases_list(
+    *,
+    artist_id: int,
+    country: str,
+    type: str | None = None,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> Page[Release]:
+    if type is not None and type not in RELEASE_TYPES:
+        raise ValueError(f"type must be one of {RELEASE_TYPES}, not {type!r}")
+    return get_client().artists.releases(
+        artist_id, type=type, page=page, page_size=page_size, country=country
+    )
+
+
+@_selector
+def artist_top_tracks_list(
+    *, artist_id: int, country: str, page: int = 1, page_size: int = 10
+) -> Page[Track]:
+    return get_client().artists.top_tracks(
+        artist_id, page=page, page_size=page_size, country=country
+    )
+
+
+@_selector
+def artist_tags_list(
+    *, artist_id: int, country: str, page: int = 1, page_size: int = 10
+) -> Page[Tag]:
+    return get_client().artists.tags(artist_id, page=page, page_size=page_size, country=country)
+
+
+@_selector
+def artists_browse(
+    *, letter: str, country: str, page: int = 1, page_size: int = PAGE_SIZE
+) -> Page[Artist]:
+    return get_client().artists.browse(letter, page=page, page_size=page_size, country=country)
+
+
+# -- charts and search -------------------------------------------------------------
+
+
+@_selector
+def charts_get(*, country: str, page_size: int = 10) -> Charts:
+    """This week's top artists, releases and tracks (three calls on a cold cache)."""
+    client = get_client()
+    return Charts(
+        artists=client.artists.chart(page_size=page_size, country=country),
+        releases=client.releases.chart(page_size=page_size, country=country),
+        tracks=client.tracks.chart(page_size=page_size, country=country),
+    )
+
+
+@_selector
+def catalogue_search(
+    *,
+    q: str,
+    kind: str,
+    country: str,
+    sort: str | None = None,
+    type: str | None = None,
+    explicit: bool | None = None,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> Page[SearchResult]:
+    """Search one kind of item. ``type`` filters releases, ``explicit=False`` tracks."""
+    if kind not in SEARCH_KINDS:
+        raise ValueError(f"kind must be one of {SEARCH_KINDS}, not {kind!r}")
+    if sort is not None and sort not in SEARCH_SORTS:
+        raise ValueError(f"sort must be one of {SEARCH_SORTS}, not {sort!r}")
+    if type is not None and (kind != "release" or type not in RELEASE_TYPES):
+        raise ValueError(f"type filters release searches by one of {RELEASE_TYPES}")
+    if explicit is not None and kind != "track":
+        raise ValueError("explicit filters track searches only")
+    if not q.strip():
+        return Page(items=(), page=1, page_size=page_size, total_items=0)
+    client = get_client()
+    paging = {"sort": sort, "page": page, "page_size": page_size, "country": country}
+    if kind == "artist":
+        return client.artists.search(q, **paging)
+    if kind == "release":
+        return client.releases.search(q, type=type, **paging)
+    return client.tracks.search(q, explicit=explicit, **paging)
+
+
+# -- tags --------------------------------------------------------------------------
+
+
+@_selector
+def tags_list(*, country: str, page: int = 1, page_size: int = MAX_PAGE_SIZE) -> Page[Tag]:
+    return get_client().tags.list(page=page, page_size=page_size, country=country)
+
+
+def tag_get(*, tag_id: str, country: str) -> Tag:
+    """One tag (its display name and count): the API lists tags but has no tag details."""
+    page = 1
+    while True:
+        tags = tags_list(country=country, page=page)
+        for tag in tags:
+            if tag.id == tag_id:
+                return tag
+        if not tags.has_next:
+            raise CatalogueNotFound(f"No tag {tag_id!r}")
+        page += 1
+
+
+@_selector
+def tag_artists_top(
+    *, tag: str, country: str, page: int = 1, page_size: int = PAGE_SIZE
+) -> Page[Artist]:
+    return get_client().artists.by_tag_top(tag, page=page, page_size=page_size, country=country)
+
+
+@_selector
+def tag_releases_top(
+    *, tag: str, country: str, page: int = 1, page_size: int = PAGE_SIZE
+) -> Page[Release]:
+    return get_client().releases.by_tag_top(tag, page=page, page_size=page_size, country=country)
+
+
+@_selector
+def tag_releases_new(
+    *, tag: str, country: str, page: int = 1, page_size: int = PAGE_SIZE
+) -> Page[Release]:
+    return get_client().releases.by_tag_new(tag, page=page, page_size=page_size, country=country)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PlaylogsConfig(AppConfig):
+    name = "store.playlogs"
+    label = "playlogs"
+    verbose_name = "Preview plays"

@@ -1,0 +1,57 @@
+"""Fixtures for the catalogue: a private local-memory cache with a clock tests can move,
+and the refreshes the selectors queue."""
+
+from __future__ import annotations
+
+import time
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.core.cache.backends import base as cache_base
+from django.core.cache.backends import locmem
+
+from store.catalogue.tasks import catalogue_refresh
+
+
+@pytest.fixture(autouse=True)
+def catalogue_cache(settings):
+    """An empty local-memory cache: the client's fresh copies and the last good ones."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "catalogue-tests",
+        }
+    }
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+class CacheClock:
+    """Stands in for the ``time`` module of Django's cache backends."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def time(self) -> float:
+        return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+@pytest.fixture
+def cache_clock(monkeypatch) -> CacheClock:
+    """Move the cache's clock forward, so entries expire as they would days later."""
+    clock = CacheClock()
+    monkeypatch.setattr(cache_base, "time", clock)
+    monkeypatch.setattr(locmem, "time", clock)
+    return clock
+
+
+@pytest.fixture
+def queued_refreshes():
+    """``catalogue_refresh.delay``, mocked: the refreshes the selectors queued."""
+    with mock.patch.object(catalogue_refresh, "delay") as delay:
+        yield delay
