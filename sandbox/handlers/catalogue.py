@@ -31,6 +31,14 @@ def _with_all_tags(queryset: QuerySet, tags: list[str]) -> QuerySet:
     return queryset.distinct()
 
 
+def _filtered(call: Call, releases: QuerySet, usage) -> QuerySet:
+    """The ``type`` and ``packageIds`` filters that release lists share."""
+    types = cat.release_types(call)
+    if types:
+        releases = releases.filter(type__in=types)
+    return cat.with_packages(releases, cat.package_ids(call), usage)
+
+
 def _released(queryset: QuerySet, field: str = "release_date") -> QuerySet:
     return queryset.filter(**{f"{field}__lte": datetime.now(UTC)})
 
@@ -126,10 +134,7 @@ def artist_releases(call: Call) -> dict:
     usage = cat.usage_types(call)
     artist = cat.get_artist(artist_id)
     releases = cat.releases_in(call.country).filter(artist=artist)
-    types = cat.release_types(call)
-    if types:
-        releases = releases.filter(type__in=types)
-    releases = cat.with_packages(releases, cat.package_ids(call), usage)
+    releases = _filtered(call, releases, usage)
     releases = releases.order_by("-release_date", "id")
     return {
         # The reference's JSON lists artist/releases under "releases" (line 732).
@@ -230,10 +235,7 @@ def release_details_batch(call: Call) -> dict:
     ids = call.params.ids("releaseIds", limit=BATCH_LIMIT)
     usage = cat.usage_types(call)
     releases = cat.releases_in(call.country).filter(id__in=ids)
-    types = cat.release_types(call)
-    if types:
-        releases = releases.filter(type__in=types)
-    releases = cat.with_packages(releases, cat.package_ids(call), usage)
+    releases = _filtered(call, releases, usage)
     found = {r.id: r for r in releases}
     return _batch(call, ids, found, "release", _release_shape(call, usage))
 
@@ -244,10 +246,7 @@ def release_search(call: Call) -> dict:
     usage = cat.usage_types(call)
     order = cat.search_order(call, "title")
     releases = cat.scored(cat.releases_in(call.country), q, ("title", "artist__name"))
-    types = cat.release_types(call)
-    if types:
-        releases = releases.filter(type__in=types)
-    releases = cat.with_packages(releases, cat.package_ids(call), usage).order_by(*order)
+    releases = _filtered(call, releases, usage).order_by(*order)
     return _search_results(call, releases, "release", _release_shape(call, usage))
 
 
