@@ -43,6 +43,9 @@ SEVENDIGITAL_MAX_RETRIES = env.int("SEVENDIGITAL_MAX_RETRIES", default=2)
 # How long the catalogue keeps the last good copy of each read, to serve (marked stale)
 # while 7digital fails; fresh data follows 7digital's Cache-Control instead.
 CATALOGUE_STALE_SECONDS = env.int("CATALOGUE_STALE_SECONDS", default=7 * 24 * 60 * 60)
+# The tags whose new releases the home page shows (7digital tag ids, in order):
+# CATALOGUE_FEATURED_TAGS=rock,pop,electronic
+CATALOGUE_FEATURED_TAGS = env.list("CATALOGUE_FEATURED_TAGS", default=["rock", "pop", "electronic"])
 
 # The sandbox emulates 7digital with its own database; production never mounts it.
 SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=True)
@@ -100,6 +103,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "store.catalogue.middleware.CatalogueErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -239,6 +239,13 @@ def release_tracks_list(
 
 
 @_selector
+def release_tags_list(
+    *, release_id: int, country: str, page: int = 1, page_size: int = 10
+) -> Page[Tag]:
+    return get_client().releases.tags(release_id, page=page, page_size=page_size, country=country)
+
+
+@_selector
 def releases_get_many(*, release_ids: Sequence[int], country: str) -> list[Release]:
     """The releases in the order asked, skipping those not found: one call per 500 ids."""
     found: list[Release] = []

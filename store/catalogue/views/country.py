@@ -1,15 +1,13 @@
+"""The country switch: prices, currency and availability follow the visitor's choice."""
+
 from django.http import HttpResponseBadRequest
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from store.catalogue.country import SUPPORTED_COUNTRIES, country_remember
-
-
-def home(request):
-    return render(request, "catalogue/home.html")
 
 
 @require_POST

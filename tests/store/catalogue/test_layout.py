@@ -1,0 +1,63 @@
+"""The layout every catalogue page shares: search, country switch, stale notice."""
+
+from __future__ import annotations
+
+import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
+
+from store.catalogue.context_processors import catalogue
+from store.catalogue.selectors import stale_reads
+
+pytestmark = pytest.mark.django_db
+
+
+def render_base(request) -> str:
+    from django.template.loader import render_to_string
+
+    return render_to_string("_base.html", request=request)
+
+
+def layout_request(country="GB"):
+    request = RequestFactory().get("/somewhere/?x=1")
+    request.country = country
+    request.session = {}
+    request.COOKIES = {}
+    return request
+
+
+def test_the_header_has_a_labelled_search_box_and_the_country_switch():
+    html = render_base(layout_request("US"))
+    assert 'role="search"' in html
+    assert 'for="site-search-q"' in html and 'id="site-search-q"' in html
+    assert 'action="/search/"' in html
+    assert 'name="csrfmiddlewaretoken"' in html, "the country switch is a CSRF-protected POST"
+    assert '<option value="US" selected>' in html
+    assert '<option value="GB">' in html
+    assert 'name="next" value="/somewhere/?x=1"' in html
+
+
+def test_the_stale_notice_shows_only_when_a_read_was_served_stale():
+    request = layout_request()
+    assert "stale-notice" not in render_base(request)
+    with stale_reads() as reads:
+        reads.add("release_get")
+        assert catalogue(request)["catalogue_stale"] is True
+        assert "7digital is not answering right now" in render_base(request)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"), [(None, ""), (0, "0:00"), (59, "0:59"), (222, "3:42"), (3723, "1:02:03")]
+)
+def test_durations_read_as_minutes_and_seconds(seconds, shown):
+    template = Template("{% load catalogue %}{{ value|duration }}")
+    assert template.render(Context({"value": seconds})) == shown
+
+
+def test_cards_ask_the_cdn_for_artwork_at_the_size_they_draw():
+    template = Template("{% load catalogue %}{{ url|artwork:180 }}")
+    cover = "http://artwork-cdn.7static.com/static/img/sleeveart/00/000/010/0000001046_50.jpg"
+    assert template.render(Context({"url": cover})).endswith("0000001046_180.jpg")
+    assert template.render(Context({"url": "http://example.com/x.gif"})) == (
+        "http://example.com/x.gif"
+    )
