@@ -1,0 +1,358 @@
+"""Preview proxy throughput: full 30 s clips through the site vs straight from 7digital.
+
+    .venv/bin/python bench/preview_proxy.py [--fetches 60] [--threads 4] [--rounds 3]
+
+Two processes, as in production: the sandbox (``manage.py runsandbox``, standing in for
+previews.7digital.com) and the site under gunicorn (``config.wsgi``, 2 sync workers,
+DEBUG off, a local-memory cache), both on loopback ports, on temporary SQLite files that
+this script migrates and seeds (``seedsandbox --tracks 2000``).
+
+Side by side, in the same run and with the same small thread pool (one keep-alive
+``requests.Session`` per thread), it fetches whole clips:
+
+* **direct**: from the sandbox, at the signed URL the 7digital client builds
+  (``client.media.signed_url(client.media.clip(id))``), what a browser would do if the
+  site handed out signed URLs (it does not: they carry a replayable signature);
+* **proxy**: from the site's ``/previews/<id>``, which signs, fetches and streams the
+  same bytes (and counts the preview for the reconciliation report).
+
+Every clip is fetched once first, so the sandbox's one-off MP3 encoding is in neither
+figure. The two paths alternate round by round so that drift on the machine hits both.
+It prints MB/s and requests/s for each and the proxy : direct ratio (goal >= 0.9).
+
+Every process started here is in its own process group and is killed on the way out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+CONSUMER_KEY = "sandbox-key"
+CONSUMER_SECRET = "sandbox-secret"  # noqa: S105 - the sandbox's public default pair
+STARTUP_SECONDS = 60
+REQUEST_TIMEOUT = 30
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, *, deadline: float, process: subprocess.Popen) -> None:
+    """Until ``url`` answers 200; fails if the process died or the deadline passed."""
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[:3]} exited with {process.returncode}")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {STARTUP_SECONDS} s")
+
+
+def stop(process: subprocess.Popen | None) -> None:
+    """Ends the process and everything it started (its process group)."""
+    if process is None or process.poll() is not None:
+        return
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+class Stack:
+    """The sandbox and the site, each in its own process, on temporary databases.
+
+    ``settings_module`` lets a benchmark serve the site under its own settings (which
+    must import ``config.settings.local``); ``pythonpath`` is prepended for it.
+    """
+
+    def __init__(
+        self,
+        *,
+        tracks: int = 2000,
+        workers: int = 2,
+        settings_module: str = "config.settings.local",
+        pythonpath: list[Path] | None = None,
+        database_url: str | None = None,
+        log: Callable[[str], None] = print,
+    ) -> None:
+        self.tracks = tracks
+        self.database_url = database_url
+        self.workers = workers
+        self.settings_module = settings_module
+        self.pythonpath = pythonpath or []
+        self.log = log
+        self.folder: tempfile.TemporaryDirectory | None = None
+        self.sandbox: subprocess.Popen | None = None
+        self.site: subprocess.Popen | None = None
+        self.sandbox_url = ""
+        self.site_url = ""
+
+    # -- environment ----------------------------------------------------------------
+
+    def env(self, settings_module: str = "config.settings.local") -> dict[str, str]:
+        folder = Path(self.folder.name)
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("DJANGO_", "DATABASE_", "SANDBOX_", "SEVENDIGITAL_"))
+            and key not in ("REDIS_URL", "CELERY_BROKER_URL", "DEBUG", "ALLOWED_HOSTS")
+        }
+        env.update(
+            DJANGO_SETTINGS_MODULE=settings_module,
+            DEBUG="false",
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            DATABASE_URL=self.database_url or f"sqlite:///{folder / 'db.sqlite3'}",
+            SANDBOX_DATABASE_URL=f"sqlite:///{folder / 'sandbox.sqlite3'}",
+            SEVENDIGITAL_SANDBOX_URL=self.sandbox_url,
+            SANDBOX_AUDIO_CACHE=str(folder / "audio"),
+            # Nothing is queued in these runs; keep the embedded broker's file out of
+            # the working tree all the same.
+            CELERY_BROKER_URL="memory://",
+            PYTHONPATH=os.pathsep.join(
+                [*map(str, self.pythonpath), str(ROOT), env_get("PYTHONPATH")]
+            ).rstrip(os.pathsep),
+        )
+        return env
+
+    def manage(self, *args: str) -> None:
+        subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+            [PYTHON, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env(),
+            check=True,
+            stdout=subprocess.DEVNULL,
+            timeout=600,
+        )
+
+    @property
+    def sandbox_database(self) -> Path:
+        return Path(self.folder.name) / "sandbox.sqlite3"
+
+    # -- processes ------------------------------------------------------------------
+
+    def __enter__(self) -> Stack:
+        self.folder = tempfile.TemporaryDirectory(prefix="bench-stack-")
+        try:
+            self.sandbox_url = f"http://127.0.0.1:{free_port()}"
+            self.log(f"Migrating and seeding temporary databases ({self.tracks:,} tracks)...")
+            self.manage("migrate", "--verbosity", "0")
+            self.manage("migrate", "--database", "sandbox", "--verbosity", "0")
+            self.manage("seedsandbox", "--tracks", str(self.tracks))
+            port = self.sandbox_url.rsplit(":", 1)[1]
+            self.sandbox = self._spawn(
+                [PYTHON, "manage.py", "runsandbox", "--port", port], self.env()
+            )
+            wait_for(
+                f"{self.sandbox_url}/_sandbox/health",
+                deadline=time.monotonic() + STARTUP_SECONDS,
+                process=self.sandbox,
+            )
+            self.start_site()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def start_site(self) -> None:
+        """(Re)start gunicorn: a restart is a cold cache in every worker."""
+        stop(self.site)
+        self.site_url = f"http://127.0.0.1:{free_port()}"
+        command = [GUNICORN, "config.wsgi", "-b", self.site_url.removeprefix("http://")]
+        command += ["-w", str(self.workers), "--timeout", "60", "--log-level", "warning"]
+        self.site = self._spawn(command, self.env(self.settings_module))
+        wait_for(
+            f"{self.site_url}/healthz",
+            deadline=time.monotonic() + STARTUP_SECONDS,
+            process=self.site,
+        )
+
+    def _spawn(self, command: list[str], env: dict[str, str]) -> subprocess.Popen:
+        return subprocess.Popen(  # noqa: S603 - our own interpreter, manage.py, gunicorn
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group, so stop() ends it all
+        )
+
+    def __exit__(self, *exc) -> None:
+        stop(self.site)
+        stop(self.sandbox)
+        if self.folder is not None:
+            self.folder.cleanup()
+            self.folder = None
+
+
+def env_get(name: str) -> str:
+    return os.environ.get(name, "")
+
+
+# -- the measurement ------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    requests: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+
+    @property
+    def megabytes_per_second(self) -> float:
+        return self.bytes / 1e6 / self.seconds
+
+    @property
+    def requests_per_second(self) -> float:
+        return self.requests / self.seconds
+
+
+class Fetcher:
+    """Whole bodies over one keep-alive session per thread."""
+
+    def __init__(self) -> None:
+        self.local = threading.local()
+
+    def __call__(self, url: str) -> int:
+        session = getattr(self.local, "session", None)
+        if session is None:
+            session = self.local.session = requests.Session()
+        with session.get(url, timeout=REQUEST_TIMEOUT) as response:
+            response.raise_for_status()
+            return len(response.content)
+
+
+def run_round(pool: ThreadPoolExecutor, fetch: Fetcher, urls: list[str], tally: Tally) -> None:
+    started = time.perf_counter()
+    sizes = list(pool.map(fetch, urls))
+    tally.seconds += time.perf_counter() - started
+    tally.requests += len(sizes)
+    tally.bytes += sum(sizes)
+
+
+def previewable_tracks(stack: Stack, client, wanted: int) -> list[int]:
+    """Tracks whose clip the sandbox serves in GB, each fetched once (encoded, cached)."""
+    with sqlite3.connect(stack.sandbox_database) as db:
+        candidates = [row[0] for row in db.execute("SELECT id FROM sandbox_track ORDER BY id")]
+    chosen = []
+    for track_id in candidates[: wanted * 4]:
+        url = client.media.signed_url(client.media.clip(track_id, country="GB"))
+        response = requests.get(url, timeout=REQUEST_TIMEOUT)
+        if response.status_code == 200 and len(response.content) > 100_000:
+            chosen.append(track_id)
+        if len(chosen) == wanted:
+            break
+    if not chosen:
+        raise RuntimeError("the sandbox serves no preview in GB")
+    return chosen
+
+
+def median_latency(fetch: Fetcher, urls: Callable[[], list[str]], rounds: int) -> float:
+    """Median seconds for one clip, fetched alone (no other request in flight)."""
+    times = []
+    for _ in range(rounds):
+        for url in urls():
+            started = time.perf_counter()
+            fetch(url)
+            times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fetches", type=int, default=60, help="clips per path per round")
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--tracks", type=int, default=2000, help="size of the seeded catalogue")
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(ROOT))
+    from sevendigital import SevenDigital
+
+    with Stack(tracks=args.tracks) as stack:
+        client = SevenDigital(
+            consumer_key=CONSUMER_KEY,
+            consumer_secret=CONSUMER_SECRET,
+            base_url=stack.sandbox_url,
+            country="GB",
+        )
+        tracks = previewable_tracks(stack, client, wanted=8)
+        picks = [tracks[i % len(tracks)] for i in range(args.fetches)]
+        fetch = Fetcher()
+        direct, proxy = Tally(), Tally()
+        with ThreadPoolExecutor(args.threads) as pool:
+            # Warm both paths (connections, the workers' first requests).
+            run_round(pool, fetch, [f"{stack.site_url}/previews/{t}" for t in tracks], Tally())
+            for _ in range(args.rounds):
+                # Signed URLs carry a timestamp and a nonce: a fresh one for every fetch.
+                signed = [
+                    client.media.signed_url(client.media.clip(t, country="GB")) for t in picks
+                ]
+                run_round(pool, fetch, signed, direct)
+                run_round(pool, fetch, [f"{stack.site_url}/previews/{t}" for t in picks], proxy)
+        # One at a time (everything warm by now): what a single clip costs each path.
+        latency = {
+            "direct": median_latency(
+                fetch,
+                lambda: [
+                    client.media.signed_url(client.media.clip(t, country="GB")) for t in tracks
+                ],
+                rounds=3,
+            ),
+            "proxy": median_latency(
+                fetch, lambda: [f"{stack.site_url}/previews/{t}" for t in tracks], rounds=3
+            ),
+        }
+
+    clip_kb = direct.bytes / direct.requests / 1000
+    print(
+        f"{direct.requests} clips per path ({clip_kb:.0f} KB each, {len(tracks)} tracks), "
+        f"{args.threads} threads, {args.rounds} alternating rounds, "
+        f"gunicorn 2 sync workers, {os.cpu_count()} CPUs"
+    )
+    for label, key, tally in (
+        ("direct (signed URL)", "direct", direct),
+        ("proxy (/previews/<id>)", "proxy", proxy),
+    ):
+        print(
+            f"{label:>22}: {tally.megabytes_per_second:8.1f} MB/s  "
+            f"{tally.requests_per_second:8.1f} requests/s  "
+            f"{latency[key] * 1000:6.1f} ms per clip alone (median)"
+        )
+    ratio = proxy.megabytes_per_second / direct.megabytes_per_second
+    verdict = "PASS" if ratio >= 0.9 else "FAIL"
+    print(f"proxy/direct throughput ratio: {ratio:.2f} (goal >= 0.90) {verdict}")
+    return 0 if verdict == "PASS" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
