@@ -111,6 +111,11 @@ class SevenDigital:
         return self.requestor.rate_limit
 
     @property
+    def requests_sent(self) -> int:
+        """How many HTTP requests this client has sent (answers from its cache send none)."""
+        return self.requestor.requests_sent
+
+    @property
     def country(self) -> str | None:
         return self.requestor.country
 

@@ -208,6 +208,7 @@ class Requestor:
             self.session.mount("http://", adapter)
             self.session.mount("https://", adapter)
         self.rate_limit: RateLimit | None = None
+        self.requests_sent = 0
 
     # -- building requests ---------------------------------------------------
 
@@ -376,6 +377,7 @@ class Requestor:
         self, prepared: requests.PreparedRequest, *, stream: bool = False
     ) -> requests.Response:
         url = redact_url(prepared.url or "")
+        self.requests_sent += 1
         try:
             response = self.session.send(prepared, timeout=self.timeout, stream=stream)
         except requests.Timeout as exc:

@@ -141,6 +141,8 @@ def _fetch(
         copy = cache.get(key)
         if copy is not None:
             return _stale_copy(name, copy)
+    client = get_client()
+    sent = client.requests_sent
     try:
         value = call()
     except (errors.NotFound, errors.NotAvailable, errors.ParameterOutOfRange) as exc:
@@ -161,7 +163,12 @@ def _fetch(
         if cache.add(retry_key, True, RETRY_AFTER_SECONDS):
             _queue_refresh(name, params)
         return _stale_copy(name, copy)
-    cache.set(key, value, settings.CATALOGUE_STALE_SECONDS)
+    if client.requests_sent != sent:
+        # Only an answer fetched from 7digital is new: one the client served from its
+        # Cache-Control cache is the copy kept when it was fetched, so warm page views
+        # write nothing. (The copy is needed only once that fresh entry has expired,
+        # and the next read after that goes to 7digital and keeps it again.)
+        cache.set(key, value, settings.CATALOGUE_STALE_SECONDS)
     if failing:
         cache.delete(retry_key)
     return value

@@ -155,3 +155,11 @@ def test_the_django_cache_plugs_in_as_the_client_cache(transport, settings):
     assert client.releases.details(1046).title == "No Surprises"
     assert client.releases.details(1046).title == "No Surprises"
     assert len(transport.requests) == 1
+
+
+def test_the_client_counts_the_requests_it_sends_not_its_cache_answers(cached_client, transport):
+    transport.reply_fixture("release_details.xml", headers={"Cache-Control": "max-age=60"})
+    assert cached_client.requests_sent == 0
+    cached_client.releases.details(1046)
+    cached_client.releases.details(1046)
+    assert cached_client.requests_sent == 1

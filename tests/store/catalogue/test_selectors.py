@@ -374,3 +374,15 @@ def test_the_refresh_of_an_item_gone_meanwhile_ends_quietly(sandbox):
         args=("release_get", {"release_id": release.id, "country": "FR"})
     )
     assert result.successful()
+
+
+def test_warm_reads_served_from_the_clients_cache_write_no_new_copy(sandbox):
+    from unittest import mock
+
+    from django.core.cache import caches
+
+    release_get(**RADIOHEAD_NO_SURPRISES)  # fetched from 7digital: the copy is kept
+    backend = caches["default"]
+    with mock.patch.object(backend, "set", wraps=backend.set) as written:
+        assert release_get(**RADIOHEAD_NO_SURPRISES).title == "No Surprises"
+    assert not [c for c in written.call_args_list if c.args[0].startswith("catalogue:")]
