@@ -8,8 +8,10 @@ sandbox (``manage.py runsandbox``) and the site under gunicorn (2 sync workers, 
 a local-memory cache per worker), on temporary SQLite files seeded with 2,000 tracks.
 
 1. Throughput of the warm release page (``/releases/1046/``, its 7digital reads already
-   in the cache) as a share of a bare Django view's, measured side by side in alternating
-   rounds with the same thread pool. Goal >= 0.5.
+   in the cache, and the part of it every visitor sees rendered once and reused from
+   the ``{% cache %}`` fragment, as ``CATALOGUE_FRAGMENT_SECONDS`` has it in production)
+   as a share of a bare Django view's, measured side by side in alternating rounds with
+   the same thread pool. Goal >= 0.5.
 
    The bare view is honest only if everything but the page's own work is the same, so
    it is not a different server or app: gunicorn serves the same project, with the same
@@ -123,9 +125,14 @@ def main() -> int:
             fetch = Fetcher()
             page, bare = Tally(), Tally()
             with ThreadPoolExecutor(args.threads) as pool:
-                # Warm every worker: the release's reads cached, connections open.
+                # Warm every worker (each has its own cache) until a round asks
+                # 7digital nothing: the release's reads cached, connections open.
                 warm = [f"{stack.site_url}{RELEASE}", f"{stack.site_url}{BARE}"] * 20
-                run_round(pool, fetch, warm, Tally())
+                for _ in range(5):
+                    warmed = journal_last_id(stack)
+                    run_round(pool, fetch, warm, Tally())
+                    if not calls_since(stack, warmed):
+                        break
                 warmed = journal_last_id(stack)
                 for _ in range(args.rounds):
                     run_round(pool, fetch, [f"{stack.site_url}{BARE}"] * args.requests, bare)
@@ -141,7 +148,7 @@ def main() -> int:
     print(
         f"{'warm release page ' + RELEASE:>28}: {page.requests_per_second:8.1f} requests/s "
         f"({page.bytes / page.requests / 1000:.1f} KB each; {len(during)} 7digital calls "
-        "while measured)"
+        f"while measured{': ' + ', '.join(during) if during else ''})"
     )
     ratio = page.requests_per_second / bare.requests_per_second
     results = [ratio >= THROUGHPUT_GOAL]

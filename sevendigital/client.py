@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from typing import Any
 
 import requests
 
-from .requestor import Cache, RateLimit, Requestor
+from .requestor import Cache, Freshness, RateLimit, Requestor
 from .resources import (
     Artists,
     Feeds,
@@ -114,6 +115,12 @@ class SevenDigital:
     def requests_sent(self) -> int:
         """How many HTTP requests this client has sent (answers from its cache send none)."""
         return self.requestor.requests_sent
+
+    def freshness(self) -> AbstractContextManager[Freshness]:
+        """``with client.freshness() as fresh:`` read; then ``fresh.seconds`` says how
+        long those answers may be reused (their shortest ``max-age``), or None when
+        some came from the client's cache or none was read."""
+        return self.requestor.freshness()
 
     @property
     def country(self) -> str | None:

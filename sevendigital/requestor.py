@@ -17,7 +17,8 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -161,6 +162,31 @@ def redact_url(url: str) -> str:
     return urlunsplit(parts._replace(query="&".join(kept)))
 
 
+@dataclass
+class Freshness:
+    """How long the answers read inside :meth:`Requestor.freshness` may be reused.
+
+    ``seconds`` is the shortest ``Cache-Control: max-age`` among the answers 7digital
+    sent (0 when one may not be cached at all), or None when nothing was sent or some
+    answer came from the client's cache, whose remaining lifetime is not known.
+    """
+
+    sent: int = 0
+    from_cache: int = 0
+    max_age: int | None = None
+
+    def note_sent(self, max_age: int | None) -> None:
+        self.sent += 1
+        age = max_age or 0
+        self.max_age = age if self.max_age is None else min(self.max_age, age)
+
+    @property
+    def seconds(self) -> int | None:
+        if self.from_cache or not self.sent:
+            return None
+        return self.max_age
+
+
 class Requestor:
     """Sends one logical API call and returns its decoded content tree."""
 
@@ -209,6 +235,17 @@ class Requestor:
             self.session.mount("https://", adapter)
         self.rate_limit: RateLimit | None = None
         self.requests_sent = 0
+        self._watches: list[Freshness] = []
+
+    @contextmanager
+    def freshness(self) -> Iterator[Freshness]:
+        """Note, until the block ends, how long what it reads may be reused."""
+        watch = Freshness()
+        self._watches.append(watch)
+        try:
+            yield watch
+        finally:
+            self._watches.remove(watch)
 
     # -- building requests ---------------------------------------------------
 
@@ -346,6 +383,8 @@ class Requestor:
             key = self._cache_key(host, path, params, user, country, locale)
             hit = self.cache.get(key)
             if hit is not None:
+                for watch in self._watches:
+                    watch.from_cache += 1
                 return hit
 
         def attempt() -> Any:
@@ -367,10 +406,12 @@ class Requestor:
         if not isinstance(content, dict):
             # A bare JSON list (some playlist answers): give every caller one shape.
             content = {"items": content}
-        if key is not None:
-            max_age = cache_max_age(response.headers.get("Cache-Control"))
-            if max_age:
-                self.cache.set(key, content, max_age)
+        # Only a GET's answer is reusable; anything else counts as "not at all".
+        max_age = cache_max_age(response.headers.get("Cache-Control")) if method == "GET" else None
+        if key is not None and max_age:
+            self.cache.set(key, content, max_age)
+        for watch in self._watches:
+            watch.note_sent(max_age)
         return content
 
     def send(

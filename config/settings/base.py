@@ -43,6 +43,11 @@ SEVENDIGITAL_MAX_RETRIES = env.int("SEVENDIGITAL_MAX_RETRIES", default=2)
 # How long the catalogue keeps the last good copy of each read, to serve (marked stale)
 # while 7digital fails; fresh data follows 7digital's Cache-Control instead.
 CATALOGUE_STALE_SECONDS = env.int("CATALOGUE_STALE_SECONDS", default=7 * 24 * 60 * 60)
+# How long a rendered part of a catalogue page that is the same for every visitor (a
+# release's header, buy panel and track list, per country) is reused by `{% cache %}`:
+# a change 7digital makes reaches the page at most this long after it reaches the
+# selectors. 0 renders every time (the default with DEBUG on, so template edits show).
+CATALOGUE_FRAGMENT_SECONDS = env.int("CATALOGUE_FRAGMENT_SECONDS", default=300)
 # The tags whose new releases the home page shows (7digital tag ids, in order):
 # CATALOGUE_FEATURED_TAGS=rock,pop,electronic
 CATALOGUE_FEATURED_TAGS = env.list("CATALOGUE_FEATURED_TAGS", default=["rock", "pop", "electronic"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.numbers import format_currency
 
@@ -22,6 +23,7 @@ def locale_for(country: str | None) -> str:
     return LOCALES.get((country or "").upper(), DEFAULT_LOCALE)
 
 
+@lru_cache(maxsize=4096)  # a catalogue has a few price points: formatting each is slow
 def format_price(amount: Decimal | None, currency: str, locale: str = DEFAULT_LOCALE) -> str:
     """``Decimal("2.49"), "GBP"`` -> "£2.49"; "1,29 €" in de_DE; "" for no amount."""
     if amount is None:

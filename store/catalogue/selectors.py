@@ -2,12 +2,14 @@
 
 Every selector is keyword-only and goes to 7digital through :func:`_fetch`:
 
-* Fresh data comes from the client's own cache, which keeps each response for as
-  long as 7digital's ``Cache-Control`` allows (five days for the catalogue). There is
-  no second fresh layer here: it would only expire at other times than 7digital says.
-* After every successful read, a "last good" copy of the result (the client's typed
-  dataclasses, pickled) is kept for ``CATALOGUE_STALE_SECONDS`` under a key built from
-  the selector's name and arguments, country included.
+* Every successful read keeps a copy of its result (the client's typed dataclasses,
+  pickled) for ``CATALOGUE_STALE_SECONDS`` under a key built from the selector's name
+  and arguments, country included, stamped with the time until which 7digital's
+  ``Cache-Control: max-age`` lets it be reused (five days for the catalogue). Until
+  then a read is that copy and nothing else: no call, not even to the client's own
+  cache, whose raw answers would have to be turned into dataclasses again on every
+  page view. A copy that came from the client's cache instead of from 7digital has
+  no known lifetime, so it is kept as a last good copy but never counted fresh.
 * When 7digital fails in a way that may pass (connection, timeout, 5xx, rate limit,
   garbled answer), a read seen before returns that copy, and a background refresh is
   queued; a read never seen raises :class:`CatalogueUnavailable`. 2001/2002 raise
@@ -27,11 +29,12 @@ import hashlib
 import inspect
 import json
 import logging
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -49,7 +52,7 @@ P = ParamSpec("P")
 
 # Part of every cache key: bump it when sevendigital.models change shape, so that
 # copies pickled by an older release of the code are never unpickled.
-KEY_VERSION = 1
+KEY_VERSION = 2
 # After a failure, how long a read serves its stale copy without asking 7digital
 # again (a slow API would otherwise slow every page view), and so the least time
 # between two refreshes queued for it.
@@ -83,6 +86,13 @@ class Charts:
     artists: Chart
     releases: Chart
     tracks: Chart
+
+
+class _Copy(NamedTuple):
+    """A read's result as kept in the cache."""
+
+    value: Any
+    fresh_until: float  # a time.time(): until then 7digital need not be asked again
 
 
 # -- staleness, per request --------------------------------------------------------
@@ -135,16 +145,17 @@ def _fetch(
     """
     name, params = key_parts
     key = _key(name, params)
+    copy = cache.get(key)
+    if copy is not None and copy.fresh_until > time.time():
+        return copy.value  # within the max-age 7digital gave it: nothing to ask
     retry_key = f"{key}:retry-after"
     failing = cache.get(retry_key)
-    if failing and fallback:
-        copy = cache.get(key)
-        if copy is not None:
-            return _stale_copy(name, copy)
+    if failing and fallback and copy is not None:
+        return _stale_copy(name, copy.value)
     client = get_client()
-    sent = client.requests_sent
     try:
-        value = call()
+        with client.freshness() as fresh:
+            value = call()
     except (errors.NotFound, errors.NotAvailable, errors.ParameterOutOfRange) as exc:
         cache.delete(key)  # withdrawn or no longer licensed here: never show it again
         raise CatalogueNotFound(exc.message) from exc
@@ -154,21 +165,21 @@ def _fetch(
             # copy would hide it, and retrying cannot fix it.
             logger.error("7digital refused %s %s: %s", name, params, exc)
             raise CatalogueUnavailable(str(exc)) from exc
-        copy = cache.get(key) if fallback else None
-        if copy is None:
+        if copy is None or not fallback:
             raise CatalogueUnavailable(str(exc)) from exc
         logger.warning(
             "7digital failed for %s %s (%s); serving the last good copy", name, params, exc
         )
         if cache.add(retry_key, True, RETRY_AFTER_SECONDS):
             _queue_refresh(name, params)
-        return _stale_copy(name, copy)
-    if client.requests_sent != sent:
-        # Only an answer fetched from 7digital is new: one the client served from its
-        # Cache-Control cache is the copy kept when it was fetched, so warm page views
-        # write nothing. (The copy is needed only once that fresh entry has expired,
-        # and the next read after that goes to 7digital and keeps it again.)
-        cache.set(key, value, settings.CATALOGUE_STALE_SECONDS)
+        return _stale_copy(name, copy.value)
+    if fresh.seconds is not None:
+        # Just answered by 7digital: fresh for as long as its Cache-Control says.
+        cache.set(key, _Copy(value, time.time() + fresh.seconds), settings.CATALOGUE_STALE_SECONDS)
+    elif copy is None:
+        # From the client's cache (another read fetched it): a last good copy, of
+        # unknown age, so never fresh. One that exists already is as good.
+        cache.set(key, _Copy(value, 0.0), settings.CATALOGUE_STALE_SECONDS)
     if failing:
         cache.delete(retry_key)
     return value

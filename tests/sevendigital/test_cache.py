@@ -163,3 +163,38 @@ def test_the_client_counts_the_requests_it_sends_not_its_cache_answers(cached_cl
     cached_client.releases.details(1046)
     cached_client.releases.details(1046)
     assert cached_client.requests_sent == 1
+
+
+def test_freshness_is_the_shortest_max_age_of_the_answers_read(cached_client, transport):
+    transport.reply_fixture("release_details.xml", headers={"Cache-Control": "max-age=300"})
+    transport.reply_fixture("release_tracks.xml", headers={"Cache-Control": "max-age=60"})
+
+    with cached_client.freshness() as fresh:
+        cached_client.releases.details(1046)
+        cached_client.releases.tracks(1046)
+
+    assert fresh.seconds == 60
+
+
+def test_an_answer_that_may_not_be_cached_makes_nothing_reusable(cached_client, transport):
+    transport.reply_fixture("release_details.xml", headers={"Cache-Control": "max-age=300"})
+    transport.reply_fixture("release_tracks.xml", headers={"Cache-Control": "no-cache, no-store"})
+
+    with cached_client.freshness() as fresh:
+        cached_client.releases.details(1046)
+        cached_client.releases.tracks(1046)
+
+    assert fresh.seconds == 0
+
+
+def test_freshness_is_unknown_for_answers_from_the_clients_cache(cached_client, transport):
+    transport.reply_fixture("release_details.xml", headers={"Cache-Control": "max-age=300"})
+    cached_client.releases.details(1046)
+
+    with cached_client.freshness() as fresh:
+        cached_client.releases.details(1046)
+    with cached_client.freshness() as nothing_read:
+        pass
+
+    assert fresh.seconds is None, "how long the cached copy has left is not known"
+    assert nothing_read.seconds is None

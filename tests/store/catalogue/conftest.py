@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.core.cache.backends import base as cache_base
 from django.core.cache.backends import locmem
 
+from store.catalogue import selectors
 from store.catalogue.tasks import catalogue_refresh
 
 
@@ -45,6 +46,7 @@ class CacheClock:
 def cache_clock(monkeypatch) -> CacheClock:
     """Move the cache's clock forward, so entries expire as they would days later."""
     clock = CacheClock()
+    monkeypatch.setattr(selectors, "time", clock)  # the copies' own freshness
     monkeypatch.setattr(cache_base, "time", clock)
     monkeypatch.setattr(locmem, "time", clock)
     return clock

@@ -147,6 +147,61 @@ def test_the_country_chosen_in_the_session_applies_too(client, sandbox):
     assert "€" in html
 
 
+# What every visitor of a release sees (all but the tags) is rendered once per country
+# and page of tracks, then reused for CATALOGUE_FRAGMENT_SECONDS.
+
+SHARED_PART = "catalogue/partials/availability.html"  # rendered only with that part
+
+
+def _rendered(response) -> set[str]:
+    return {template.name for template in response.templates}
+
+
+def _main(response) -> str:
+    return re.search(r"<main.*</main>", response.content.decode(), re.S).group(0)
+
+
+def test_the_part_every_visitor_sees_is_rendered_once_and_reused(client, sandbox):
+    first = client.get(RELEASE_URL)
+    again = client.get(RELEASE_URL)
+
+    assert SHARED_PART in _rendered(first)
+    assert SHARED_PART not in _rendered(again)
+    assert _main(again) == _main(first)
+
+
+def test_the_reused_part_is_the_visitors_countrys(client, sandbox):
+    client.get(RELEASE_URL)
+    client.cookies[COOKIE_NAME] = "US"
+
+    html = client.get(RELEASE_URL).content.decode()
+
+    assert "$" in _text(
+        re.search(r'<section class="release-buy".*?</section>', html, re.S).group(0)
+    )
+    assert "£" not in html
+
+
+def test_the_reused_part_is_the_page_of_tracks_asked_for(client, sandbox, monkeypatch):
+    monkeypatch.setattr(details, "RELEASE_TRACKS_PAGE_SIZE", 1)
+    client.get(RELEASE_URL)
+
+    html = client.get(RELEASE_URL, {"page": "2"}).content.decode()
+
+    assert 'data-preview-track="9526"' in html
+    assert 'data-preview-track="9525"' not in html
+
+
+def test_the_reused_part_is_rendered_again_once_it_expires(client, sandbox, cache_clock, settings):
+    client.get(RELEASE_URL)
+    cache_clock.advance(settings.CATALOGUE_FRAGMENT_SECONDS + 1)
+
+    later = client.get(RELEASE_URL)
+
+    assert SHARED_PART in _rendered(later)
+    assert _endpoints(sandbox).count("release/details") == 1, "the data itself is still fresh"
+
+
 def test_a_track_sold_only_with_its_release_says_so(client, sandbox):
     track = SandboxTrack.objects.filter(
         standard_tier__isnull=True, release__territories__contains=",GB,"

@@ -111,12 +111,41 @@ def test_a_batch_of_no_ids_asks_7digital_nothing(sandbox):
     assert _calls(sandbox) == 0
 
 
-def test_a_second_identical_read_is_served_by_the_client_cache(sandbox):
+def test_a_read_is_reused_for_as_long_as_7digitals_cache_control_allows(sandbox, cache_clock):
     first = release_get(**RADIOHEAD_NO_SURPRISES)
+    cache_clock.advance(FRESH_SECONDS - 60)
     second = release_get(**RADIOHEAD_NO_SURPRISES)
-
     assert second == first
     assert _calls(sandbox, "release/details") == 1
+
+    cache_clock.advance(61)
+    assert release_get(**RADIOHEAD_NO_SURPRISES) == first
+    assert _calls(sandbox, "release/details") == 2
+
+
+def test_a_fresh_read_does_not_even_ask_the_client(sandbox, monkeypatch):
+    first = release_get(**RADIOHEAD_NO_SURPRISES)
+
+    def no_client():
+        raise AssertionError("a fresh copy needs no client")
+
+    monkeypatch.setattr(selectors, "get_client", no_client)
+    assert release_get(**RADIOHEAD_NO_SURPRISES) == first
+
+
+def test_a_read_the_clients_cache_answered_is_kept_but_not_counted_fresh(
+    sandbox, cache_clock, catalogue_cache
+):
+    release_get(**RADIOHEAD_NO_SURPRISES)
+    catalogue_cache.delete(selectors._key("release_get", RADIOHEAD_NO_SURPRISES))
+    release_get(**RADIOHEAD_NO_SURPRISES)  # from the client's cache: its age is unknown
+    assert _calls(sandbox, "release/details") == 1
+
+    _expire_fresh_copies(cache_clock)
+    sandbox.add_fault(kind="status", endpoint="*", status=503)
+    with stale_reads():
+        assert release_get(**RADIOHEAD_NO_SURPRISES).title == "No Surprises"
+        assert served_stale(), "the copy was kept, and 7digital was asked when it expired"
 
 
 def test_each_country_is_a_read_of_its_own(sandbox):
@@ -376,7 +405,7 @@ def test_the_refresh_of_an_item_gone_meanwhile_ends_quietly(sandbox):
     assert result.successful()
 
 
-def test_warm_reads_served_from_the_clients_cache_write_no_new_copy(sandbox):
+def test_warm_reads_write_nothing(sandbox):
     from unittest import mock
 
     from django.core.cache import caches
