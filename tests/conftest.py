@@ -14,11 +14,28 @@ TEST_CATALOGUE_TRACKS = 3000
 SANDBOX_URL = "http://sandbox.test"
 
 
+def _sandbox_database_used(items) -> bool:
+    """Whether a collected test asks for the sandbox database (pytest-django creates
+    only the test databases that some test asks for)."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        databases = marker.kwargs.get("databases") if marker else None
+        if databases == "__all__" or "sandbox" in (databases or ()):
+            return True
+    return False
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Seed a small sandbox catalogue once, outside every test's transaction."""
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    """Seed a small sandbox catalogue once, outside every test's transaction.
+
+    Only when the sandbox's test database exists: otherwise its connection still
+    names the development database, which a test run must never write to.
+    """
     from sandbox.seed import seed
 
+    if not _sandbox_database_used(request.session.items):
+        return
     with django_db_blocker.unblock():
         seed(tracks=TEST_CATALOGUE_TRACKS)
 

@@ -48,6 +48,9 @@ CATALOGUE_STALE_SECONDS = env.int("CATALOGUE_STALE_SECONDS", default=7 * 24 * 60
 # a change 7digital makes reaches the page at most this long after it reaches the
 # selectors. 0 renders every time (the default with DEBUG on, so template edits show).
 CATALOGUE_FRAGMENT_SECONDS = env.int("CATALOGUE_FRAGMENT_SECONDS", default=300)
+# The proxy counts the clips it serves in memory and writes the counts this often (see
+# store/playlogs/tally.py); 0 writes each count as it happens.
+PREVIEW_TALLY_FLUSH_SECONDS = env.float("PREVIEW_TALLY_FLUSH_SECONDS", default=5.0)
 # The tags whose new releases the home page shows (7digital tag ids, in order):
 # CATALOGUE_FEATURED_TAGS=rock,pop,electronic
 CATALOGUE_FEATURED_TAGS = env.list("CATALOGUE_FEATURED_TAGS", default=["rock", "pop", "electronic"])

@@ -20,3 +20,7 @@ WHITENOISE_AUTOREFRESH = True
 # Tasks are sent, not run; kombu's in-memory transport accepts them without a broker.
 CELERY_BROKER_URL = "memory://"
 CELERY_RESULT_BACKEND = None
+
+# Each proxied preview's tally is written at once, in the test's own transaction: a
+# flush from a timer thread would write outside it (tests/store/playlogs test batching).
+PREVIEW_TALLY_FLUSH_SECONDS = 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
@@ -90,15 +90,18 @@ def preview_play_stop(
 
 
 @transaction.atomic
-def preview_response_count(*, country: str, at: datetime | None = None) -> None:
-    """Count one proxied clip response that started playback, for the day (UTC) of ``at``."""
-    day = (at or timezone.now()).astimezone(UTC).date()
+def preview_responses_add(*, day: date, country: str, responses: int) -> None:
+    """Add ``responses`` proxied clip responses that started playback to ``day``'s tally.
+
+    The proxy counts them in memory and calls this in batches (see
+    :mod:`store.playlogs.tally`).
+    """
     country = country.upper()[:2]
     tallies = PreviewResponseTally.objects.filter(day=day, country=country)
-    if tallies.update(responses=F("responses") + 1):
+    if tallies.update(responses=F("responses") + responses):
         return
     try:
         with transaction.atomic():
-            PreviewResponseTally.objects.create(day=day, country=country, responses=1)
-    except IntegrityError:  # another request created today's row first
-        tallies.update(responses=F("responses") + 1)
+            PreviewResponseTally.objects.create(day=day, country=country, responses=responses)
+    except IntegrityError:  # another process created the day's row first
+        tallies.update(responses=F("responses") + responses)

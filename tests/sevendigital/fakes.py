@@ -64,6 +64,7 @@ class FakeTransport(requests.adapters.BaseAdapter):
         super().__init__()
         self.queue: deque[Canned | Callable[[requests.PreparedRequest], Canned]] = deque()
         self.requests: list[requests.PreparedRequest] = []
+        self.send_options: list[dict[str, Any]] = []  # proxies, verify, cert, timeout...
         self.default: Canned | None = None
 
     # -- scripting -----------------------------------------------------------
@@ -103,6 +104,7 @@ class FakeTransport(requests.adapters.BaseAdapter):
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         self.requests.append(request)
+        self.send_options.append(kwargs)
         if self.queue:
             canned = self.queue.popleft()
         elif self.default is not None:

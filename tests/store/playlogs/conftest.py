@@ -28,3 +28,13 @@ def clip_bytes(sandbox_for_store) -> bytes:
         body = response.content
     sandbox_for_store.reset()  # so journal assertions see only the proxy's own requests
     return body
+
+
+@pytest.fixture(autouse=True)
+def _fresh_tally(monkeypatch):
+    """A tally of its own for each test: counts a test leaves unwritten stay with it."""
+    from store.playlogs import tally, views
+
+    fresh = tally.ResponseTally()
+    monkeypatch.setattr(views, "tally", fresh)
+    return fresh

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from store.playlogs.models import PreviewPlay, PreviewResponseTally
-from store.playlogs.services import preview_response_count
+from store.playlogs.services import preview_responses_add
 
 from .factories import PreviewPlayFactory
 
@@ -43,12 +43,12 @@ def test_a_play_has_every_field_preview_log_asks_for():
     assert PreviewPlay._meta.pk.get_internal_type() == "UUIDField"
 
 
-def test_proxied_responses_are_tallied_per_utc_day_and_country():
-    late = datetime(2026, 3, 1, 23, 59, tzinfo=UTC)
-    preview_response_count(country="GB", at=late)
-    preview_response_count(country="gb", at=late)
-    preview_response_count(country="US", at=late)
-    preview_response_count(country="GB", at=datetime(2026, 3, 2, 0, 1, tzinfo=UTC))
+def test_proxied_responses_are_added_to_the_tally_of_their_day_and_country():
+    first_of_march = datetime(2026, 3, 1, tzinfo=UTC).date()
+    preview_responses_add(day=first_of_march, country="GB", responses=1)
+    preview_responses_add(day=first_of_march, country="gb", responses=1)
+    preview_responses_add(day=first_of_march, country="US", responses=1)
+    preview_responses_add(day=datetime(2026, 3, 2, tzinfo=UTC).date(), country="GB", responses=1)
 
     counts = {
         (row.day.isoformat(), row.country): row.responses

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
@@ -293,15 +295,20 @@ def test_seeks_heads_and_failures_are_not_counted(client, clip_bytes, sandbox_fo
     assert tally() == 0
 
 
-def test_a_tally_that_cannot_be_written_does_not_stop_the_preview(client, clip_bytes, monkeypatch):
+def test_a_tally_that_cannot_be_written_does_not_stop_the_preview_and_is_kept(
+    client, clip_bytes, _fresh_tally
+):
     from django.db import DatabaseError
 
-    def fail(**kwargs):
-        raise DatabaseError("database is locked")
+    locked = DatabaseError("database is locked")
+    with mock.patch.object(views.services, "preview_responses_add", side_effect=locked):
+        response = client.get(URL)
 
-    monkeypatch.setattr(views.services, "preview_response_count", fail)
+        assert response.status_code == 200
+        assert body_of(response) == clip_bytes
+    assert _fresh_tally.pending == 1
 
-    response = client.get(URL)
+    _fresh_tally.flush()  # the database is back
 
-    assert response.status_code == 200
-    assert body_of(response) == clip_bytes
+    assert tally() == 1
+    assert _fresh_tally.pending == 0
