@@ -36,5 +36,5 @@ ENV DJANGO_SETTINGS_MODULE=config.settings.production \
     PORT=8000
 EXPOSE 8000
 
-# gunicorn reads WEB_CONCURRENCY for its number of workers.
+# gunicorn.conf.py: WEB_CONCURRENCY workers of GUNICORN_THREADS threads each.
 CMD ["sh", "-c", "exec gunicorn config.wsgi --bind 0.0.0.0:${PORT} --access-logfile -"]

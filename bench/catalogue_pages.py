@@ -4,8 +4,9 @@ calls a cold page makes.
     .venv/bin/python bench/catalogue_pages.py [--requests 200] [--threads 4] [--rounds 3]
 
 The same two processes as ``bench/preview_proxy.py`` (whose ``Stack`` this reuses): the
-sandbox (``manage.py runsandbox``) and the site under gunicorn (2 sync workers, DEBUG off,
-a local-memory cache per worker), on temporary SQLite files seeded with 2,000 tracks.
+sandbox (``manage.py runsandbox``) and the site under gunicorn (the project's
+``gunicorn.conf.py``: 2 threaded workers; DEBUG off, a local-memory cache per worker),
+on temporary SQLite files seeded with 2,000 tracks.
 
 1. Throughput of the warm release page (``/releases/1046/``, its 7digital reads already
    in the cache, and the part of it every visitor sees rendered once and reused from
@@ -45,7 +46,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
-from preview_proxy import REQUEST_TIMEOUT, Fetcher, Stack, Tally, run_round
+from preview_proxy import GUNICORN_THREADS, REQUEST_TIMEOUT, Fetcher, Stack, Tally, run_round
 
 RELEASE = "/releases/1046/"  # "No Surprises" by Radiohead
 COLD_PAGES = {"release": RELEASE, "artist": "/artists/304/", "home": "/"}
@@ -134,15 +135,24 @@ def main() -> int:
                     if not calls_since(stack, warmed):
                         break
                 warmed = journal_last_id(stack)
+                per_round = []  # the machine is shared: show how much a round varies
                 for _ in range(args.rounds):
-                    run_round(pool, fetch, [f"{stack.site_url}{BARE}"] * args.requests, bare)
-                    run_round(pool, fetch, [f"{stack.site_url}{RELEASE}"] * args.requests, page)
+                    bare_round, page_round = Tally(), Tally()
+                    run_round(pool, fetch, [f"{stack.site_url}{BARE}"] * args.requests, bare_round)
+                    run_round(
+                        pool, fetch, [f"{stack.site_url}{RELEASE}"] * args.requests, page_round
+                    )
+                    per_round.append(
+                        page_round.requests_per_second / bare_round.requests_per_second
+                    )
+                    bare.add(bare_round)
+                    page.add(page_round)
                     time.sleep(0.1)
                 during = calls_since(stack, warmed)
 
     print(
         f"{page.requests} requests per path, {args.threads} threads, {args.rounds} "
-        "alternating rounds, gunicorn 2 sync workers"
+        f"alternating rounds, gunicorn 2 workers x {GUNICORN_THREADS} threads"
     )
     print(f"{'bare Django view':>28}: {bare.requests_per_second:8.1f} requests/s")
     print(
@@ -154,7 +164,8 @@ def main() -> int:
     results = [ratio >= THROUGHPUT_GOAL]
     print(
         f"release page/bare view throughput ratio: {ratio:.2f} "
-        f"(goal >= {THROUGHPUT_GOAL}) {'PASS' if results[-1] else 'FAIL'}"
+        f"(goal >= {THROUGHPUT_GOAL}) {'PASS' if results[-1] else 'FAIL'}; "
+        f"rounds: {' '.join(f'{r:.2f}' for r in per_round)}"
     )
     for name, (page_calls, later_calls) in cold.items():
         results.append(len(page_calls) <= CALLS_GOAL)
