@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 
 from sevendigital.models import Price
@@ -30,6 +31,17 @@ def money(price: Price | None, country: str | None = None) -> str:
         return gettext("Not sold separately")
     locale = locale_for(country or settings.SEVENDIGITAL_COUNTRY)
     return format_price(price.amount, price.currency, locale)
+
+
+@register.simple_tag(takes_context=True)
+def price_tag(context, price: Price | None) -> str:
+    """``{% price_tag price %}``: the price in a ``<span class="price">`` for the page's
+    country, marked ``not-sold-separately`` (and styled as a note, not a price) when
+    7digital sells the item only with its release; nothing without a price."""
+    if price is None:
+        return ""
+    classes = "price" if price.sold_separately else "price not-sold-separately"
+    return format_html('<span class="{}">{}</span>', classes, money(price, context.get("country")))
 
 
 @register.filter

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.template import Context, Template
 from django.urls import reverse, set_script_prefix
+
+from sevendigital.models import Price
 
 
 @pytest.mark.parametrize(
@@ -34,3 +38,21 @@ def test_a_cached_url_follows_the_urlconf(settings):
     assert template.render(Context()) == "/"
     settings.ROOT_URLCONF = "tests.store.catalogue.urls_mounted"
     assert template.render(Context()) == "/shop/"
+
+
+@pytest.mark.parametrize(
+    ("price", "country", "rendered"),
+    [
+        (Price("GBP", Decimal("0.99")), "GB", '<span class="price">£0.99</span>'),
+        (Price("EUR", Decimal("1.29")), "DE", '<span class="price">1,29\xa0€</span>'),
+        (
+            Price("GBP", None),
+            "GB",
+            '<span class="price not-sold-separately">Not sold separately</span>',
+        ),
+        (None, "GB", ""),
+    ],
+)
+def test_a_price_tag_says_how_an_item_is_sold_in_the_pages_country(price, country, rendered):
+    template = Template("{% load catalogue %}{% price_tag price %}")
+    assert template.render(Context({"price": price, "country": country})) == rendered
