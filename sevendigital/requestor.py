@@ -171,20 +171,16 @@ class Freshness:
     answer came from the client's cache, whose remaining lifetime is not known.
     """
 
-    sent: int = 0
-    from_cache: int = 0
-    max_age: int | None = None
+    max_age: int | None = None  # the shortest of the answers sent; None before any
+    from_cache: bool = False
 
     def note_sent(self, max_age: int | None) -> None:
-        self.sent += 1
         age = max_age or 0
         self.max_age = age if self.max_age is None else min(self.max_age, age)
 
     @property
     def seconds(self) -> int | None:
-        if self.from_cache or not self.sent:
-            return None
-        return self.max_age
+        return None if self.from_cache else self.max_age
 
 
 class Requestor:
@@ -389,7 +385,7 @@ class Requestor:
             hit = self.cache.get(key)
             if hit is not None:
                 for watch in self._watches:
-                    watch.from_cache += 1
+                    watch.from_cache = True
                 return hit
 
         def attempt() -> Any:

@@ -47,6 +47,11 @@ def _text(html: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
+def _buy_panel(html: str) -> str:
+    """The words of the release's buy panel."""
+    return _text(re.search(r'<section class="release-buy".*?</section>', html, re.S).group(0))
+
+
 def _assert_fragment(html: str, element_id: str) -> None:
     html = html.strip()
     assert "<html" not in html
@@ -124,7 +129,7 @@ def test_a_release_on_several_discs_shows_each_disc(client, sandbox):
 def test_packages_show_their_formats_and_price_in_the_visitors_currency(client, sandbox):
     html = client.get(RELEASE_URL).content.decode()
 
-    buy = _text(re.search(r'<section class="release-buy".*?</section>', html, re.S).group(0))
+    buy = _buy_panel(html)
     assert "Standard MP3 320 AAC 320 £2.49" in buy
     assert "Premium FLAC 16-bit 44.1kHz" in buy
 
@@ -134,7 +139,7 @@ def test_prices_follow_the_visitors_country(client, sandbox):
 
     html = client.get(RELEASE_URL).content.decode()
 
-    buy = _text(re.search(r'<section class="release-buy".*?</section>', html, re.S).group(0))
+    buy = _buy_panel(html)
     assert "$" in buy
     assert "£" not in html
 
@@ -176,9 +181,7 @@ def test_the_reused_part_is_the_visitors_countrys(client, sandbox):
 
     html = client.get(RELEASE_URL).content.decode()
 
-    assert "$" in _text(
-        re.search(r'<section class="release-buy".*?</section>', html, re.S).group(0)
-    )
+    assert "$" in _buy_panel(html)
     assert "£" not in html
 
 
