@@ -29,7 +29,9 @@ import hashlib
 import inspect
 import json
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -38,6 +40,7 @@ from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db import transaction
 
 from sevendigital import errors
@@ -57,6 +60,7 @@ KEY_VERSION = 2
 # again (a slow API would otherwise slow every page view), and so the least time
 # between two refreshes queued for it.
 RETRY_AFTER_SECONDS = 60
+FRESH_COPIES_KEPT = 1000  # per process; most pages read two or three
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 50  # the API's maximum
@@ -93,6 +97,61 @@ class _Copy(NamedTuple):
 
     value: Any
     fresh_until: float  # a time.time(): until then 7digital need not be asked again
+
+
+class _FreshCopies:
+    """This process's own note of the fresh copies it has read, most recent last.
+
+    The shared cache holds every copy as a pickle (and, in production, across the
+    network): a warm page would otherwise unpickle its releases and tracks on every
+    view. A fresh copy cannot change before its ``fresh_until``, and the models are
+    frozen, so each process may keep the object itself until then. Bounded, least
+    recently used first out; emptied when the cache settings change (tests).
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.copies: OrderedDict[str, _Copy] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str, now: float) -> _Copy | None:
+        with self.lock:
+            copy = self.copies.get(key)
+            if copy is None:
+                return None
+            if copy.fresh_until <= now:
+                del self.copies[key]
+                return None
+            self.copies.move_to_end(key)
+            return copy
+
+    def keep(self, key: str, copy: _Copy, now: float) -> None:
+        if copy.fresh_until <= now:
+            return
+        with self.lock:
+            self.copies[key] = copy
+            self.copies.move_to_end(key)
+            while len(self.copies) > self.size:
+                self.copies.popitem(last=False)
+
+    def forget(self, key: str | None = None) -> None:
+        with self.lock:
+            if key is None:
+                self.copies.clear()
+            else:
+                self.copies.pop(key, None)
+
+
+_fresh_copies = _FreshCopies(size=FRESH_COPIES_KEPT)
+
+
+def forget_fresh_copies(**kwargs: Any) -> None:
+    """Empty this process's note of fresh copies (the shared cache keeps them)."""
+    if kwargs.get("setting") in (None, "CACHES"):
+        _fresh_copies.forget()
+
+
+setting_changed.connect(forget_fresh_copies, dispatch_uid="catalogue-fresh-copies")
 
 
 # -- staleness, per request --------------------------------------------------------
@@ -145,8 +204,13 @@ def _fetch(
     """
     name, params = key_parts
     key = _key(name, params)
+    now = time.time()
+    copy = _fresh_copies.get(key, now)
+    if copy is not None:
+        return copy.value
     copy = cache.get(key)
-    if copy is not None and copy.fresh_until > time.time():
+    if copy is not None and copy.fresh_until > now:
+        _fresh_copies.keep(key, copy, now)
         return copy.value  # within the max-age 7digital gave it: nothing to ask
     retry_key = f"{key}:retry-after"
     failing = cache.get(retry_key)
@@ -158,6 +222,7 @@ def _fetch(
             value = call()
     except (errors.NotFound, errors.NotAvailable, errors.ParameterOutOfRange) as exc:
         cache.delete(key)  # withdrawn or no longer licensed here: never show it again
+        _fresh_copies.forget(key)
         raise CatalogueNotFound(exc.message) from exc
     except errors.SevenDigitalError as exc:
         if not _is_transient(exc):
@@ -175,7 +240,9 @@ def _fetch(
         return _stale_copy(name, copy.value)
     if fresh.seconds is not None:
         # Just answered by 7digital: fresh for as long as its Cache-Control says.
-        cache.set(key, _Copy(value, time.time() + fresh.seconds), settings.CATALOGUE_STALE_SECONDS)
+        copy = _Copy(value, time.time() + fresh.seconds)
+        cache.set(key, copy, settings.CATALOGUE_STALE_SECONDS)
+        _fresh_copies.keep(key, copy, time.time())
     elif copy is None:
         # From the client's cache (another read fetched it): a last good copy, of
         # unknown age, so never fresh. One that exists already is as good.

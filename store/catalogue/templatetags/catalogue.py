@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 
 from django import template
@@ -10,6 +12,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from sevendigital.models import Price
@@ -90,3 +93,86 @@ def _reverse(name: str, args: tuple[str, ...], prefix: str, urlconf: str) -> str
 def _forget_urls(*, setting: str, **kwargs) -> None:
     if setting == "ROOT_URLCONF":  # tests only: a module's patterns may differ now
         _reverse.cache_clear()
+
+
+# -- the layout's fixed markup ----------------------------------------------------------
+
+MEMO_SIZE = 256
+
+
+class _Memo:
+    """Rendered markup by key, least recently used out first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.rendered: OrderedDict[tuple, SafeString] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple) -> SafeString | None:
+        with self.lock:
+            found = self.rendered.get(key)
+            if found is not None:
+                self.rendered.move_to_end(key)
+            return found
+
+    def keep(self, key: tuple, markup: SafeString) -> None:
+        with self.lock:
+            self.rendered[key] = markup
+            self.rendered.move_to_end(key)
+            while len(self.rendered) > self.size:
+                self.rendered.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.rendered.clear()
+
+
+_memo = _Memo(MEMO_SIZE)
+
+
+class MemoNode(template.Node):
+    def __init__(self, name: str, vary_on: list[template.base.FilterExpression], nodelist):
+        self.name = name
+        self.vary_on = vary_on
+        self.nodelist = nodelist
+
+    def render(self, context) -> SafeString:
+        if context.template is not None and context.template.engine.debug:
+            return self.nodelist.render(context)  # template edits show at once
+        key = (
+            self.name,
+            get_script_prefix(),
+            get_urlconf() or settings.ROOT_URLCONF,
+            *(str(var.resolve(context)) for var in self.vary_on),
+        )
+        markup = _memo.get(key)
+        if markup is None:
+            markup = mark_safe(self.nodelist.render(context))  # noqa: S308 - rendered by the engine
+            _memo.keep(key, markup)
+        return markup
+
+
+@register.tag
+def memo(parser, token) -> MemoNode:
+    """``{% memo "name" var ... %}...{% endmemo %}``: rendered once per process and key.
+
+    For the layout's markup that is the same on every page: static file URLs, fixed
+    links, the country options. Rendering it again on every view was most of the
+    time a cached release page took. The key is the name, the variables given, the
+    script prefix and the URLconf; the block must depend on nothing else (no CSRF
+    token, no user, nothing from the request). Settings are part of what it may
+    depend on, so a change of settings (tests) forgets every block; a deploy starts
+    new processes. With the template engine's debug on, it renders every time.
+    """
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("{% memo %} needs a name")
+    nodelist = parser.parse(("endmemo",))
+    parser.delete_first_token()
+    name = bits[1].strip("\"'")
+    return MemoNode(name, [parser.compile_filter(bit) for bit in bits[2:]], nodelist)
+
+
+@receiver(setting_changed)
+def _forget_memos(**kwargs) -> None:
+    _memo.clear()

@@ -12,10 +12,10 @@ from store.catalogue.selectors import stale_reads
 pytestmark = pytest.mark.django_db
 
 
-def render_base(request) -> str:
+def render_base(request, **context) -> str:
     from django.template.loader import render_to_string
 
-    return render_to_string("_base.html", request=request)
+    return render_to_string("_base.html", context, request=request)
 
 
 def layout_request(country="GB"):
@@ -35,6 +35,25 @@ def test_the_header_has_a_labelled_search_box_and_the_country_switch():
     assert '<option value="US" selected>' in html
     assert '<option value="GB">' in html
     assert 'name="next" value="/somewhere/?x=1"' in html
+
+
+def test_what_differs_per_visit_is_rendered_for_each_visit_around_the_remembered_markup():
+    import re
+
+    first = layout_request("DE")
+    second = RequestFactory().get("/elsewhere/", {"q": "radiohead"})
+    second.country, second.session, second.COOKIES = "FR", {}, {}
+    third = layout_request("DE")
+    pages = [render_base(first), render_base(second, search_query="radiohead"), render_base(third)]
+
+    assert '<option value="DE" selected>' in pages[0]
+    assert '<option value="FR" selected>' in pages[1] and '<option value="DE">' in pages[1]
+    assert '<option value="DE" selected>' in pages[2]
+    assert 'name="next" value="/elsewhere/?q=radiohead"' in pages[1]
+    assert 'value="radiohead"' in pages[1] and 'value="radiohead"' not in pages[2]
+    tokens = [re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1] for page in pages]
+    assert len(set(tokens)) == 3, "each visit has its own CSRF token"
+    assert all(f'"x-csrftoken": "{token}"' in page for token, page in zip(tokens, pages))
 
 
 def test_the_stale_notice_shows_only_when_a_read_was_served_stale():

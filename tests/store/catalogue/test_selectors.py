@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -133,11 +134,68 @@ def test_a_fresh_read_does_not_even_ask_the_client(sandbox, monkeypatch):
     assert release_get(**RADIOHEAD_NO_SURPRISES) == first
 
 
+def test_a_fresh_copy_is_kept_by_the_process_without_unpickling_it_again(sandbox, monkeypatch):
+    first = release_get(**RADIOHEAD_NO_SURPRISES)
+
+    class NoSharedCache:
+        def __getattr__(self, name):
+            raise AssertionError("a fresh copy this process read needs no shared cache")
+
+    monkeypatch.setattr(selectors, "cache", NoSharedCache())
+    assert release_get(**RADIOHEAD_NO_SURPRISES) is first
+
+
+def test_the_process_reads_the_shared_copy_again_once_its_own_is_no_longer_fresh(
+    sandbox, cache_clock, catalogue_cache
+):
+    release_get(**RADIOHEAD_NO_SURPRISES)
+    key = selectors._key("release_get", RADIOHEAD_NO_SURPRISES)
+    # Another process refreshed it meanwhile: its copy is fresh for a while longer.
+    refreshed = selectors._Copy(
+        replace(catalogue_cache.get(key).value, title="No Surprises (remaster)"),
+        cache_clock.time() + 2 * FRESH_SECONDS,
+    )
+    catalogue_cache.set(key, refreshed, timeout=None)
+    assert release_get(**RADIOHEAD_NO_SURPRISES).title == "No Surprises", "still fresh here"
+
+    cache_clock.advance(FRESH_SECONDS + 1)
+    assert release_get(**RADIOHEAD_NO_SURPRISES).title == "No Surprises (remaster)"
+    assert _calls(sandbox, "release/details") == 1
+
+
+def test_the_process_keeps_a_bounded_number_of_fresh_copies():
+    copies = selectors._FreshCopies(size=2)
+    for key in ("a", "b", "c"):
+        copies.keep(key, selectors._Copy(key, fresh_until=100.0), now=0.0)
+    assert copies.get("a", now=0.0) is None, "the least recently used went first"
+    assert copies.get("b", now=0.0).value == "b"
+    copies.keep("d", selectors._Copy("d", fresh_until=100.0), now=0.0)
+    assert copies.get("c", now=0.0) is None, "reading b made c the oldest"
+    assert copies.get("b", now=0.0).value == "b"
+    assert copies.get("b", now=100.0) is None, "no longer fresh"
+    copies.keep("e", selectors._Copy("e", fresh_until=5.0), now=10.0)
+    assert copies.get("e", now=0.0) is None, "a copy that is not fresh is not kept"
+
+
+def test_changing_the_cache_settings_forgets_the_processes_copies(sandbox, settings):
+    first = release_get(**RADIOHEAD_NO_SURPRISES)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "another-cache",
+        }
+    }
+    assert release_get(**RADIOHEAD_NO_SURPRISES) == first
+    assert _calls(sandbox, "release/details") == 2
+
+
 def test_a_read_the_clients_cache_answered_is_kept_but_not_counted_fresh(
     sandbox, cache_clock, catalogue_cache
 ):
     release_get(**RADIOHEAD_NO_SURPRISES)
+    # As another process would see it: neither the shared cache nor its own note has it.
     catalogue_cache.delete(selectors._key("release_get", RADIOHEAD_NO_SURPRISES))
+    selectors.forget_fresh_copies()
     release_get(**RADIOHEAD_NO_SURPRISES)  # from the client's cache: its age is unknown
     assert _calls(sandbox, "release/details") == 1
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.template import Context, Template
+from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.urls import reverse, set_script_prefix
 
 from sevendigital.models import Price
+from store.catalogue.templatetags import catalogue as catalogue_tags
 
 
 @pytest.mark.parametrize(
@@ -56,3 +57,76 @@ def test_a_cached_url_follows_the_urlconf(settings):
 def test_a_price_tag_says_how_an_item_is_sold_in_the_pages_country(price, country, rendered):
     template = Template("{% load catalogue %}{% price_tag price %}")
     assert template.render(Context({"price": price, "country": country})) == rendered
+
+
+@pytest.fixture(autouse=True)
+def _no_memos():
+    catalogue_tags._memo.clear()
+    yield
+    catalogue_tags._memo.clear()
+
+
+class Counter:
+    """A template variable that counts how often it is rendered."""
+
+    def __init__(self) -> None:
+        self.renders = 0
+
+    def __str__(self) -> str:
+        self.renders += 1
+        return f"render {self.renders}"
+
+
+MEMO = Template('{% load catalogue %}{% memo "test-block" country %}[{{ counter }}]{% endmemo %}')
+
+
+def test_a_memo_block_is_rendered_once_per_process_and_key():
+    counter = Counter()
+    assert MEMO.render(Context({"counter": counter, "country": "GB"})) == "[render 1]"
+    assert MEMO.render(Context({"counter": counter, "country": "GB"})) == "[render 1]"
+    assert MEMO.render(Context({"counter": counter, "country": "DE"})) == "[render 2]"
+    assert counter.renders == 2
+
+
+def test_a_memo_block_follows_the_script_prefix_and_the_urlconf(settings):
+    template = Template(
+        '{% load catalogue %}{% memo "test-links" %}{% cached_url "catalogue:home" %}{% endmemo %}'
+    )
+    assert template.render(Context()) == "/"
+    set_script_prefix("/shop/")
+    try:
+        assert template.render(Context()) == "/shop/"
+    finally:
+        set_script_prefix("/")
+    settings.ROOT_URLCONF = "tests.store.catalogue.urls_mounted"
+    assert template.render(Context()) == "/shop/"
+
+
+def test_a_memo_block_is_forgotten_when_settings_change(settings):
+    counter = Counter()
+    MEMO.render(Context({"counter": counter, "country": "FR"}))
+    settings.STATIC_URL = "/assets/"
+    assert MEMO.render(Context({"counter": counter, "country": "FR"})) == "[render 2]"
+
+
+def test_a_memo_block_renders_every_time_while_templates_are_being_edited():
+    engine = Engine(debug=True, libraries={"catalogue": "store.catalogue.templatetags.catalogue"})
+    template = engine.from_string(
+        '{% load catalogue %}{% memo "test-debug" %}[{{ counter }}]{% endmemo %}'
+    )
+    counter = Counter()
+    template.render(Context({"counter": counter}))
+    assert template.render(Context({"counter": counter})) == "[render 2]"
+
+
+def test_a_memo_block_needs_a_name():
+    with pytest.raises(TemplateSyntaxError, match="needs a name"):
+        Template("{% load catalogue %}{% memo %}x{% endmemo %}")
+
+
+def test_the_memo_keeps_a_bounded_number_of_blocks():
+    memo = catalogue_tags._Memo(size=2)
+    for key in ("a", "b", "c"):
+        memo.keep((key,), key)
+    assert memo.get(("a",)) is None
+    assert memo.get(("c",)) == "c"
