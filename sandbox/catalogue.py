@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from . import exceptions
@@ -30,7 +31,6 @@ from .serializer import Items
 USAGE_TYPES = ("download", "subscriptionstreaming", "adsupportedstreaming")
 RELEASE_IMAGE_SIZES = (33, 50, 100, 180, 182, 200, 350, 500, 800)
 ARTIST_IMAGE_SIZES = (150, 200, 300)
-ARTWORK = "http://artwork-cdn.7static.com/static/img"
 TAG_URL = "http://www.7digital.com/tags/{tag}?partner=1401"
 
 RELEASE_RELATED = ("artist", "label", "licensor", "standard_tier", "premium_tier")
@@ -156,7 +156,8 @@ def get_artist(artist_id: int) -> Artist:
 
 def _artwork(kind: str, item_id: int, size: int) -> str:
     padded = f"{item_id:010d}"
-    return f"{ARTWORK}/{kind}/{padded[:2]}/{padded[2:5]}/{padded[5:8]}/{padded}_{size}.jpg"
+    base = settings.SANDBOX_ARTWORK_URL.rstrip("/")
+    return f"{base}/{kind}/{padded[:2]}/{padded[2:5]}/{padded[5:8]}/{padded}_{size}.jpg"
 
 
 def artist_image(artist_id: int, size: int = 150) -> str:

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import control, views
+from . import artwork, control, views
 
 urlpatterns = [
     path("_sandbox/health", control.health),
@@ -10,5 +10,10 @@ urlpatterns = [
     path("_sandbox/seed", control.seed),
     path("_sandbox/faults", control.faults),
     path("_sandbox/journal", control.journal),
+    # 7digital's artwork CDN, for SANDBOX_ARTWORK_URL pointing here (sandbox/artwork.py)
+    re_path(
+        r"^static/img/(?P<kind>[a-z]+)/\d{2}/\d{3}/\d{3}/(?P<item_id>\d{10})_(?P<size>\d{2,4})\.jpg$",
+        artwork.image,
+    ),
     re_path(r"^(?P<path>.*)$", views.api),
 ]

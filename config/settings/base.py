@@ -67,6 +67,11 @@ SANDBOX_CONSUMERS = {
 SANDBOX_ACCESS_TOKENS: dict[str, tuple[str, str]] = {}
 # The address clients sign against when the sandbox sits behind a proxy.
 SANDBOX_PUBLIC_URL = env("SANDBOX_PUBLIC_URL", default=SEVENDIGITAL_SANDBOX_URL)
+# Where the sandbox's image URLs point: 7digital's CDN, as the real API's do. The sandbox
+# answers the CDN's paths itself (sandbox/artwork.py); local settings point here at it.
+SANDBOX_ARTWORK_URL = env(
+    "SANDBOX_ARTWORK_URL", default="http://artwork-cdn.7static.com/static/img"
+)
 # When set, every /_sandbox/ control call must send it in X-Sandbox-Token.
 SANDBOX_CONTROL_TOKEN = env("SANDBOX_CONTROL_TOKEN", default="")
 SANDBOX_OAUTH_TIMESTAMP_WINDOW = env.int("SANDBOX_OAUTH_TIMESTAMP_WINDOW", default=600)

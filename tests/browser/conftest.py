@@ -26,7 +26,6 @@ CI keeps as an artifact folder and git ignores.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -47,7 +46,6 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 812}
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
-ARTWORK_HOST = "7static.com"  # 7digital's artwork CDN, which the sandbox's images name
 
 # Pages fill some sections after they load (hx-trigger="load"): settled means none is
 # still waiting, no htmx request is in flight and every image that the browser means to
@@ -148,6 +146,7 @@ def storefront(
     for name in integration.HOST_SETTINGS.values():
         setattr(settings, name, sandbox_server.url)
     settings.SANDBOX_AUDIO_CACHE = _browser_audio_cache
+    settings.SANDBOX_ARTWORK_URL = f"{sandbox_server.url}/static/img"  # as `make run` has it
     # A cache of its own: nothing cached here leaks into other tests, or theirs in here.
     settings.CACHES = {
         "default": {
@@ -164,40 +163,14 @@ def storefront(
         state.reset()
 
 
-def _placeholder_artwork(url: str) -> str:
-    """A square in two colours derived from the URL: stands in for 7digital's artwork."""
-    digest = hashlib.sha256(url.encode()).digest()
-    light = "#{:02x}{:02x}{:02x}".format(*(64 + byte // 2 for byte in digest[:3]))
-    dark = "#{:02x}{:02x}{:02x}".format(*(byte // 3 for byte in digest[3:6]))
-    x, y, r = 40 + digest[6] % 220, 40 + digest[7] % 220, 40 + digest[8] % 80
-    return (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="300">'
-        '<defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1">'
-        f'<stop offset="0" stop-color="{light}"/><stop offset="1" stop-color="{dark}"/>'
-        '</linearGradient></defs><rect width="300" height="300" fill="url(#g)"/>'
-        f'<circle cx="{x}" cy="{y}" r="{r}" fill="#fff" fill-opacity=".2"/></svg>'
-    )
-
-
 def _stay_offline(context) -> None:
-    """Only loopback is reachable; 7digital's artwork CDN answers with placeholders."""
+    """Only loopback is reachable (artwork included: the sandbox draws it)."""
 
     def elsewhere(url: str) -> bool:
         parts = urlsplit(url)
         return parts.scheme in ("http", "https") and parts.hostname not in LOCAL_HOSTS
 
-    def answer(route) -> None:
-        host = urlsplit(route.request.url).hostname or ""
-        if host == ARTWORK_HOST or host.endswith("." + ARTWORK_HOST):
-            route.fulfill(
-                status=200,
-                content_type="image/svg+xml",
-                body=_placeholder_artwork(route.request.url),
-            )
-        else:
-            route.abort()
-
-    context.route(elsewhere, answer)
+    context.route(elsewhere, lambda route: route.abort())
 
 
 def _page(browser, base_url: str, viewport: dict, *, phone: bool = False):

@@ -59,6 +59,8 @@ def test_a_visitor_finds_a_release_by_typing_and_hears_a_preview(desktop):
     expect(page).to_have_url(re.compile(rf"/releases/{NO_SURPRISES}/$"))
     expect(page.locator("h1")).to_contain_text("No Surprises")
     settle(page)
+    cover = page.locator("img.cover-large")
+    assert cover.evaluate("img => img.complete && img.naturalWidth > 0"), "no cover offline"
 
     play = page.locator(f'button[data-preview-track="{NO_SURPRISES_TRACK}"]')
     play.click()

@@ -53,7 +53,9 @@ def test_what_differs_per_visit_is_rendered_for_each_visit_around_the_remembered
     assert 'value="radiohead"' in pages[1] and 'value="radiohead"' not in pages[2]
     tokens = [re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1] for page in pages]
     assert len(set(tokens)) == 3, "each visit has its own CSRF token"
-    assert all(f'"x-csrftoken": "{token}"' in page for token, page in zip(tokens, pages))
+    assert all(
+        f'"x-csrftoken": "{token}"' in page for token, page in zip(tokens, pages, strict=True)
+    )
 
 
 def test_the_stale_notice_shows_only_when_a_read_was_served_stale():
