@@ -134,3 +134,25 @@ def journal(request: HttpRequest) -> JsonResponse:
         endpoint=request.GET.get("endpoint"), method=request.GET.get("method"), since=since
     )
     return JsonResponse({"entries": entries})
+
+
+@_guarded
+@require_http_methods(["GET"])
+def users(request: HttpRequest) -> JsonResponse:
+    """The partner users created so far, oldest first (``?consumer_key=`` narrows)."""
+    found = PartnerUser.objects.order_by("created_at", "pk")
+    if consumer_key := request.GET.get("consumer_key"):
+        found = found.filter(consumer_key=consumer_key)
+    return JsonResponse(
+        {
+            "users": [
+                {
+                    "consumer_key": user.consumer_key,
+                    "user_id": user.user_id,
+                    "country": user.country,
+                    "created_at": user.created_at.isoformat(),
+                }
+                for user in found
+            ]
+        }
+    )

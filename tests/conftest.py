@@ -75,3 +75,44 @@ def sandbox_for_store(settings, seeded_catalogue):
         integration.client_from_settings = original
         integration._local.__dict__.pop("client", None)
         state.reset()
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app shows now for ``secret``."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def pass_second_factor(client, user) -> str:
+    """Give ``user`` an authenticator app and sign ``client`` in with both factors.
+
+    Returns the authenticator's secret.
+    """
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.urls import reverse
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    client.force_login(user)
+    response = client.post(reverse("mfa_reauthenticate"), {"code": totp_code(secret)})
+    assert response.status_code == 302, "the second factor was not accepted"
+    return secret
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin_client, signed in with the second factor staff must use."""
+    pass_second_factor(client, admin_user)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: allauth's rate limits count in it, and a
+    count left by an earlier test (same address, same user id) would refuse this one."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -7,7 +7,6 @@ DEBUG = env.bool("DEBUG", default=True)
 CATALOGUE_FRAGMENT_SECONDS = env.int("CATALOGUE_FRAGMENT_SECONDS", default=0 if DEBUG else 300)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # Offline, covers and pictures come from the sandbox instead of 7digital's CDN.
 SANDBOX_ARTWORK_URL = env("SANDBOX_ARTWORK_URL", default=f"{SANDBOX_PUBLIC_URL}/static/img")

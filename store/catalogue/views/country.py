@@ -7,6 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from accounts.services import account_country_set
 from store.catalogue.country import SUPPORTED_COUNTRIES, country_remember
 
 
@@ -28,4 +29,6 @@ def country_set(request):
         )
         response = redirect(next_url if safe else reverse("catalogue:home"))
     country_remember(request, response, country)
+    if request.user.is_authenticated:
+        account_country_set(user=request.user, country=country)
     return response

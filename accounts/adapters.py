@@ -1,0 +1,26 @@
+"""allauth's hooks into the site: every new account gets its 7digital partner user."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+
+from accounts import services
+from store.catalogue.country import SESSION_KEY, SUPPORTED_COUNTRIES
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request, user, form, commit=True):
+        # The visitor's country so far (the switch in the header) is the account's.
+        country = getattr(request, "country", "") or ""
+        if country and not user.country:
+            user.country = country
+        user = super().save_user(request, user, form, commit=commit)
+        if commit:
+            services.partner_user_create(user=user, country=user.country or None)
+        return user
+
+    def login(self, request, user):
+        super().login(request, user)
+        # The account's country wins over the one this browser had chosen.
+        if user.country in SUPPORTED_COUNTRIES:
+            request.session[SESSION_KEY] = user.country

@@ -1,0 +1,166 @@
+"""Accounts and their 7digital partner users.
+
+Every account acts at 7digital as one partner user (2-legged OAuth with ``userId``,
+reference lines 6450-6474). The link is written with the account, then created at
+7digital by a Celery task that retries until 7digital has it, so a sign-up during an
+outage still succeeds and nothing is created twice: the id is ours and permanent,
+and 7digital's "2003 user already exists" means an earlier attempt got through.
+
+Features that act for a customer at 7digital (buying, the locker, streaming) go
+through :func:`partner_user_ensure`, which answers the id once 7digital has it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.models import PartnerUser, User
+from sevendigital import errors
+from store.integrations.sevendigital import get_client
+
+logger = logging.getLogger(__name__)
+
+# A pending link whose last attempt is older than this is queued again by the sweep
+# (its task was lost with a broker, or ran out of retries during a long outage).
+SWEEP_AFTER = timedelta(minutes=10)
+ERROR_LENGTH = 500
+
+
+class PartnerUserPending(Exception):
+    """7digital could not be reached or failed for now: try again later."""
+
+
+class PartnerUserFailed(Exception):
+    """7digital refused to create the partner user: staff must look at it."""
+
+
+def _queue_link(partner_user: PartnerUser) -> None:
+    from accounts.tasks import partner_user_link  # the task module imports this one
+
+    pk = partner_user.pk
+    transaction.on_commit(lambda: partner_user_link.delay(pk))
+
+
+@transaction.atomic
+def partner_user_create(*, user: User, country: str | None = None) -> PartnerUser:
+    """The account's partner user, recorded now and created at 7digital after commit.
+
+    Calling it again for the same account returns the same partner user.
+    """
+    partner_user, created = PartnerUser.objects.get_or_create(
+        user=user,
+        defaults={"country": country or user.country or settings.SEVENDIGITAL_COUNTRY},
+    )
+    if created:
+        _queue_link(partner_user)
+    return partner_user
+
+
+def _record_failure(partner_user: PartnerUser, error: Exception, state: str) -> None:
+    message = str(error)[:ERROR_LENGTH] or error.__class__.__name__
+    PartnerUser.objects.filter(pk=partner_user.pk).exclude(state=PartnerUser.State.LINKED).update(
+        state=state,
+        attempts=F("attempts") + 1,
+        last_error=message,
+        last_attempt_at=timezone.now(),
+    )
+
+
+def partner_user_link(*, partner_user_id: int) -> PartnerUser:
+    """Create the partner user at 7digital unless it is linked already.
+
+    Safe to run more than once and at once (two workers, a retry and the sweep):
+    7digital answers 2003 to the second, which counts as linked. No lock is held
+    while 7digital is asked. Raises :class:`PartnerUserPending` for failures that
+    may pass (worth retrying) and :class:`PartnerUserFailed` for a refusal.
+    """
+    partner_user = PartnerUser.objects.get(pk=partner_user_id)
+    if partner_user.state == PartnerUser.State.LINKED:
+        return partner_user
+    try:
+        get_client().users.create(partner_user.partner_user_id, country=partner_user.country)
+    except errors.AlreadyExists:
+        pass  # an earlier attempt got through (its answer was lost), or another worker's
+    except errors.SevenDigitalError as exc:
+        if errors.is_retryable(exc) or isinstance(exc, errors.InvalidResponse):
+            _record_failure(partner_user, exc, PartnerUser.State.PENDING)
+            raise PartnerUserPending(str(exc)) from exc
+        logger.error("7digital refused partner user %s: %s", partner_user, exc)
+        _record_failure(partner_user, exc, PartnerUser.State.FAILED)
+        raise PartnerUserFailed(str(exc)) from exc
+    now = timezone.now()
+    PartnerUser.objects.filter(pk=partner_user.pk).exclude(state=PartnerUser.State.LINKED).update(
+        state=PartnerUser.State.LINKED,
+        attempts=F("attempts") + 1,
+        last_error="",
+        last_attempt_at=now,
+        linked_at=now,
+    )
+    partner_user.refresh_from_db()
+    return partner_user
+
+
+def partner_user_retry(*, partner_users) -> int:
+    """Staff: queue the link again for these partner users (failed or pending ones)."""
+    queued = 0
+    for partner_user in partner_users:
+        if partner_user.state == PartnerUser.State.LINKED:
+            continue
+        PartnerUser.objects.filter(pk=partner_user.pk, state=PartnerUser.State.FAILED).update(
+            state=PartnerUser.State.PENDING
+        )
+        _queue_link(partner_user)
+        queued += 1
+    return queued
+
+
+def partner_users_sweep(*, now=None) -> int:
+    """Queue again every pending link not tried for a while: none is left behind."""
+    now = now or timezone.now()
+    stale = PartnerUser.objects.filter(state=PartnerUser.State.PENDING).filter(
+        Q(last_attempt_at__isnull=True, created_at__lt=now - SWEEP_AFTER)
+        | Q(last_attempt_at__lt=now - SWEEP_AFTER)
+    )
+    count = 0
+    for partner_user in stale.iterator():
+        _queue_link(partner_user)
+        count += 1
+    return count
+
+
+def partner_user_ensure(*, user: User) -> str:
+    """The partner user id to act for ``user`` at 7digital, created there if need be.
+
+    Every feature that needs the partner user goes through here. An account without
+    a link (one made with ``createsuperuser``) gets one. A link still pending is
+    tried at once, so the customer need not wait for the queue; raises
+    :class:`PartnerUserPending` while 7digital cannot be reached and
+    :class:`PartnerUserFailed` when it refused.
+    """
+    partner_user = partner_user_create(user=user)
+    if partner_user.state != PartnerUser.State.LINKED:
+        try:
+            partner_user_link(partner_user_id=partner_user.pk)
+        finally:
+            partner_user.refresh_from_db()  # user.partner_user is this instance
+    return partner_user.partner_user_id
+
+
+def account_update(*, user: User, first_name: str, last_name: str, country: str) -> User:
+    """The customer's name and country (prices, availability, and 7digital's country)."""
+    user.first_name, user.last_name, user.country = first_name, last_name, country
+    user.save(update_fields=["first_name", "last_name", "country"])
+    return user
+
+
+def account_country_set(*, user: User, country: str) -> None:
+    """The country the customer switched to in the header, kept with the account."""
+    if user.country != country:
+        user.country = country
+        user.save(update_fields=["country"])

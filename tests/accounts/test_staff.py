@@ -1,0 +1,181 @@
+"""Staff and editors: their groups, and the second factor they must use for staff pages."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from accounts import tasks
+from accounts.models import PartnerUser, User
+from accounts.roles import EDITORS_GROUP, STAFF_GROUP
+from tests.conftest import pass_second_factor, totp_code
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a long passphrase 7"
+ADMIN = "/admin/"
+
+
+@pytest.fixture
+def staff_member():
+    user = User.objects.create_user(email="staff@example.com", password=PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name=STAFF_GROUP))
+    return user
+
+
+def test_the_staff_and_editors_groups_exist_with_their_permissions():
+    staff = Group.objects.get(name=STAFF_GROUP)
+    codenames = set(staff.permissions.values_list("codename", flat=True))
+    assert {"view_user", "change_partneruser", "view_previewplay"} <= codenames
+    assert "delete_user" not in codenames
+    assert Group.objects.filter(name=EDITORS_GROUP).exists()
+
+
+def test_signing_in_to_the_admin_goes_through_the_sites_sign_in(client):
+    response = client.get(ADMIN)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+    response = client.get(response["Location"])
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_staff_without_two_factor_authentication_are_sent_to_set_it_up(client, staff_member):
+    client.force_login(staff_member)
+
+    response = client.get(ADMIN)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_activate_totp"))
+    assert client.get(reverse("admin:accounts_user_changelist")).status_code == 302
+
+
+def test_staff_signed_in_without_their_second_factor_are_asked_for_it(client, staff_member):
+    pass_second_factor(client, staff_member)
+    client.logout()
+    client.force_login(staff_member)  # a password alone, as in a session from before 2FA
+
+    response = client.get(ADMIN)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_reauthenticate"))
+    assert "next=%2Fadmin%2F" in response["Location"]
+
+
+def test_staff_signed_in_with_both_factors_reach_the_admin(client, staff_member):
+    pass_second_factor(client, staff_member)
+
+    assert client.get(ADMIN).status_code == 200
+
+
+def test_signing_in_with_a_password_asks_staff_for_their_code(client, staff_member):
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    EmailAddress.objects.create(
+        user=staff_member, email=staff_member.email, verified=True, primary=True
+    )
+    secret = generate_totp_secret()
+    TOTP.activate(staff_member, secret)
+
+    response = client.post(
+        reverse("account_login"), {"login": staff_member.email, "password": PASSWORD}
+    )
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session, "not signed in on the password alone"
+
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+
+    assert response.status_code == 302
+    assert client.get(ADMIN).status_code == 200
+
+
+def test_editors_need_the_second_factor_too(client):
+    editor = User.objects.create_user(email="editor@example.com", password=PASSWORD, is_staff=True)
+    editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    client.force_login(editor)
+
+    assert client.get(ADMIN)["Location"].startswith(reverse("mfa_activate_totp"))
+
+
+def test_customers_use_the_shop_without_a_second_factor(client):
+    customer = User.objects.create_user(email="listener@example.com", password=PASSWORD)
+    client.force_login(customer)
+
+    assert client.get(reverse("account_profile")).status_code == 200
+    assert client.get(ADMIN, follow=True).status_code == 403, "and the admin is not theirs"
+
+
+def test_leaving_the_admin_needs_no_second_factor(client, staff_member):
+    client.force_login(staff_member)
+
+    response = client.post(reverse("admin:logout"))
+
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_admin_shows_each_accounts_link_and_retries_failed_ones(
+    admin_client, monkeypatch, django_capture_on_commit_callbacks
+):
+    queued = []
+    monkeypatch.setattr(tasks.partner_user_link, "delay", queued.append)
+    failed = PartnerUser.objects.create(
+        user=User.objects.create_user(email="failed@example.com"),
+        country="GB",
+        state=PartnerUser.State.FAILED,
+        last_error="1002 Invalid parameter value",
+    )
+    linked = PartnerUser.objects.create(
+        user=User.objects.create_user(email="linked@example.com"),
+        country="GB",
+        state=PartnerUser.State.LINKED,
+    )
+
+    changelist = admin_client.get(reverse("admin:accounts_partneruser_changelist"))
+    assert "1002 Invalid parameter value" in changelist.content.decode()
+    users = admin_client.get(reverse("admin:accounts_user_changelist")).content.decode()
+    assert "Failed" in users and "Linked" in users
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:accounts_partneruser_changelist"),
+            {"action": "retry_link", "_selected_action": [failed.pk, linked.pk]},
+            follow=True,
+        )
+
+    said = "Queued 1 to be created at 7digital again; 1 already linked."
+    assert said in response.content.decode()
+    assert queued == [failed.pk]
+    failed.refresh_from_db()
+    assert failed.state == PartnerUser.State.PENDING
+    assert admin_client.get(
+        reverse("admin:accounts_partneruser_delete", args=[failed.pk])
+    ).status_code in (302, 403)
+
+
+def test_staff_without_the_change_permission_cannot_retry(client, monkeypatch):
+    viewer = User.objects.create_user(email="viewer@example.com", password=PASSWORD, is_staff=True)
+    from django.contrib.auth.models import Permission
+
+    viewer.user_permissions.add(
+        Permission.objects.get(content_type__app_label="accounts", codename="view_partneruser")
+    )
+    pass_second_factor(client, viewer)
+    failed = PartnerUser.objects.create(
+        user=User.objects.create_user(email="failed@example.com"),
+        country="GB",
+        state=PartnerUser.State.FAILED,
+    )
+
+    response = client.post(
+        reverse("admin:accounts_partneruser_changelist"),
+        {"action": "retry_link", "_selected_action": [failed.pk]},
+    )
+
+    assert b"retry_link" not in client.get(reverse("admin:accounts_partneruser_changelist")).content
+    failed.refresh_from_db()
+    assert failed.state == PartnerUser.State.FAILED
+    assert response.status_code in (200, 302)
