@@ -15,3 +15,10 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ("first_name", "last_name", "country")
+
+
+class DeleteAccountForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I understand that I will no longer be able to download what I bought here.",
+        error_messages={"required": "Tick the box to confirm that you want to close the account."},
+    )

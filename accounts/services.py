@@ -121,13 +121,18 @@ def partner_user_retry(*, partner_users) -> int:
 
 
 def partner_users_sweep(*, now=None) -> int:
-    """Queue again every pending link not tried for a while: none is left behind."""
+    """Queue again every pending link not tried for a while, and give a partner user to
+    every active account without one (made before accounts had them, or by a command):
+    none is left behind. Returns how many were queued."""
     now = now or timezone.now()
+    count = 0
+    for user in User.objects.filter(partner_user__isnull=True, is_active=True).iterator():
+        partner_user_create(user=user)
+        count += 1
     stale = PartnerUser.objects.filter(state=PartnerUser.State.PENDING).filter(
         Q(last_attempt_at__isnull=True, created_at__lt=now - SWEEP_AFTER)
         | Q(last_attempt_at__lt=now - SWEEP_AFTER)
     )
-    count = 0
     for partner_user in stale.iterator():
         _queue_link(partner_user)
         count += 1
@@ -164,3 +169,31 @@ def account_country_set(*, user: User, country: str) -> None:
     if user.country != country:
         user.country = country
         user.save(update_fields=["country"])
+
+
+@transaction.atomic
+def account_delete(*, user: User) -> None:
+    """Close the account and erase what identifies the customer.
+
+    What the shop owes others is kept: the partner user (the opaque id under which
+    7digital holds the customer's purchases, which labels are paid from and refunds
+    refer to) and, in later features, orders and play logs, which carry no personal
+    data once the account is anonymous. The email may sign up again as a new
+    customer, with a new partner user.
+    """
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from allauth.usersessions.models import UserSession
+
+    for session in UserSession.objects.filter(user=user):
+        session.end()  # every browser where the account is signed in
+    EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    user.groups.clear()
+    user.user_permissions.clear()
+    user.email = f"deleted-{user.pk}@deleted.invalid"
+    user.first_name = user.last_name = user.country = ""
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.set_unusable_password()
+    user.save()
+    logger.info("Account %s closed at the customer's request", user.pk)

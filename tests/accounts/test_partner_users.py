@@ -230,3 +230,18 @@ def test_the_sandbox_lists_the_partner_users_it_has(client, settings, sandbox):
     assert [u["user_id"] for u in users] == [PartnerUser.objects.get().partner_user_id]
     assert users[0]["consumer_key"] == "sandbox-key"
     assert client.get("/_sandbox/users", {"consumer_key": "another"}).json()["users"] == []
+
+
+def test_the_sweep_gives_every_active_account_its_partner_user(
+    sandbox, queued_links, django_capture_on_commit_callbacks
+):
+    older = User.objects.create_user(email="older@example.com", password=PASSWORD)
+    User.objects.create_user(email="closed@example.com", is_active=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.partner_users_sweep() == 1
+    _run_queued(queued_links)
+
+    assert older.partner_user.state == PartnerUser.State.LINKED
+    assert PartnerUser.objects.count() == 1
+    assert _sandbox_user_ids() == [older.partner_user.partner_user_id]
