@@ -85,6 +85,9 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 # check --deploy warns (W021) whenever preload is off; off is the deliberate default.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
+# Links in account emails (verification, password reset) use https.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+
 # --- Static files ----------------------------------------------------------------
 # Hashed, compressed files made by collectstatic at build time, served by WhiteNoise.
 STORAGES = {
