@@ -179,3 +179,35 @@ def test_staff_without_the_change_permission_cannot_retry(client, monkeypatch):
     failed.refresh_from_db()
     assert failed.state == PartnerUser.State.FAILED
     assert response.status_code in (200, 302)
+
+
+def test_the_first_administrator_reaches_the_admin_as_the_readme_says(client):
+    import re
+
+    from django.core import mail
+
+    User.objects.create_superuser(email="admin@example.com", password=PASSWORD)
+
+    response = client.post(
+        reverse("account_login"), {"login": "admin@example.com", "password": PASSWORD}
+    )
+    assert response["Location"] == reverse("account_email_verification_sent")
+    confirm = re.search(r"https?://testserver(/\S+)", mail.outbox[-1].body)[1]
+    client.post(confirm)  # signs in as well
+
+    response = client.get(ADMIN)
+    assert response["Location"].startswith(reverse("mfa_activate_totp"))
+    activate = response["Location"]
+    response = client.get(activate)
+    assert response["Location"].startswith(reverse("account_reauthenticate")), "password first"
+    client.post(response["Location"], {"password": PASSWORD})
+    response = client.get(activate)
+    assert response.status_code == 200, "the QR code to scan"
+    secret = client.session["mfa.totp.secret"]
+    response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+    assert response.status_code == 302, "the authenticator app's code is accepted"
+
+    response = client.get(ADMIN)
+    assert response["Location"].startswith(reverse("mfa_reauthenticate")), "a code, once"
+    client.post(response["Location"], {"code": totp_code(secret)})
+    assert client.get(ADMIN).status_code == 200
