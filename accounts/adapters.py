@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from django.db import IntegrityError, transaction
+from django.shortcuts import redirect
 
 from accounts import services
 from store.catalogue.country import SESSION_KEY, SUPPORTED_COUNTRIES
@@ -14,7 +17,14 @@ class AccountAdapter(DefaultAccountAdapter):
         country = getattr(request, "country", "") or ""
         if country and not user.country:
             user.country = country
-        user = super().save_user(request, user, form, commit=commit)
+        try:
+            with transaction.atomic():
+                user = super().save_user(request, user, form, commit=commit)
+        except IntegrityError:
+            # The same address signed up a moment earlier (the form sent twice at once):
+            # the form's own check passed for both. Answer as allauth does for an address
+            # that has an account, which tells a stranger nothing.
+            raise ImmediateHttpResponse(redirect("account_email_verification_sent")) from None
         if commit:
             services.partner_user_create(user=user, country=user.country or None)
         return user

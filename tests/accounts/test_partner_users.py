@@ -245,3 +245,21 @@ def test_the_sweep_gives_every_active_account_its_partner_user(
     assert older.partner_user.state == PartnerUser.State.LINKED
     assert PartnerUser.objects.count() == 1
     assert _sandbox_user_ids() == [older.partner_user.partner_user_id]
+
+
+def test_a_sign_up_sent_twice_at_once_answers_both_and_makes_one_account(
+    client, sandbox, queued_links, django_capture_on_commit_callbacks
+):
+    from allauth.account.forms import SignupForm
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _sign_up(client)
+    # The second arrives while the first is being saved: its check found no account yet.
+    with mock.patch.object(SignupForm, "clean_email", lambda form: form.cleaned_data["email"]):
+        second = _sign_up(client.__class__())
+
+    assert second.status_code == 302
+    assert second["Location"] == reverse("account_email_verification_sent")
+    assert User.objects.count() == 1
+    assert PartnerUser.objects.count() == 1
+    assert len(queued_links.call_args_list) == 1
