@@ -5,12 +5,15 @@ from __future__ import annotations
 import contextlib
 
 from celery import shared_task
+from django.db import OperationalError
 
 from accounts import services
 
 
 @shared_task(
-    autoretry_for=(services.PartnerUserPending,),
+    # OperationalError: the database was busy (SQLite's lock, a failover); nothing was
+    # recorded, and 7digital's 2003 makes trying again safe.
+    autoretry_for=(services.PartnerUserPending, OperationalError),
     retry_backoff=True,  # 1 s, 2 s, 4 s ... with full jitter, so retries do not come in step
     retry_backoff_max=900,
     retry_jitter=True,

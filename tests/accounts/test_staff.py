@@ -209,5 +209,6 @@ def test_the_first_administrator_reaches_the_admin_as_the_readme_says(client):
 
     response = client.get(ADMIN)
     assert response["Location"].startswith(reverse("mfa_reauthenticate")), "a code, once"
-    client.post(response["Location"], {"code": totp_code(secret)})
+    answer = client.post(response["Location"], {"code": totp_code(secret)})
+    assert answer.status_code == 302, answer.content.decode()[-3000:]
     assert client.get(ADMIN).status_code == 200
