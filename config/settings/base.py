@@ -120,7 +120,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "accounts.middleware.StaffSecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -215,7 +214,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = env("ACCOUNT_EMAIL_SUBJECT_PREFIX", default="[Mus
 # https://docs.allauth.org/en/latest/mfa/configuration.html
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Music storefront")
-USERSESSIONS_TRACK_ACTIVITY = True
+# Sessions are recorded at sign-in; tracking each request's address would write to the
+# database on every page a signed-in customer views.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # --- Email -------------------------------------------------------------------------
 # Console by default; EMAIL_URL (smtp+tls://user:password@host:587) sends real mail.

@@ -87,6 +87,10 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # Links in account emails (verification, password reset) use https.
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+# The proxies in front of gunicorn append to X-Forwarded-For: allauth takes the client's
+# address from it, counting this many from the right, for its rate limits per address.
+# Without it, every visitor would share the proxy's address, and its limits.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=1)
 
 # --- Static files ----------------------------------------------------------------
 # Hashed, compressed files made by collectstatic at build time, served by WhiteNoise.
