@@ -104,6 +104,8 @@ def test_signing_up_while_7digital_is_down_works_and_links_the_account_once_it_r
     assert partner_user.attempts == 1
     assert "503" in partner_user.last_error or "unavailable" in partner_user.last_error.lower()
     assert _sandbox_user_ids() == []
+    client.force_login(partner_user.user)
+    assert client.get(reverse("account_profile")).status_code == 200, "the account works"
 
     # Its retries ran out during a long outage; 7digital recovers; the sweep finds it.
     sandbox.clear_faults()
