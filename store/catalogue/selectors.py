@@ -105,7 +105,9 @@ class _FreshCopies:
     The shared cache holds every copy as a pickle (and, in production, across the
     network): a warm page would otherwise unpickle its releases and tracks on every
     view. A fresh copy cannot change before its ``fresh_until``, and the models are
-    frozen, so each process may keep the object itself until then. Bounded, least
+    frozen, so each process may keep the object itself until then: the same object
+    goes to every request, so nothing may change a selector's answer in place (a list
+    some selectors return included). Bounded, least
     recently used first out; emptied when the cache settings change (tests).
     """
 
