@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import json
+from datetime import datetime
 from functools import wraps
 
 from django.conf import settings
@@ -156,3 +157,25 @@ def users(request: HttpRequest) -> JsonResponse:
             ]
         }
     )
+
+
+@_guarded
+@require_http_methods(["GET", "POST", "DELETE"])
+def clock(request: HttpRequest) -> JsonResponse:
+    """The sandbox's time: ``POST {"now": "2026-12-05T10:00:00Z"}`` stops it there (for
+    refund periods and purchase dates); ``DELETE`` lets it run again."""
+    if request.method == "POST":
+        try:
+            moment = datetime.fromisoformat(str(_json_body(request).get("now", "")))
+            state.set_now(moment)
+        except (ValueError, TypeError):
+            return JsonResponse(
+                {
+                    "error": "now must be an ISO 8601 time with its offset, such as "
+                    "2026-12-05T10:00:00Z"
+                },
+                status=400,
+            )
+    elif request.method == "DELETE":
+        state.set_now(None)
+    return JsonResponse({"now": state.now().isoformat(), "frozen": state.frozen_now is not None})

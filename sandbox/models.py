@@ -183,3 +183,32 @@ class PartnerUser(models.Model):
 
     def __str__(self) -> str:
         return self.user_id
+
+
+class Purchase(models.Model):
+    """A sale reported with ``user/deliveritem``: one release or one track (line 6475).
+
+    7digital keeps ``transactionId`` in its log without refusing repeats, so the
+    sandbox does not either: a partner that reports a sale twice sells it twice.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    user = models.ForeignKey(PartnerUser, on_delete=models.CASCADE, related_name="purchases")
+    transaction_id = models.CharField(max_length=255)
+    country = models.CharField(max_length=2)
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="purchases")
+    track = models.ForeignKey(
+        Track, on_delete=models.PROTECT, null=True, blank=True, related_name="purchases"
+    )
+    package_id = models.IntegerField(default=2)
+    retail_price = models.DecimalField(max_digits=10, decimal_places=2, null=True)
+    currency = models.CharField(max_length=3)
+    post_code = models.CharField(max_length=10, blank=True)
+    purchased_at = models.DateTimeField()
+    refunded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "purchased_at"])]
+
+    def __str__(self) -> str:
+        return f"purchase {self.id}"

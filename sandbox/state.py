@@ -64,6 +64,21 @@ class SandboxState:
         self.counters: dict[tuple[str, str], int] = {}
         self._fault_ids = 0
         self._journal_ids = 0
+        self.frozen_now: datetime | None = None
+
+    # -- the clock -------------------------------------------------------------
+
+    def now(self) -> datetime:
+        """The sandbox's time: the real one, unless a test set it (control API)."""
+        with self.lock:
+            return self.frozen_now or datetime.now(UTC)
+
+    def set_now(self, moment: datetime | None) -> None:
+        """Stop the clock at ``moment`` (aware), or let it run again with None."""
+        if moment is not None and moment.tzinfo is None:
+            raise ValueError("the sandbox's clock needs an aware datetime")
+        with self.lock:
+            self.frozen_now = moment.astimezone(UTC) if moment else None
 
     # -- reset -----------------------------------------------------------------
 
@@ -73,6 +88,7 @@ class SandboxState:
             self.faults.clear()
             self.nonces.clear()
             self.counters.clear()
+            self.frozen_now = None
 
     # -- journal ---------------------------------------------------------------
 
