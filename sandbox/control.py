@@ -179,3 +179,19 @@ def clock(request: HttpRequest) -> JsonResponse:
     elif request.method == "DELETE":
         state.set_now(None)
     return JsonResponse({"now": state.now().isoformat(), "frozen": state.frozen_now is not None})
+
+
+@_guarded
+@require_http_methods(["POST"])
+def release_takedown(request: HttpRequest, release_id: int) -> JsonResponse:
+    """``POST {"taken_down": true}``: the release leaves the catalogue; lockers that hold it
+    show it unavailable, without downloads. ``false`` brings it back."""
+    try:
+        taken_down = _json_body(request).get("taken_down", True)
+    except ValueError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    if not isinstance(taken_down, bool):
+        return JsonResponse({"error": "taken_down must be true or false"}, status=400)
+    if not Release.objects.filter(id=release_id).update(taken_down=taken_down):
+        return JsonResponse({"error": f"no release {release_id}"}, status=404)
+    return JsonResponse({"release": release_id, "taken_down": taken_down})

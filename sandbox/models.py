@@ -25,6 +25,7 @@ PACKAGES = {
     STANDARD_PACKAGE: ("Standard", ((17, "MP3 320"), (33, "AAC 320"))),
     PREMIUM_PACKAGE: ("Premium", ((45, "FLAC 16-bit 44.1kHz"),)),
 }
+DOWNLOAD_LIMITS = (10, 3, 355)
 FORMAT_DESCRIPTIONS = {fid: desc for _, formats in PACKAGES.values() for fid, desc in formats}
 
 
@@ -42,6 +43,12 @@ class Licensor(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def download_limit(self) -> int:
+        """How often a buyer may download each track: licensors set it (line 5072's
+        ``remainingDownloads``); the sandbox's vary, so both ends can be reached."""
+        return DOWNLOAD_LIMITS[self.id % len(DOWNLOAD_LIMITS)]
 
 
 class Tag(models.Model):
@@ -212,3 +219,18 @@ class Purchase(models.Model):
 
     def __str__(self) -> str:
         return f"purchase {self.id}"
+
+
+class Download(models.Model):
+    """A purchased track fetched from the media host: counts against its licensor's limit."""
+
+    purchase = models.ForeignKey(Purchase, on_delete=models.CASCADE, related_name="downloads")
+    track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="downloads")
+    format_id = models.IntegerField()
+    downloaded_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["purchase", "track"])]
+
+    def __str__(self) -> str:
+        return f"download of track {self.track_id} ({self.format_id})"

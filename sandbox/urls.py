@@ -12,6 +12,7 @@ urlpatterns = [
     path("_sandbox/journal", control.journal),
     path("_sandbox/users", control.users),
     path("_sandbox/clock", control.clock),
+    path("_sandbox/releases/<int:release_id>/takedown", control.release_takedown),
     # 7digital's artwork CDN, for SANDBOX_ARTWORK_URL pointing here (sandbox/artwork.py)
     re_path(
         r"^static/img/(?P<kind>[a-z]+)/\d{2}/\d{3}/\d{3}/(?P<item_id>\d{10})_(?P<size>\d{2,4})\.jpg$",
