@@ -29,9 +29,7 @@ import hashlib
 import inspect
 import json
 import logging
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -46,6 +44,7 @@ from django.db import transaction
 from sevendigital import errors
 from sevendigital.models import Artist, Chart, Page, Release, SearchResult, Tag, Track
 from sevendigital.resources.catalogue import BATCH_LIMIT
+from store.catalogue.lru import LRU
 from store.integrations.sevendigital import get_client
 
 logger = logging.getLogger(__name__)
@@ -107,41 +106,26 @@ class _FreshCopies:
     view. A fresh copy cannot change before its ``fresh_until``, and the models are
     frozen, so each process may keep the object itself until then: the same object
     goes to every request, so nothing may change a selector's answer in place (a list
-    some selectors return included). Bounded, least
-    recently used first out; emptied when the cache settings change (tests).
+    some selectors return included). Bounded, least recently used first out; emptied
+    when the cache settings change (tests).
     """
 
     def __init__(self, size: int) -> None:
-        self.size = size
-        self.copies: OrderedDict[str, _Copy] = OrderedDict()
-        self.lock = threading.Lock()
+        self.copies: LRU[str, _Copy] = LRU(size)
 
     def get(self, key: str, now: float) -> _Copy | None:
-        with self.lock:
-            copy = self.copies.get(key)
-            if copy is None:
-                return None
-            if copy.fresh_until <= now:
-                del self.copies[key]
-                return None
-            self.copies.move_to_end(key)
-            return copy
+        copy = self.copies.get(key)
+        if copy is not None and copy.fresh_until <= now:
+            self.copies.forget(key)
+            return None
+        return copy
 
     def keep(self, key: str, copy: _Copy, now: float) -> None:
-        if copy.fresh_until <= now:
-            return
-        with self.lock:
-            self.copies[key] = copy
-            self.copies.move_to_end(key)
-            while len(self.copies) > self.size:
-                self.copies.popitem(last=False)
+        if copy.fresh_until > now:
+            self.copies.keep(key, copy)
 
     def forget(self, key: str | None = None) -> None:
-        with self.lock:
-            if key is None:
-                self.copies.clear()
-            else:
-                self.copies.pop(key, None)
+        self.copies.forget(key)
 
 
 _fresh_copies = _FreshCopies(size=FRESH_COPIES_KEPT)

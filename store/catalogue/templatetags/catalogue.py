@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from functools import lru_cache
 
 from django import template
@@ -17,6 +15,7 @@ from django.utils.translation import gettext
 
 from sevendigital.models import Price
 from store.catalogue.artwork import artwork as artwork_at
+from store.catalogue.lru import LRU
 from store.catalogue.money import format_price, locale_for
 
 register = template.Library()
@@ -100,34 +99,7 @@ def _forget_urls(*, setting: str, **kwargs) -> None:
 MEMO_SIZE = 256
 
 
-class _Memo:
-    """Rendered markup by key, least recently used out first."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.rendered: OrderedDict[tuple, SafeString] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple) -> SafeString | None:
-        with self.lock:
-            found = self.rendered.get(key)
-            if found is not None:
-                self.rendered.move_to_end(key)
-            return found
-
-    def keep(self, key: tuple, markup: SafeString) -> None:
-        with self.lock:
-            self.rendered[key] = markup
-            self.rendered.move_to_end(key)
-            while len(self.rendered) > self.size:
-                self.rendered.popitem(last=False)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.rendered.clear()
-
-
-_memo = _Memo(MEMO_SIZE)
+_memo: LRU[tuple, SafeString] = LRU(MEMO_SIZE)  # rendered markup by key
 
 
 class MemoNode(template.Node):
@@ -175,4 +147,4 @@ def memo(parser, token) -> MemoNode:
 
 @receiver(setting_changed)
 def _forget_memos(**kwargs) -> None:
-    _memo.clear()
+    _memo.forget()

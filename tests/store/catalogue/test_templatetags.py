@@ -9,6 +9,7 @@ from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.urls import reverse, set_script_prefix
 
 from sevendigital.models import Price
+from store.catalogue.lru import LRU
 from store.catalogue.templatetags import catalogue as catalogue_tags
 
 
@@ -61,9 +62,9 @@ def test_a_price_tag_says_how_an_item_is_sold_in_the_pages_country(price, countr
 
 @pytest.fixture(autouse=True)
 def _no_memos():
-    catalogue_tags._memo.clear()
+    catalogue_tags._memo.forget()
     yield
-    catalogue_tags._memo.clear()
+    catalogue_tags._memo.forget()
 
 
 class Counter:
@@ -125,7 +126,7 @@ def test_a_memo_block_needs_a_name():
 
 
 def test_the_memo_keeps_a_bounded_number_of_blocks():
-    memo = catalogue_tags._Memo(size=2)
+    memo = LRU(size=2)
     for key in ("a", "b", "c"):
         memo.keep((key,), key)
     assert memo.get(("a",)) is None
