@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.models import PartnerUser, User
 from sevendigital import errors
-from store.integrations.sevendigital import get_client
+from store.integrations.sevendigital import get_client, is_transient
 
 logger = logging.getLogger(__name__)
 
@@ -62,13 +62,14 @@ def partner_user_create(*, user: User, country: str | None = None) -> PartnerUse
     return partner_user
 
 
-def _record_failure(partner_user: PartnerUser, error: Exception, state: str) -> None:
-    message = str(error)[:ERROR_LENGTH] or error.__class__.__name__
+def _record_attempt(partner_user: PartnerUser, *, state: str, error: str = "", **fields) -> None:
+    """Count an attempt at 7digital and what came of it (a linked one stays linked)."""
     PartnerUser.objects.filter(pk=partner_user.pk).exclude(state=PartnerUser.State.LINKED).update(
         state=state,
         attempts=F("attempts") + 1,
-        last_error=message,
+        last_error=error[:ERROR_LENGTH],
         last_attempt_at=timezone.now(),
+        **fields,
     )
 
 
@@ -88,20 +89,14 @@ def partner_user_link(*, partner_user_id: int) -> PartnerUser:
     except errors.AlreadyExists:
         pass  # an earlier attempt got through (its answer was lost), or another worker's
     except errors.SevenDigitalError as exc:
-        if errors.is_retryable(exc) or isinstance(exc, errors.InvalidResponse):
-            _record_failure(partner_user, exc, PartnerUser.State.PENDING)
+        error = str(exc) or exc.__class__.__name__
+        if is_transient(exc):
+            _record_attempt(partner_user, state=PartnerUser.State.PENDING, error=error)
             raise PartnerUserPending(str(exc)) from exc
         logger.error("7digital refused partner user %s: %s", partner_user, exc)
-        _record_failure(partner_user, exc, PartnerUser.State.FAILED)
+        _record_attempt(partner_user, state=PartnerUser.State.FAILED, error=error)
         raise PartnerUserFailed(str(exc)) from exc
-    now = timezone.now()
-    PartnerUser.objects.filter(pk=partner_user.pk).exclude(state=PartnerUser.State.LINKED).update(
-        state=PartnerUser.State.LINKED,
-        attempts=F("attempts") + 1,
-        last_error="",
-        last_attempt_at=now,
-        linked_at=now,
-    )
+    _record_attempt(partner_user, state=PartnerUser.State.LINKED, linked_at=timezone.now())
     partner_user.refresh_from_db()
     return partner_user
 

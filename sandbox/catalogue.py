@@ -273,6 +273,18 @@ def release_data(
     return data
 
 
+def track_core(track: Track) -> dict[str, Any]:
+    """The fields every shape of a track starts with (details, lists, lockers)."""
+    return {
+        "@id": track.id,
+        "title": track.title,
+        "version": track.version,
+        "artist": artist_data(track.artist, appears_as=True),
+        "trackNumber": track.number,
+        "duration": track.duration,
+    }
+
+
 def track_data(
     track: Track,
     *,
@@ -283,12 +295,7 @@ def track_data(
 ) -> dict[str, Any]:
     release = track.release
     data: dict[str, Any] = {
-        "@id": track.id,
-        "title": track.title,
-        "version": track.version,
-        "artist": artist_data(track.artist, appears_as=True),
-        "trackNumber": track.number,
-        "duration": track.duration,
+        **track_core(track),
         "explicitContent": track.explicit,
         "isrc": track.isrc,
     }

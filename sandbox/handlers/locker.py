@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,11 +12,11 @@ from django.conf import settings
 from django.db.models import Count
 
 from .. import exceptions
-from ..catalogue import artist_data, release_image
+from ..catalogue import artist_data, release_image, track_core
 from ..context import Call
 from ..models import PACKAGES, Download, Purchase, Release, Track
 from ..routing import endpoint
-from ..serializer import Items
+from ..serializer import Items, iso
 from .users import partner_user
 
 SORTS = {
@@ -25,10 +25,6 @@ SORTS = {
     for order in ("asc", "desc")
 }
 DEFAULT_SORT = "releaseTitle asc"
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass
@@ -75,44 +71,33 @@ def _locker_track(
 ) -> dict[str, Any]:
     data: dict[str, Any] = {
         "track": {
-            "@id": track.id,
-            "title": track.title,
-            "version": track.version,
-            "artist": artist_data(track.artist, appears_as=True),
-            "trackNumber": track.number,
-            "duration": track.duration,
+            **track_core(track),
             "isrc": track.isrc,
             "discNumber": track.disc_number,
             "number": track.number,
         }
     }
-    if not available:
-        # As the reference shows a taken-down release: no downloads left to count, no
-        # purchase to download from, no URLs.
-        data.update(
-            purchaseId=0,
-            purchaseDate=_iso(purchase.purchased_at),
-            completeAlbumPurchase=purchase.track_id is None,
-            downloadUrls=None,
-        )
-        return data
-    used = downloads.get((purchase.id, track.id), 0)
-    _, formats = PACKAGES[purchase.package_id]
-    data.update(
-        remainingDownloads=max(purchase.release.licensor.download_limit - used, 0),
-        purchaseId=purchase.id,
-        purchaseDate=_iso(purchase.purchased_at),
-        completeAlbumPurchase=purchase.track_id is None,
-        downloadUrls=Items(
+    # A taken-down release, as the reference shows it: no downloads left to count, no
+    # purchase to download from, no URLs.
+    if available:
+        used = downloads.get((purchase.id, track.id), 0)
+        data["remainingDownloads"] = max(purchase.release.licensor.download_limit - used, 0)
+    data["purchaseId"] = purchase.id if available else 0
+    data["purchaseDate"] = iso(purchase.purchased_at)
+    data["completeAlbumPurchase"] = purchase.track_id is None
+    data["downloadUrls"] = (
+        Items(
             [
                 {
                     "url": _download_url(purchase, track, format_id),
                     "format": {"@id": format_id, "description": description},
                 }
-                for format_id, description in formats
+                for format_id, description in PACKAGES[purchase.package_id][1]
             ],
             "downloadUrl",
-        ),
+        )
+        if available
+        else None
     )
     return data
 
@@ -135,7 +120,7 @@ def _locker_release(entry: _Entry, downloads: dict[tuple[int, int], int]) -> dic
         }
     }
     if available:
-        data["release"]["download"] = {"releaseDate": _iso(release.release_date)}
+        data["release"]["download"] = {"releaseDate": iso(release.release_date)}
     tracks = sorted(entry.tracks.values(), key=lambda tp: (tp[0].disc_number, tp[0].number))
     data["lockerTracks"] = Items(
         [_locker_track(track, purchase, downloads, available) for track, purchase in tracks],

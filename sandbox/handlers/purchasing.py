@@ -11,6 +11,7 @@ from ..catalogue import get_release
 from ..context import Call
 from ..models import PREMIUM_PACKAGE, STANDARD_PACKAGE, Purchase, Track
 from ..routing import endpoint
+from ..serializer import iso
 from ..state import state
 from .users import partner_user
 
@@ -19,10 +20,6 @@ US_POST_CODE = re.compile(r"^\d{5}(-\d{4})?$")
 # Refunds of a month's sales are taken until this day of the next month (line 6503:
 # "In January the reporting period is 1st January to 4th February").
 LAST_REFUND_DAY = 4
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _retail_price(call: Call) -> Decimal | None:
@@ -87,7 +84,7 @@ def deliver_item(call: Call) -> dict:
         post_code=post_code,
         purchased_at=state.now(),
     )
-    return {"purchase": {"@id": purchase.id, "purchaseDate": _iso(purchase.purchased_at)}}
+    return {"purchase": {"@id": purchase.id, "purchaseDate": iso(purchase.purchased_at)}}
 
 
 def _refund_period_open(purchased_at: datetime, now: datetime) -> bool:

@@ -45,7 +45,7 @@ from sevendigital import errors
 from sevendigital.models import Artist, Chart, Page, Release, SearchResult, Tag, Track
 from sevendigital.resources.catalogue import BATCH_LIMIT
 from store.catalogue.lru import LRU
-from store.integrations.sevendigital import get_client
+from store.integrations.sevendigital import get_client, is_transient
 
 logger = logging.getLogger(__name__)
 
@@ -170,15 +170,6 @@ def _key(name: str, params: Mapping[str, Any]) -> str:
     return f"catalogue:v{KEY_VERSION}:{name}:{params.get('country', '-')}:{digest}"
 
 
-def _is_transient(error: errors.SevenDigitalError) -> bool:
-    """Failures that may pass by themselves: worth a stale copy and a retry later.
-
-    Besides what the client retries (connection, timeout, 5xx, 429, 7003, 9xxx), an
-    answer that is not an API response at all (truncated, HTML from a proxy).
-    """
-    return errors.is_retryable(error) or isinstance(error, errors.InvalidResponse)
-
-
 def _fetch(
     key_parts: tuple[str, Mapping[str, Any]], call: Callable[[], T], *, fallback: bool = True
 ) -> T:
@@ -211,7 +202,7 @@ def _fetch(
         _fresh_copies.forget(key)
         raise CatalogueNotFound(exc.message) from exc
     except errors.SevenDigitalError as exc:
-        if not _is_transient(exc):
+        if not is_transient(exc):
             # A bug or a configuration problem (bad parameters, revoked key): an old
             # copy would hide it, and retrying cannot fix it.
             logger.error("7digital refused %s %s: %s", name, params, exc)

@@ -15,7 +15,7 @@ from django.core.cache import caches
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-from sevendigital import SevenDigital
+from sevendigital import SevenDigital, errors
 
 _local = threading.local()
 
@@ -51,6 +51,15 @@ def get_client() -> SevenDigital:
     if client is None:
         client = _local.client = client_from_settings()
     return client
+
+
+def is_transient(error: errors.SevenDigitalError) -> bool:
+    """Failures that may pass by themselves: worth a stale copy or a retry later.
+
+    Besides what the client retries (connection, timeout, 5xx, 429, 7003, 9xxx), an
+    answer that is not an API response at all (truncated, HTML from a proxy).
+    """
+    return errors.is_retryable(error) or isinstance(error, errors.InvalidResponse)
 
 
 @receiver(setting_changed)
