@@ -12,6 +12,7 @@ from .models import CURRENCIES
 
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 50
+ID_MAX = 2**63 - 1  # 7digital's ids are 64-bit; a larger number is an invalid value
 SHOP_COUNTRIES = {34: "GB", 1064: "GB"}
 
 
@@ -51,7 +52,7 @@ class Params:
             value = int(raw)
         except ValueError as exc:
             raise exceptions.InvalidParameter(f"Invalid value for parameter {name}: {raw}") from exc
-        if minimum is not None and value < minimum:
+        if (minimum is not None and value < minimum) or abs(value) > ID_MAX:
             raise exceptions.InvalidParameter(f"Invalid value for parameter {name}: {raw}")
         return value
 

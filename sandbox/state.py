@@ -18,7 +18,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 JOURNAL_SIZE = 1000
-FAULT_KINDS = ("status", "error", "latency", "malformed", "truncated", "reset")
+FAULT_KINDS = (
+    "status",
+    "error",
+    "latency",
+    "malformed",
+    "truncated",
+    "reset",  # the connection is dropped before the request is processed
+    "processed_reset",  # the request is processed (a sale is made), then the connection dropped
+)
 
 
 @dataclass

@@ -58,9 +58,13 @@ def _apply_fault(fault, response: HttpResponse) -> HttpResponse:
         )
     elif fault.kind == "truncated" and not isinstance(response, StreamingHttpResponse):
         response.content = response.content[: max(1, len(response.content) // 2)]
-    elif fault.kind == "reset":
+    elif fault.kind in ("reset", "processed_reset"):
         response[RESET_HEADER] = "1"
     return response
+
+
+class _DroppedUnprocessed(Exception):
+    """A reset fault: the connection goes before the handler runs."""
 
 
 class _InjectedStatus(Exception):
@@ -94,6 +98,8 @@ def api(request: HttpRequest, path: str = "") -> HttpResponse:
             time.sleep(fault.latency_ms / 1000)
         if fault and fault.kind == "status":
             raise _InjectedStatus(fault.status)
+        if fault and fault.kind == "reset":
+            raise _DroppedUnprocessed()
         params = Params(_pairs(request))
         credentials = verify(
             IncomingRequest(
@@ -136,6 +142,8 @@ def api(request: HttpRequest, path: str = "") -> HttpResponse:
         response["Cache-Control"] = (
             f"private, max-age={route.max_age}" if route.max_age else "no-cache, no-store"
         )
+    except _DroppedUnprocessed:
+        response = HttpResponse(status=502)
     except _InjectedStatus as injected:
         response = HttpResponse(
             f"<html><body><h1>{injected.status} Injected fault</h1></body></html>",
