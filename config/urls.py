@@ -11,6 +11,9 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("", include("store.catalogue.urls")),
     path("", include("store.playlogs.urls")),
+    path("", include("store.basket.urls")),
+    path("", include("store.checkout.urls")),
+    path("", include("store.locker.urls")),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

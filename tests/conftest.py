@@ -68,12 +68,14 @@ def sandbox_for_store(settings, seeded_catalogue):
 
     integration.client_from_settings = sandboxed
     integration._local.__dict__.pop("client", None)
+    integration._local.__dict__.pop("uncached_client", None)
     state.reset()
     try:
         yield state
     finally:
         integration.client_from_settings = original
         integration._local.__dict__.pop("client", None)
+        integration._local.__dict__.pop("uncached_client", None)
         state.reset()
 
 

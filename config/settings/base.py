@@ -103,6 +103,9 @@ LOCAL_APPS = [
     "accounts",
     "store.catalogue",
     "store.playlogs",
+    "store.basket",
+    "store.checkout",
+    "store.locker",
 ]
 SANDBOX_APPS = ["sandbox"]
 
@@ -141,6 +144,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "store.catalogue.context_processors.catalogue",
+                "store.basket.context_processors.basket",
             ],
             "loaders": [
                 (
@@ -281,5 +285,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.partner_users_sweep",
         "schedule": 300.0,
     },
+    "checkout-order-lines-sweep": {
+        "task": "store.checkout.tasks.order_lines_sweep",
+        "schedule": 300.0,
+    },
 }
 CELERY_TIMEZONE = "UTC"
+
+# --- Checkout -----------------------------------------------------------------------
+# "test" (the built-in test gateway: card numbers choose the outcome) or "stripe".
+PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="test")
+# The shop's public address, for links in emails sent outside a request (receipts).
+SITE_URL = env("SITE_URL", default="http://localhost:8000")
+# How long one user/deliveritem attempt may run before another worker may take over
+# (longer than SEVENDIGITAL_TIMEOUT), and how quiet a paid line must be for the sweep.
+ORDER_DELIVERY_LEASE_SECONDS = env.int("ORDER_DELIVERY_LEASE_SECONDS", default=60)
+ORDER_SWEEP_AFTER_SECONDS = env.int("ORDER_SWEEP_AFTER_SECONDS", default=120)

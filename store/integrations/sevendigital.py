@@ -53,6 +53,15 @@ def get_client() -> SevenDigital:
     return client
 
 
+def get_uncached_client() -> SevenDigital:
+    """This thread's client that neither reads nor fills the cache: for the prices a
+    customer is about to pay, and anything else that must be 7digital's answer now."""
+    client = getattr(_local, "uncached_client", None)
+    if client is None:
+        client = _local.uncached_client = client_from_settings(cache=None)
+    return client
+
+
 def is_transient(error: errors.SevenDigitalError) -> bool:
     """Failures that may pass by themselves: worth a stale copy or a retry later.
 
@@ -66,3 +75,4 @@ def is_transient(error: errors.SevenDigitalError) -> bool:
 def _forget_client(*, setting: str, **kwargs) -> None:
     if setting.startswith("SEVENDIGITAL_") or setting == "CACHES":
         _local.__dict__.pop("client", None)
+        _local.__dict__.pop("uncached_client", None)

@@ -46,6 +46,13 @@ def price_tag(context, price: Price | None) -> str:
     return format_html('<span class="{}">{}</span>', classes, money(price, context.get("country")))
 
 
+@register.simple_tag(takes_context=True)
+def amount(context, value, currency: str) -> str:
+    """``{% amount line.price line.currency %}``: a Decimal amount written the way the
+    page's country writes money ("£2.49", "2,49 €")."""
+    return format_price(value, currency, locale_for(context.get("country")))
+
+
 @register.filter
 def duration(seconds: int | None) -> str:
     """``{{ track.duration|duration }}`` -> "3:42" (or "1:02:03" past an hour)."""

@@ -1,0 +1,84 @@
+"""The basket page and the add / remove buttons (HTMX, and plain forms without JS)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST, require_safe
+
+from store.playlogs.views import visitor_country
+
+from . import selectors, services
+from .forms import BasketAddForm
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("basket:basket")
+    return redirect(target)
+
+
+def _status(request: HttpRequest, message: str, *, ok: bool, status: int = 200) -> HttpResponse:
+    """The HTMX answer: a line for the status region, and the header's count swapped in."""
+    return render(
+        request,
+        "basket/partials/status.html",
+        {"message": message, "ok": ok, "basket_count": selectors.basket_count(request)},
+        status=status,
+    )
+
+
+@require_safe
+def basket(request: HttpRequest) -> HttpResponse:
+    current = selectors.basket_get(request)
+    context = {
+        "basket": current,
+        "lines": list(current.lines.all()) if current else [],
+        "totals": selectors.basket_totals(current),
+    }
+    return render(request, "basket/basket.html", context)
+
+
+@require_POST
+def basket_add(request: HttpRequest) -> HttpResponse:
+    form = BasketAddForm(request.POST)
+    if not form.is_valid():
+        message = " ".join(e for errors in form.errors.values() for e in errors)
+        if request.htmx:
+            return _status(request, message, ok=False, status=400)
+        messages.error(request, message)
+        return _back(request)
+    data = form.cleaned_data
+    try:
+        line = services.basket_item_add(
+            basket=selectors.basket_get_or_create(request),
+            release_id=None if data["track"] else data["release"],
+            track_id=data["track"],
+            package_id=data["package"],
+            country=visitor_country(request),
+        )
+    except services.BasketItemUnavailable as exc:
+        message, ok = str(exc), False
+    except services.BasketUnavailable:
+        message, ok = "The shop cannot reach the catalogue just now. Please try again.", False
+    else:
+        message, ok = f"Added “{line.title}” ({line.package_name}) to your basket.", True
+    if request.htmx:
+        return _status(request, message, ok=ok)
+    (messages.success if ok else messages.error)(request, message)
+    return _back(request)
+
+
+@require_POST
+def basket_remove(request: HttpRequest, line_id: int) -> HttpResponse:
+    current = selectors.basket_get(request)
+    removed = current is not None and services.basket_line_remove(basket=current, line_id=line_id)
+    if not removed:
+        messages.error(request, "That item is no longer in your basket.")
+    return redirect("basket:basket")

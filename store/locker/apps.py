@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class LockerConfig(AppConfig):
+    name = "store.locker"
+    label = "locker"
+    verbose_name = "Locker"

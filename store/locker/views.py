@@ -1,0 +1,189 @@
+"""The locker page and the download proxy.
+
+Downloads are fetched server-side with a URL signed for the signed-in customer's own
+partner user, so a guessed id can only reach what 7digital says that customer bought;
+the bytes stream through as they arrive (no buffering), ``Range`` passes both ways so
+an interrupted download can resume, and 7digital's filename is kept.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from accounts.models import PartnerUser
+from sevendigital import errors
+from store.integrations.sevendigital import get_uncached_client, is_transient
+from store.playlogs.views import UpstreamBody, visitor_country
+
+from . import selectors
+
+logger = logging.getLogger(__name__)
+
+PASSED_HEADERS = (
+    "Content-Type",
+    "Content-Length",
+    "Content-Range",
+    "Accept-Ranges",
+    "Content-Disposition",
+)
+RETRY_AFTER_SECONDS = 60
+ID_MAX = 2**63 - 1
+
+
+def _partner_user_id(request: HttpRequest) -> str | None:
+    link = PartnerUser.objects.filter(user=request.user, state=PartnerUser.State.LINKED).first()
+    return link.partner_user_id if link else None
+
+
+def _problem(request: HttpRequest, title: str, message: str, status: int) -> HttpResponse:
+    response = render(
+        request,
+        "locker/problem.html",
+        {"title": title, "message": message},
+        status=status,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_safe
+def locker(request: HttpRequest) -> HttpResponse:
+    sort = request.GET.get("sort", selectors.DEFAULT_SORT)
+    if sort not in selectors.SORTS:
+        sort = selectors.DEFAULT_SORT
+    try:
+        page = max(1, min(int(request.GET.get("page", 1)), 10_000))
+    except ValueError:
+        page = 1
+    partner_user_id = _partner_user_id(request)
+    page_of = None
+    if partner_user_id:
+        try:
+            page_of = selectors.locker_get(
+                partner_user_id=partner_user_id,
+                country=visitor_country(request),
+                sort=sort,
+                page=page,
+            )
+        except selectors.LockerUnavailable:
+            return _problem(
+                request,
+                "Your locker is unavailable",
+                "We cannot reach our music service just now. Your purchases are safe; "
+                "please try again in a minute.",
+                503,
+            )
+    entries = [
+        {
+            "entry": entry,
+            "purchases": selectors.purchases_of(entry),
+            "tracks": [
+                {"bought": bought, "note": selectors.downloads_note(bought)}
+                for bought in entry.tracks
+            ],
+        }
+        for entry in (page_of.releases if page_of else ())
+    ]
+    response = render(
+        request,
+        "locker/locker.html",
+        {"page": page_of, "entries": entries, "sort": sort, "sorts": selectors.SORTS},
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _proxy(request: HttpRequest, build) -> HttpResponse:
+    partner_user_id = _partner_user_id(request)
+    if partner_user_id is None:
+        return _problem(request, "Not in your locker", "You have no purchases yet.", 404)
+    client = get_uncached_client()
+    try:
+        upstream = client.media.open(
+            build(client.media, partner_user_id, visitor_country(request)),
+            range=request.headers.get("Range"),
+        )
+    except errors.NotAvailable:
+        return _problem(
+            request,
+            "This download is not available",
+            "It is not in your locker, it has been refunded or withdrawn, or you have used "
+            "every download of it. If you think this is wrong, please contact us.",
+            404,
+        )
+    except errors.InvalidInput:
+        return _problem(request, "No such download", "That download link is not valid.", 400)
+    except errors.SevenDigitalError as exc:
+        logger.warning("Download unavailable: %r", exc)
+        response = _problem(
+            request,
+            "Downloads are unavailable just now",
+            "We cannot reach our music service. Nothing was used up; please try again in a minute.",
+            503 if is_transient(exc) else 502,
+        )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    if request.method == "HEAD":
+        upstream.close()
+        response = HttpResponse(status=upstream.status_code)
+    else:
+        response = StreamingHttpResponse(UpstreamBody(upstream), status=upstream.status_code)
+    for name in PASSED_HEADERS:
+        if name in upstream.headers:
+            response[name] = upstream.headers[name]
+    if "Content-Encoding" in upstream.headers:
+        del response["Content-Length"]  # iter_content() decodes, so the length would be wrong
+    response["Cache-Control"] = "private, no-store"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+def _bounded(*ids: int) -> bool:
+    return all(0 < value <= ID_MAX for value in ids)
+
+
+@login_required
+@require_safe
+def download_track(request: HttpRequest, release_id: int, track_id: int, format_id: int):
+    if not _bounded(release_id, track_id, format_id):
+        return _problem(request, "No such download", "That download link is not valid.", 404)
+    return _proxy(
+        request,
+        lambda media, user, country: media.download_track(
+            user, track_id=track_id, release_id=release_id, format_id=format_id, country=country
+        ),
+    )
+
+
+@login_required
+@require_safe
+def download_release(request: HttpRequest, release_id: int):
+    format_id = request.GET.get("format")
+    format_id = int(format_id) if format_id and format_id.isdigit() else None
+    if not _bounded(release_id, format_id or 1):
+        return _problem(request, "No such download", "That download link is not valid.", 404)
+    return _proxy(
+        request,
+        lambda media, user, country: media.download_release(
+            user, release_id=release_id, format_id=format_id, country=country
+        ),
+    )
+
+
+@login_required
+@require_safe
+def download_purchase(request: HttpRequest, purchase_id: int):
+    if not _bounded(purchase_id):
+        return _problem(request, "No such download", "That download link is not valid.", 404)
+    return _proxy(
+        request,
+        lambda media, user, country: media.download_purchase(
+            user, purchase_id=purchase_id, country=country
+        ),
+    )

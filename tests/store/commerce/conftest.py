@@ -1,0 +1,76 @@
+"""Customers who shop against the in-process sandbox, and the queued work of orders."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+
+from accounts.models import User
+from accounts.services import partner_user_ensure
+from store.checkout import services, tasks
+
+PASSWORD = "a long passphrase 7"
+NO_SURPRISES = 1046
+GOOD_CARD = "4242 4242 4242 4242"
+
+
+@pytest.fixture
+def sandbox(sandbox_for_store):
+    return sandbox_for_store
+
+
+def make_customer(email: str, country: str = "GB") -> User:
+    user = User.objects.create_user(email=email, password=PASSWORD, country=country)
+    partner_user_ensure(user=user)
+    return user
+
+
+@pytest.fixture
+def customer(client, sandbox):
+    user = make_customer("listener@example.com")
+    client.force_login(user)
+    return user
+
+
+class Queue:
+    """What the services queued: delivery line ids and receipts, run on demand."""
+
+    def __init__(self) -> None:
+        self.lines: list[int] = []
+        self.receipts: list[int] = []
+
+    def deliver_all(self) -> None:
+        lines, self.lines = self.lines, []
+        for line_id in lines:
+            services.order_line_deliver(line_id=line_id)
+
+    def send_receipts(self) -> None:
+        receipts, self.receipts = self.receipts, []
+        for order_id in receipts:
+            tasks.order_receipt_send(order_id)
+
+
+@pytest.fixture
+def queue():
+    queued = Queue()
+    with (
+        mock.patch.object(tasks.order_line_deliver, "delay", side_effect=queued.lines.append),
+        mock.patch.object(tasks.order_receipt_send, "delay", side_effect=queued.receipts.append),
+    ):
+        yield queued
+
+
+def add(client, *, release=None, track=None, package=2, htmx=False):
+    data = {"package": package}
+    if release:
+        data["release"] = release
+    if track:
+        data["track"] = track
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    return client.post("/basket/add/", data, **headers)
+
+
+def pay(client, django_capture_on_commit_callbacks, card=GOOD_CARD, **extra):
+    with django_capture_on_commit_callbacks(execute=True):
+        return client.post("/checkout/", {"card_number": card, **extra})
