@@ -36,8 +36,14 @@ def basket_get_or_create(request: HttpRequest) -> Basket:
 
 
 def basket_count(request: HttpRequest) -> int:
-    """Lines in the visitor's basket; no query for a visitor who never started one."""
-    if not request.user.is_authenticated and SESSION_KEY not in request.session:
+    """Lines in the visitor's basket; no query for a visitor who never started one.
+
+    Error pages may render for a request that never reached the auth middleware.
+    """
+    user, session = getattr(request, "user", None), getattr(request, "session", None)
+    if user is None or session is None:
+        return 0
+    if not user.is_authenticated and SESSION_KEY not in session:
         return 0
     basket = basket_get(request)
     return basket.lines.count() if basket else 0

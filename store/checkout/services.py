@@ -52,7 +52,12 @@ POST_CODE_COUNTRIES = {"US"}  # user/deliveritem requires postCode there (refere
 
 
 class CheckoutNotPossible(Exception):
-    """A pre-condition of checkout is not met; the message is for the customer."""
+    """A pre-condition of checkout is not met; the message is for the customer, and
+    ``changes`` says what re-pricing the basket changed on the way."""
+
+    def __init__(self, message: str, changes: list[PriceChange] | None = None) -> None:
+        super().__init__(message)
+        self.changes = changes or []
 
 
 class DeliveryPending(Exception):
@@ -91,7 +96,7 @@ def checkout_preconditions(*, user, basket: Basket | None, country: str) -> list
             "please try again shortly."
         ) from exc
     if not basket.lines.exists():
-        raise CheckoutNotPossible("Nothing in your basket is on sale in your country.")
+        raise CheckoutNotPossible("Nothing in your basket is on sale in your country.", changes)
     return changes
 
 

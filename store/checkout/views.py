@@ -23,7 +23,9 @@ from .models import Order
 logger = logging.getLogger(__name__)
 
 
-def _changes_told(request: HttpRequest, changes: list[services.PriceChange]) -> None:
+def _changes_told(
+    request: HttpRequest, changes: list[services.PriceChange], *, review: bool = True
+) -> None:
     locale = locale_for(visitor_country(request))
     for change in changes:
         if change.new is None:
@@ -34,7 +36,8 @@ def _changes_told(request: HttpRequest, changes: list[services.PriceChange]) -> 
             old = format_price(change.old, change.currency, locale)
             new = format_price(change.new, change.currency, locale)
             messages.warning(request, f"The price of “{change.title}” changed from {old} to {new}.")
-    messages.info(request, "Please check your basket before paying.")
+    if review:
+        messages.info(request, "Please check your basket before paying.")
 
 
 @login_required
@@ -45,6 +48,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
     try:
         changes = services.checkout_preconditions(user=request.user, basket=basket, country=country)
     except services.CheckoutNotPossible as exc:
+        _changes_told(request, exc.changes, review=False)
         messages.error(request, str(exc))
         return redirect("basket:basket")
     if changes:

@@ -41,12 +41,14 @@ class Queue:
         self.receipts: list[int] = []
 
     def deliver_all(self) -> None:
-        lines, self.lines = self.lines, []
+        lines = list(self.lines)
+        self.lines.clear()  # the same list the mocks append to
         for line_id in lines:
             services.order_line_deliver(line_id=line_id)
 
     def send_receipts(self) -> None:
-        receipts, self.receipts = self.receipts, []
+        receipts = list(self.receipts)
+        self.receipts.clear()
         for order_id in receipts:
             tasks.order_receipt_send(order_id)
 

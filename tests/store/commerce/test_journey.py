@@ -86,7 +86,9 @@ def test_buying_no_surprises_puts_it_in_the_locker_to_download(
 
     release_zip = client.get(f"/locker/download/release/{NO_SURPRISES}/")
     assert release_zip["Content-Type"] == "application/zip"
-    assert release_zip["Content-Disposition"].endswith(f'"{release.artist.name} - No Surprises.zip"')
+    assert release_zip["Content-Disposition"].endswith(
+        f'"{release.artist.name} - No Surprises.zip"'
+    )
     assert len(zipfile.ZipFile(io.BytesIO(_body(release_zip))).namelist()) == release.tracks.count()
 
     purchase_zip = client.get(f"/locker/download/purchase/{line.purchase_id}/")
@@ -106,9 +108,11 @@ def test_buying_no_surprises_puts_it_in_the_locker_to_download(
 def sandbox_locker(customer):
     from store.integrations.sevendigital import get_uncached_client
 
-    return get_uncached_client().locker.get(
-        customer.partner_user.partner_user_id, country="GB"
-    ).releases
+    return (
+        get_uncached_client()
+        .locker.get(customer.partner_user.partner_user_id, country="GB")
+        .releases
+    )
 
 
 def test_a_download_can_be_resumed_through_the_proxy(
@@ -139,9 +143,9 @@ def test_adding_without_javascript_redirects_back_with_a_message(client, custome
 
 
 def test_an_anonymous_basket_joins_the_account_on_sign_in(client, sandbox):
-    from .conftest import PASSWORD, make_customer
-
     from allauth.account.models import EmailAddress
+
+    from .conftest import PASSWORD, make_customer
 
     user = make_customer("later@example.com")
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
