@@ -223,9 +223,7 @@ def test_a_track_sold_only_with_its_release_says_so(client, sandbox):
     assert 'class="basket-add' not in row, "nothing to add: the track is not sold alone"
 
 
-def test_add_to_basket_is_a_form_per_package_and_per_track_each_with_a_csrf_token(
-    client, sandbox
-):
+def test_add_to_basket_is_a_form_per_package_and_per_track_each_with_a_csrf_token(client, sandbox):
     html = client.get(RELEASE_URL).content.decode()
 
     package_forms = re.findall(r'<form method="post" action="/basket/add/".*?</form>', html, re.S)
