@@ -117,6 +117,14 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
+# The test gateway takes any test card as payment: never in production. (Stripe Checkout
+# is the production gateway; until it lands, checkout fails safely, charging nothing.)
+PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="stripe")
+if PAYMENT_GATEWAY == "test":
+    raise ImproperlyConfigured(
+        "Production settings refuse the test payment gateway: set PAYMENT_GATEWAY=stripe."
+    )
+
 # Last, so that nothing above can bring the sandbox back.
 if SANDBOX_ENABLED or set(SANDBOX_APPS) & set(INSTALLED_APPS) or "sandbox" in DATABASES:
     raise ImproperlyConfigured(

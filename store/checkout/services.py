@@ -150,8 +150,8 @@ def order_place(
 def order_pay(*, order: Order, payment: dict[str, Any]) -> Order:
     """Take the money. Raises PaymentDeclined / PaymentError (order failed, basket given
     back) or RedirectRequired (the customer pays on the gateway's page)."""
-    gateway = gateway_get(order.gateway)
     try:
+        gateway = gateway_get(order.gateway)
         authorisation = gateway.authorise(
             order=order, amount=order.total, currency=order.currency, payment=payment
         )
@@ -162,11 +162,14 @@ def order_pay(*, order: Order, payment: dict[str, Any]) -> Order:
     except PaymentDeclined as exc:
         order_payment_failed(order_id=order.pk, message=str(exc))
         raise
-    except PaymentError as exc:
-        # Unexpected: the customer is told only that it failed; the detail is for us.
+    except Exception as exc:
+        # Unexpected (PaymentError, or a gateway's own bug or network error): the customer
+        # is told only that it failed, the detail is for us, and the basket is given back.
         logger.exception("Payment for order %s failed at the gateway", order.number)
         order_payment_failed(order_id=order.pk, message=f"Gateway error: {exc}")
-        raise
+        if isinstance(exc, PaymentError):
+            raise
+        raise PaymentError(str(exc)) from exc
     return order_paid(order_id=order.pk, authorisation=authorisation)
 
 

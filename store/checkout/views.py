@@ -93,9 +93,17 @@ def checkout(request: HttpRequest) -> HttpResponse:
             "lines": lines,
             "totals": baskets.basket_totals(basket),
             "error": error,
-            "gateway": gateway_get(),
+            "gateway": _gateway_or_none(),
         },
     )
+
+
+def _gateway_or_none():
+    try:
+        return gateway_get()
+    except PaymentError:
+        logger.exception("The configured payment gateway is not available")
+        return None
 
 
 @login_required

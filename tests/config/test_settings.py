@@ -26,6 +26,14 @@ def engines(databases):
 # --- Production refuses to start with unsafe settings -----------------------------
 
 
+def test_production_refuses_the_test_payment_gateway():
+    error = production_refusal({**PRODUCTION_ENV, "PAYMENT_GATEWAY": "test"})
+
+    assert error == (
+        "Production settings refuse the test payment gateway: set PAYMENT_GATEWAY=stripe."
+    )
+
+
 def test_production_refuses_to_start_with_debug_on():
     error = production_refusal({**PRODUCTION_ENV, "DEBUG": "true"})
 

@@ -150,3 +150,17 @@ def test_a_us_customer_is_asked_for_a_zip_code_which_7digital_receives(
 
     (sale,) = sandbox.entries(endpoint="user/deliveritem")
     assert dict(sale["params"])["postCode"] == "10001"
+
+
+def test_a_gateway_that_is_not_there_charges_nothing_and_gives_the_basket_back(
+    client, basket, settings, django_capture_on_commit_callbacks
+):
+    settings.PAYMENT_GATEWAY = "stripe"  # production's, before it is configured
+
+    response = pay(client, django_capture_on_commit_callbacks)
+
+    assert response.status_code == 200
+    assert "a problem on our side" in response.text
+    assert Order.objects.get().status == Order.Status.PAYMENT_FAILED
+    basket.refresh_from_db()
+    assert basket.is_open
