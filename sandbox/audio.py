@@ -35,9 +35,10 @@ import os
 import pathlib
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from itertools import accumulate, repeat
+from typing import BinaryIO
 
 import lameenc
 
@@ -211,19 +212,28 @@ def _cached(path: pathlib.Path | None, generate: Callable[[], bytes]) -> bytes:
     with contextlib.suppress(FileNotFoundError):
         return path.read_bytes()
     data = generate()
+    with atomic_file(path) as tmp:
+        tmp.write(data)
+    return data
+
+
+@contextlib.contextmanager
+def atomic_file(path: pathlib.Path) -> Iterator[BinaryIO]:
+    """A file to write ``path``'s bytes into, put in place only once they are all written.
+
+    It is a unique temporary file in the same directory, renamed over the target: readers
+    never see a partial file, and concurrent writers just replace identical bytes.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Write to a unique temporary file in the same directory, then rename over the target:
-    # readers never see a partial file, and concurrent writers just replace identical bytes.
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as tmp:
-            tmp.write(data)
+            yield tmp
         os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
-    return data
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,12 +21,9 @@ Rules the sandbox keeps, where the reference is silent:
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 import pathlib
 import re
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -98,14 +95,6 @@ def _check_available(purchases: list[Purchase]) -> None:
         raise _no_licence("the release is no longer available for download")
 
 
-def _counts(call: Call) -> bool:
-    """Whether this request delivers the file from its start (see the module's rules)."""
-    if call.request.method == "HEAD":
-        return False
-    wanted = ranges.parse_range(call.request.headers.get("Range"), 1 << 62)
-    return wanted.kind == "full" or wanted.start == 0
-
-
 def _record(items: list[_Item]) -> None:
     now = state.now()
     Download.objects.bulk_create(
@@ -140,23 +129,15 @@ def _zip_path(items: list[_Item]) -> pathlib.Path:
     path = pathlib.Path(settings.SANDBOX_AUDIO_CACHE) / "zips" / f"{digest}.zip"
     if path.exists():
         return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as archive:
-            for item in items:
-                track = item.track
-                name = f"{track.disc_number}-{track.number:02d} {_track_filename(track)}"
-                info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
-                info.external_attr = 0o644 << 16
-                with _track_path(track).open("rb") as source, archive.open(info, "w") as entry:
-                    while chunk := source.read(CHUNK_SIZE):
-                        entry.write(chunk)
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
+    with audio.atomic_file(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as archive:
+        for item in items:
+            track = item.track
+            name = f"{track.disc_number}-{track.number:02d} {_track_filename(track)}"
+            info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            with _track_path(track).open("rb") as source, archive.open(info, "w") as entry:
+                while chunk := source.read(CHUNK_SIZE):
+                    entry.write(chunk)
     return path
 
 
@@ -175,7 +156,9 @@ def _send(
     call: Call, path: pathlib.Path, *, content_type: str, filename: str, items: list[_Item]
 ) -> StreamingHttpResponse:
     wanted = ranges.parse_range(call.request.headers.get("Range"), path.stat().st_size)
-    if wanted.kind != "unsatisfiable" and _counts(call):
+    # Counted when the body starts at byte 0 (see the module's rules).
+    delivers_from_start = wanted.kind == "full" or (wanted.kind == "partial" and wanted.start == 0)
+    if call.request.method != "HEAD" and delivers_from_start:
         _record(items)
     body: Iterator[bytes] = iter(())
     if call.request.method != "HEAD" and wanted.kind != "unsatisfiable":

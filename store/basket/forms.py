@@ -1,8 +1,8 @@
 from django import forms
 
-from .models import PREMIUM_PACKAGE, STANDARD_PACKAGE
+from store.integrations.sevendigital import ID_MAX
 
-ID_MAX = 2**63 - 1
+from .models import PREMIUM_PACKAGE, STANDARD_PACKAGE
 
 
 class BasketAddForm(forms.Form):

@@ -157,17 +157,21 @@ def basket_merge(*, source_id: int, user) -> Basket | None:
     if source is None:
         return None
     target = basket_for_user(user=user)
+    basket_lines_move(source=source, target=target)
+    return target
+
+
+def basket_lines_move(*, source: Basket, target: Basket) -> None:
+    """Move ``source``'s lines into ``target`` (keeping ``target``'s line for an item in
+    both) and mark ``source`` merged. The caller holds the transaction."""
     existing = set(target.lines.values_list("item_key", flat=True))
     source.lines.exclude(item_key__in=existing).update(basket=target)
     source.status = Basket.Status.MERGED
     source.save(update_fields=["status", "updated_at"])
-    return target
 
 
 def basket_for_user(*, user) -> Basket:
-    basket = Basket.objects.filter(owner=user, status=Basket.Status.OPEN).first()
-    if basket is None:
-        basket, _ = Basket.objects.get_or_create(owner=user, status=Basket.Status.OPEN)
+    basket, _ = Basket.objects.get_or_create(owner=user, status=Basket.Status.OPEN)
     return basket
 
 

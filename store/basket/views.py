@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
-from store.playlogs.views import visitor_country
+from store.catalogue.country import visitor_country
 
 from . import selectors, services
 from .forms import BasketAddForm

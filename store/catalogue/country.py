@@ -33,6 +33,12 @@ def country_for(request: HttpRequest) -> str:
     return settings.SEVENDIGITAL_COUNTRY
 
 
+def visitor_country(request: HttpRequest) -> str:
+    """The visitor's country code, once CountryMiddleware sets it; the shop's until then."""
+    country = getattr(request, "country", None) or settings.SEVENDIGITAL_COUNTRY
+    return str(getattr(country, "code", country)).upper()
+
+
 def country_remember(request: HttpRequest, response: HttpResponse, country: str) -> None:
     """Keep ``country`` for this visitor, in the session and in a cookie."""
     request.session[SESSION_KEY] = country

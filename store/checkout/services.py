@@ -31,7 +31,12 @@ from django.utils import timezone
 from accounts.services import PartnerUserFailed, PartnerUserPending, partner_user_ensure
 from sevendigital import errors
 from store.basket.models import Basket
-from store.basket.services import BasketUnavailable, PriceChange, basket_prices_refresh
+from store.basket.services import (
+    BasketUnavailable,
+    PriceChange,
+    basket_lines_move,
+    basket_prices_refresh,
+)
 from store.integrations.sevendigital import get_uncached_client, is_transient
 
 from .gateways import (
@@ -219,11 +224,9 @@ def _basket_thaw(basket_id: int) -> None:
     newer = Basket.objects.filter(owner=basket.owner_id, status=Basket.Status.OPEN).first()
     if newer is None:
         basket.status = Basket.Status.OPEN
+        basket.save(update_fields=["status", "updated_at"])
     else:  # the customer started another basket meanwhile: give the lines back there
-        taken = set(newer.lines.values_list("item_key", flat=True))
-        basket.lines.exclude(item_key__in=taken).update(basket=newer)
-        basket.status = Basket.Status.MERGED
-    basket.save(update_fields=["status", "updated_at"])
+        basket_lines_move(source=basket, target=newer)
 
 
 # -- delivering sales to 7digital ------------------------------------------------------------

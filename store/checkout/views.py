@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from store.basket import selectors as baskets
+from store.catalogue.country import visitor_country
 from store.catalogue.money import format_price, locale_for
-from store.playlogs.views import visitor_country
 
 from . import services
 from .forms import PaymentForm

@@ -19,6 +19,10 @@ from sevendigital import SevenDigital, errors
 
 _local = threading.local()
 
+# The largest 7digital id the shop accepts: what the database stores (a URL's int
+# converter and a form's IntegerField have no bound of their own).
+ID_MAX = 2**63 - 1
+
 HOST_SETTINGS = {
     "api": "SEVENDIGITAL_API_URL",
     "previews": "SEVENDIGITAL_PREVIEWS_URL",

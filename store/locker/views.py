@@ -11,14 +11,15 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from accounts.models import PartnerUser
 from sevendigital import errors
-from store.integrations.sevendigital import get_uncached_client, is_transient
-from store.playlogs.views import UpstreamBody, visitor_country
+from store.catalogue.country import visitor_country
+from store.integrations.proxy import relay
+from store.integrations.sevendigital import ID_MAX, get_uncached_client, is_transient
 
 from . import selectors
 
@@ -32,7 +33,6 @@ PASSED_HEADERS = (
     "Content-Disposition",
 )
 RETRY_AFTER_SECONDS = 60
-ID_MAX = 2**63 - 1
 
 
 def _partner_user_id(request: HttpRequest) -> str | None:
@@ -129,19 +129,7 @@ def _proxy(request: HttpRequest, build) -> HttpResponse:
         )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
-    if request.method == "HEAD":
-        upstream.close()
-        response = HttpResponse(status=upstream.status_code)
-    else:
-        response = StreamingHttpResponse(UpstreamBody(upstream), status=upstream.status_code)
-    for name in PASSED_HEADERS:
-        if name in upstream.headers:
-            response[name] = upstream.headers[name]
-    if "Content-Encoding" in upstream.headers:
-        del response["Content-Length"]  # iter_content() decodes, so the length would be wrong
-    response["Cache-Control"] = "private, no-store"
-    response["X-Accel-Buffering"] = "no"
-    return response
+    return relay(request, upstream, passed_headers=PASSED_HEADERS)
 
 
 def _bounded(*ids: int) -> bool:

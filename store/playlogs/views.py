@@ -11,65 +11,31 @@ import logging
 
 import requests
 from django import forms
-from django.conf import settings
 from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponseNotFound,
     JsonResponse,
-    StreamingHttpResponse,
 )
 from django.views.decorators.http import require_POST, require_safe
 
 from sevendigital import errors
-from store.integrations.sevendigital import get_client
+from store.catalogue.country import visitor_country
+from store.integrations.proxy import relay
+from store.integrations.sevendigital import ID_MAX, get_client
 from store.playlogs import services
 from store.playlogs.models import PreviewPlay
 from store.playlogs.tally import tally
 
 logger = logging.getLogger(__name__)
 
-CHUNK_SIZE = 64 * 1024
 RETRY_AFTER_SECONDS = 30
 PASSED_HEADERS = ("Content-Type", "Content-Length", "Content-Range", "Accept-Ranges")
 ANONYMOUS_ID_SESSION_KEY = "preview_anonymous_id"
-TRACK_ID_MAX = 2**63 - 1  # what the database stores; the URL's int converter has no bound
-
-
-def visitor_country(request: HttpRequest) -> str:
-    """The visitor's country code, once CountryMiddleware sets it; the shop's until then."""
-    country = getattr(request, "country", None) or settings.SEVENDIGITAL_COUNTRY
-    return str(getattr(country, "code", country)).upper()
 
 
 # -- the proxy -------------------------------------------------------------------
-
-
-class UpstreamBody:
-    """Iterates the upstream body in chunks and closes the upstream response when closed.
-
-    Django calls ``close()`` when the response ends, even if the browser went away before
-    the first chunk was read (a generator's ``finally`` would not run in that case).
-    """
-
-    def __init__(self, upstream: requests.Response, chunk_size: int = CHUNK_SIZE) -> None:
-        self.upstream = upstream
-        self.chunks = upstream.iter_content(chunk_size)
-
-    def __iter__(self) -> UpstreamBody:
-        return self
-
-    def __next__(self) -> bytes:
-        try:
-            return next(self.chunks)
-        except requests.RequestException as exc:
-            # The status line is sent: all we can do is end the body early.
-            logger.warning("Preview stream from 7digital broke off: %s", exc.__class__.__name__)
-            raise StopIteration from None
-
-    def close(self) -> None:
-        self.upstream.close()
 
 
 def _unavailable(message: str, status: int) -> HttpResponse:
@@ -88,7 +54,7 @@ def _starts_playback(upstream: requests.Response) -> bool:
 
 @require_safe
 def preview(request: HttpRequest, track_id: int) -> HttpResponse:
-    if track_id > TRACK_ID_MAX:
+    if track_id > ID_MAX:
         return _unavailable("Preview not available", 404)
     client = get_client()
     country = visitor_country(request)
@@ -104,21 +70,9 @@ def preview(request: HttpRequest, track_id: int) -> HttpResponse:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 
-    if request.method == "HEAD":
-        upstream.close()
-        response = HttpResponse(status=upstream.status_code)
-    else:
-        response = StreamingHttpResponse(UpstreamBody(upstream), status=upstream.status_code)
-        if _starts_playback(upstream):
-            tally.count(country=country)  # written in batches, off the request
-    for name in PASSED_HEADERS:
-        if name in upstream.headers:
-            response[name] = upstream.headers[name]
-    if "Content-Encoding" in upstream.headers:
-        # iter_content() decodes gzip, so the upstream length would be wrong.
-        del response["Content-Length"]
-    response["Cache-Control"] = "private, no-store"
-    response["X-Accel-Buffering"] = "no"  # nginx: pass chunks on as they come
+    response = relay(request, upstream, passed_headers=PASSED_HEADERS)
+    if request.method != "HEAD" and _starts_playback(upstream):
+        tally.count(country=country)  # written in batches, off the request
     return response
 
 
@@ -145,7 +99,7 @@ def _user(request: HttpRequest):
 
 @require_POST
 def play_start(request: HttpRequest, track_id: int) -> HttpResponse:
-    if track_id > TRACK_ID_MAX:
+    if track_id > ID_MAX:
         return HttpResponseNotFound("No such track")
     play = services.preview_play_start(
         track_id=track_id,

@@ -8,6 +8,7 @@ import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
+from store.integrations import proxy
 from store.playlogs import views
 from store.playlogs.models import PreviewResponseTally
 
@@ -224,11 +225,11 @@ def test_the_view_returns_before_reading_the_upstream_body(client, clip_bytes, l
     assert closed == []
     chunks = iter(response.streaming_content)
     first = next(chunks)
-    assert len(first) == views.CHUNK_SIZE
+    assert len(first) == proxy.CHUNK_SIZE
     assert pulled == [0]
     rest = b"".join(chunks)
     assert first + rest == clip_bytes
-    assert len(pulled) == -(-len(clip_bytes) // views.CHUNK_SIZE)
+    assert len(pulled) == -(-len(clip_bytes) // proxy.CHUNK_SIZE)
 
 
 def test_the_upstream_response_is_closed_when_the_response_is(client, clip_bytes, lazy_upstream):
@@ -265,7 +266,7 @@ def test_a_stream_that_breaks_off_ends_the_body_instead_of_raising(
     response = client.get(URL)
 
     assert response.status_code == 200
-    assert body_of(response) == clip_bytes[: views.CHUNK_SIZE]
+    assert body_of(response) == clip_bytes[: proxy.CHUNK_SIZE]
 
 
 # -- the reconciliation tally --------------------------------------------------------
