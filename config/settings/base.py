@@ -295,6 +295,13 @@ CELERY_TIMEZONE = "UTC"
 # --- Checkout -----------------------------------------------------------------------
 # "test" (the built-in test gateway: card numbers choose the outcome) or "stripe".
 PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="test")
+# Stripe Checkout (PAYMENT_GATEWAY=stripe): the secret API key, the signing secret of the
+# webhook endpoint /checkout/stripe/webhook/ (Dashboard → Developers → Webhooks), an
+# optional API base (stripe-mock), and how long a customer has on Stripe's page (≥ 30).
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
+STRIPE_CHECKOUT_EXPIRES_MINUTES = env.int("STRIPE_CHECKOUT_EXPIRES_MINUTES", default=30)
 # The shop's public address, for links in emails sent outside a request (receipts).
 SITE_URL = env("SITE_URL", default="http://localhost:8000")
 # How long one user/deliveritem attempt may run before another worker may take over

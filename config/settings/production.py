@@ -1,11 +1,14 @@
 """Settings for a deployed site.
 
 Importing this module raises ImproperlyConfigured, so the process refuses to start, when
-DEBUG is on, when SECRET_KEY is missing or is the development key, when ALLOWED_HOSTS or
-the 7digital credentials are missing, or when the sandbox would be mounted.
+DEBUG is on, when SECRET_KEY is missing or is the development key, when ALLOWED_HOSTS,
+the 7digital credentials, the Stripe keys or an https SITE_URL are missing, when the test
+payment gateway is chosen, or when the sandbox would be mounted.
 
 https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
 """
+
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -20,6 +23,8 @@ from .base import (
     THIRD_PARTY_APPS,
     env,
 )
+
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}  # trying the image locally, over http
 
 
 def _required(name):
@@ -117,13 +122,19 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
-# The test gateway takes any test card as payment: never in production. (Stripe Checkout
-# is the production gateway; until it lands, checkout fails safely, charging nothing.)
+# The test gateway takes any test card as payment: never in production. Stripe Checkout
+# needs its keys, and the shop's public https address for the customer's way back.
 PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="stripe")
 if PAYMENT_GATEWAY == "test":
     raise ImproperlyConfigured(
         "Production settings refuse the test payment gateway: set PAYMENT_GATEWAY=stripe."
     )
+if PAYMENT_GATEWAY == "stripe":
+    STRIPE_SECRET_KEY = _required("STRIPE_SECRET_KEY")
+    STRIPE_WEBHOOK_SECRET = _required("STRIPE_WEBHOOK_SECRET")
+SITE_URL = _required("SITE_URL")
+if not SITE_URL.startswith("https://") and urlsplit(SITE_URL).hostname not in LOOPBACK_HOSTS:
+    raise ImproperlyConfigured("Production settings need SITE_URL to be an https:// address.")
 
 # Last, so that nothing above can bring the sandbox back.
 if SANDBOX_ENABLED or set(SANDBOX_APPS) & set(INSTALLED_APPS) or "sandbox" in DATABASES:

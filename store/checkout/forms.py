@@ -4,7 +4,8 @@ from .services import POST_CODE_COUNTRIES
 
 
 class PaymentForm(forms.Form):
-    """Card details for the test gateway; a ZIP code where 7digital needs one."""
+    """Card details for a gateway that takes them here (the test gateway; Stripe's page
+    asks for its own), and a ZIP code where 7digital needs one."""
 
     card_number = forms.CharField(
         label="Card number",
@@ -13,8 +14,10 @@ class PaymentForm(forms.Form):
     )
     post_code = forms.CharField(label="ZIP code", max_length=10, required=False)
 
-    def __init__(self, *args, country: str, **kwargs) -> None:
+    def __init__(self, *args, country: str, card: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if not card:
+            del self.fields["card_number"]
         if country in POST_CODE_COUNTRIES:
             self.fields["post_code"].required = True
             self.fields["post_code"].widget.attrs["autocomplete"] = "postal-code"

@@ -217,6 +217,21 @@ def order_payment_failed(*, order_id: int, message: str) -> Order:
     return order
 
 
+@transaction.atomic
+def order_payment_mismatch(*, order_id: int, message: str) -> Order:
+    """The gateway took a different sum than the order's: nothing is delivered until
+    staff have looked (the money is not lost: it is on the gateway, and the order says so)."""
+    order = Order.objects.select_for_update().get(pk=order_id)
+    if order.is_paid or order.status == Order.Status.NEEDS_ATTENTION:
+        return order
+    logger.error("Payment for order %s does not match: %s", order.number, message)
+    order.status = Order.Status.NEEDS_ATTENTION
+    order.payment_error = message[:500]
+    order.save(update_fields=["status", "payment_error"])
+    OrderEvent.objects.create(order=order, kind=OrderEvent.Kind.PAYMENT_FAILED, message=message)
+    return order
+
+
 def _basket_thaw(basket_id: int) -> None:
     basket = Basket.objects.select_for_update().get(pk=basket_id)
     if basket.status != Basket.Status.FROZEN:
@@ -486,7 +501,13 @@ def order_refund(
         amount = sum((line.price for line in to_pay_back), Decimal("0"))
         if to_pay_back and amount > 0:
             try:
-                reference = gateway_get(order.gateway).refund(order=order, amount=amount)
+                reference = gateway_get(order.gateway).refund(
+                    order=order,
+                    amount=amount,
+                    # The same lines again (a retry after a timeout) are the same refund.
+                    reference=f"refund-{order.number}-"
+                    + "-".join(str(line.pk) for line in to_pay_back),
+                )
             except (PaymentError, PaymentDeclined) as exc:
                 logger.exception("Refund of order %s failed at the gateway", order.number)
                 OrderEvent.objects.create(

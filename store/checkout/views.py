@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 
+import stripe
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from store.basket import selectors as baskets
 from store.catalogue.country import visitor_country
@@ -17,7 +20,7 @@ from store.catalogue.money import format_price, locale_for
 
 from . import services
 from .forms import PaymentForm
-from .gateways import PaymentDeclined, PaymentError, RedirectRequired, gateway_get
+from .gateways import PaymentDeclined, PaymentError, RedirectRequired, gateway_get, stripe_checkout
 from .models import Order
 
 logger = logging.getLogger(__name__)
@@ -55,7 +58,12 @@ def checkout(request: HttpRequest) -> HttpResponse:
         _changes_told(request, changes)
         return redirect("basket:basket")
 
-    form = PaymentForm(request.POST or None, country=country)
+    gateway = _gateway_or_none()
+    form = PaymentForm(
+        request.POST if request.method == "POST" else None,
+        country=country,
+        card=bool(gateway and gateway.collects_card),
+    )
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
@@ -93,7 +101,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
             "lines": lines,
             "totals": baskets.basket_totals(basket),
             "error": error,
-            "gateway": _gateway_or_none(),
+            "gateway": gateway,
         },
     )
 
@@ -120,3 +128,60 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     # Another customer's order number is simply not found.
     order = get_object_or_404(Order, number=number, user=request.user)
     return render(request, "checkout/order.html", {"order": order, "lines": order.lines.all()})
+
+
+# -- Stripe Checkout: the customer's way back, and Stripe's webhook --------------------------
+
+
+def _stripe_order(request: HttpRequest, number: str) -> Order:
+    return get_object_or_404(
+        Order, number=number, user=request.user, gateway=stripe_checkout.StripeGateway.name
+    )
+
+
+@login_required
+@require_safe
+def stripe_return(request: HttpRequest, number: str) -> HttpResponse:
+    """Stripe's success_url. Ask Stripe at once rather than wait for the webhook."""
+    order = stripe_checkout.session_confirm(_stripe_order(request, number))
+    if order.is_paid:
+        messages.success(request, f"Thank you: order {order.number} is paid.")
+    return redirect(order)
+
+
+@login_required
+@require_safe
+def stripe_cancel(request: HttpRequest, number: str) -> HttpResponse:
+    """Stripe's cancel_url: the session is closed and the basket is the customer's again."""
+    try:
+        order = stripe_checkout.session_cancel(_stripe_order(request, number))
+    except PaymentError:
+        logger.exception("Stripe is not configured; order %s left as it was", number)
+        return redirect("checkout:order", number=number)
+    if order.is_paid:
+        messages.success(request, f"Your payment had already gone through: order {number} is paid.")
+        return redirect(order)
+    if order.status == Order.Status.PAYMENT_FAILED:
+        messages.info(request, "Payment cancelled. Nothing was charged; your basket is as it was.")
+        return redirect("basket:basket")
+    return redirect(order)
+
+
+@csrf_exempt  # Stripe cannot send our CSRF token; the signature proves who sent it
+@require_POST
+def stripe_webhook(request: HttpRequest) -> HttpResponse:
+    secret = settings.STRIPE_WEBHOOK_SECRET
+    if not secret:
+        logger.error("A Stripe webhook arrived but STRIPE_WEBHOOK_SECRET is not set")
+        return HttpResponse("Stripe webhooks are not configured here.", status=503)
+    try:
+        event = stripe.Webhook.construct_event(
+            request.body, request.headers.get("Stripe-Signature"), secret
+        )
+    except stripe.SignatureVerificationError:
+        logger.warning("Stripe webhook with a bad signature refused")
+        return HttpResponseBadRequest("Bad signature.")
+    except ValueError:  # not JSON, not UTF-8, not an event
+        return HttpResponseBadRequest("Not a Stripe event.")
+    stripe_checkout.event_handle(event)
+    return HttpResponse("OK")

@@ -15,6 +15,9 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "shop.example.com",
     "SEVENDIGITAL_CONSUMER_KEY": "partner-key",
     "SEVENDIGITAL_CONSUMER_SECRET": "partner-secret",
+    "SITE_URL": "https://shop.example.com",
+    "STRIPE_SECRET_KEY": "sk_live_key",
+    "STRIPE_WEBHOOK_SECRET": "whsec_secret",
 }
 
 

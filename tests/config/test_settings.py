@@ -34,6 +34,22 @@ def test_production_refuses_the_test_payment_gateway():
     )
 
 
+def test_production_refuses_a_public_site_url_without_https():
+    error = production_refusal({**PRODUCTION_ENV, "SITE_URL": "http://shop.example.com"})
+
+    assert error == "Production settings need SITE_URL to be an https:// address."
+
+
+def test_production_tried_locally_may_use_http_on_localhost():
+    settings = import_settings(
+        "config.settings.production",
+        ["SITE_URL", "PAYMENT_GATEWAY"],
+        {**PRODUCTION_ENV, "SITE_URL": "http://localhost:8000"},
+    )
+
+    assert settings == {"SITE_URL": "http://localhost:8000", "PAYMENT_GATEWAY": "stripe"}
+
+
 def test_production_refuses_to_start_with_debug_on():
     error = production_refusal({**PRODUCTION_ENV, "DEBUG": "true"})
 
@@ -66,7 +82,14 @@ def test_production_refuses_to_start_with_the_sandbox_mounted():
 
 @pytest.mark.parametrize(
     "missing",
-    ["SEVENDIGITAL_CONSUMER_KEY", "SEVENDIGITAL_CONSUMER_SECRET", "ALLOWED_HOSTS"],
+    [
+        "SEVENDIGITAL_CONSUMER_KEY",
+        "SEVENDIGITAL_CONSUMER_SECRET",
+        "ALLOWED_HOSTS",
+        "STRIPE_SECRET_KEY",
+        "STRIPE_WEBHOOK_SECRET",
+        "SITE_URL",
+    ],
 )
 def test_production_refuses_to_start_without_a_required_variable(missing):
     env = {name: value for name, value in PRODUCTION_ENV.items() if name != missing}

@@ -42,6 +42,7 @@ class Authorisation:
 class Gateway(Protocol):
     name: str
     label: str
+    collects_card: bool  # False: the customer gives card details on the gateway's page
 
     def authorise(
         self, *, order: Any, amount: Decimal, currency: str, payment: dict[str, Any]
@@ -49,11 +50,14 @@ class Gateway(Protocol):
 
     def capture(self, *, order: Any, authorisation: Authorisation) -> None: ...
 
-    def refund(self, *, order: Any, amount: Decimal) -> str: ...
+    def refund(self, *, order: Any, amount: Decimal, reference: str = "") -> str:
+        """Pay ``amount`` back; ``reference`` names this refund so a retry is not a second."""
+        ...
 
 
 GATEWAYS = {
     "test": "store.checkout.gateways.test.TestGateway",
+    "stripe": "store.checkout.gateways.stripe_checkout.StripeGateway",
 }
 
 

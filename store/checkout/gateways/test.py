@@ -31,6 +31,7 @@ def luhn_valid(number: str) -> bool:
 class TestGateway:
     name = "test"
     label = "Test card (no money moves)"
+    collects_card = True
     __test__ = False  # not a pytest class
 
     def authorise(
@@ -48,7 +49,7 @@ class TestGateway:
     def capture(self, *, order: Any, authorisation: Authorisation) -> None:
         return None
 
-    def refund(self, *, order: Any, amount: Decimal) -> str:
+    def refund(self, *, order: Any, amount: Decimal, reference: str = "") -> str:
         if amount <= 0 or amount > order.total - order.amount_refunded:
             raise PaymentError(f"test gateway: cannot refund {amount} of order {order.number}")
         return f"test_refund_{secrets.token_hex(8)}"

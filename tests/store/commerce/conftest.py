@@ -5,10 +5,13 @@ from __future__ import annotations
 from unittest import mock
 
 import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
 
 from accounts.models import User
 from accounts.services import partner_user_ensure
 from store.checkout import services, tasks
+from tests.conftest import pass_second_factor
 
 PASSWORD = "a long passphrase 7"
 NO_SURPRISES = 1046
@@ -76,3 +79,23 @@ def add(client, *, release=None, track=None, package=2, htmx=False):
 def pay(client, django_capture_on_commit_callbacks, card=GOOD_CARD, **extra):
     with django_capture_on_commit_callbacks(execute=True):
         return client.post("/checkout/", {"card_number": card, **extra})
+
+
+@pytest.fixture
+def staff():
+    """A member of the Staff group, signed in to the admin with both factors."""
+    user = User.objects.create_user(email="staff@example.com", password="x" * 12, is_staff=True)
+    user.groups.add(Group.objects.get(name="Staff"))
+    browser = Client()
+    pass_second_factor(browser, user)
+    browser.user = user
+    return browser
+
+
+def refund_in_admin(staff, order, **data):
+    lines = [line.pk for line in order.lines.all()]
+    return staff.post(
+        f"/admin/checkout/order/{order.pk}/refund/",
+        {"lines": lines, "reason": "Customer bought it twice", **data},
+        follow=True,
+    )

@@ -155,7 +155,7 @@ def test_a_us_customer_is_asked_for_a_zip_code_which_7digital_receives(
 def test_a_gateway_that_is_not_there_charges_nothing_and_gives_the_basket_back(
     client, basket, settings, django_capture_on_commit_callbacks
 ):
-    settings.PAYMENT_GATEWAY = "stripe"  # production's, before it is configured
+    settings.PAYMENT_GATEWAY = "paypal"  # a gateway this shop does not have
 
     response = pay(client, django_capture_on_commit_callbacks)
 

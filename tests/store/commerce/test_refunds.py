@@ -15,7 +15,7 @@ from sandbox.models import Purchase
 from store.checkout.models import Order, OrderEvent, OrderLine
 from tests.conftest import pass_second_factor
 
-from .conftest import NO_SURPRISES, add, pay
+from .conftest import NO_SURPRISES, add, pay, refund_in_admin
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -29,27 +29,8 @@ def order(client, customer, sandbox, queue, django_capture_on_commit_callbacks):
     return Order.objects.get()
 
 
-@pytest.fixture
-def staff():
-    user = User.objects.create_user(email="staff@example.com", password="x" * 12, is_staff=True)
-    user.groups.add(Group.objects.get(name="Staff"))
-    browser = Client()
-    pass_second_factor(browser, user)
-    browser.user = user
-    return browser
-
-
-def _refund(staff, order, **data):
-    lines = [line.pk for line in order.lines.all()]
-    return staff.post(
-        f"/admin/checkout/order/{order.pk}/refund/",
-        {"lines": lines, "reason": "Customer bought it twice", **data},
-        follow=True,
-    )
-
-
 def test_a_refund_in_the_reporting_period_reports_refunds_and_audits(staff, order, sandbox):
-    response = _refund(staff, order)
+    response = refund_in_admin(staff, order)
 
     assert response.status_code == 200
     assert "Refunded 2.49 GBP" in response.text
@@ -68,7 +49,7 @@ def test_a_refund_outside_the_reporting_period_is_explained_and_refunds_nothing(
 ):
     sandbox.set_now(datetime(2026, 12, 5, 12, tzinfo=UTC))
 
-    response = _refund(staff, order)
+    response = refund_in_admin(staff, order)
 
     assert "outside the reporting period (2002)" in response.text
     assert "until the 4th of the next" in response.text
@@ -81,7 +62,7 @@ def test_a_refund_outside_the_reporting_period_is_explained_and_refunds_nothing(
 def test_staff_can_override_a_refused_refund_and_it_is_audited(staff, order, sandbox):
     sandbox.set_now(datetime(2026, 12, 5, 12, tzinfo=UTC))
 
-    _refund(staff, order, override="on", reason="Goodwill: faulty file")
+    refund_in_admin(staff, order, override="on", reason="Goodwill: faulty file")
 
     order.refresh_from_db()
     assert order.status == Order.Status.REFUNDED
@@ -117,12 +98,12 @@ def test_a_gateway_failure_after_7digital_is_told_is_retried_without_telling_it_
     from store.checkout.gateways.test import TestGateway
 
     with mock.patch.object(TestGateway, "refund", side_effect=PaymentError("bank down")):
-        response = _refund(staff, order)
+        response = refund_in_admin(staff, order)
     assert "the payment could not be refunded" in response.text
     assert OrderLine.objects.get().refund_reported_at is not None
     assert Order.objects.get().amount_refunded == 0
 
-    _refund(staff, order)
+    refund_in_admin(staff, order)
 
     assert Order.objects.get().status == Order.Status.REFUNDED
     assert len(sandbox.entries(endpoint="user/purchase/*")) == 1

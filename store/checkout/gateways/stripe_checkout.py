@@ -1,0 +1,254 @@
+"""Stripe Checkout: the customer pays on Stripe's own page, and a signed webhook says so.
+
+The flow, with the official ``stripe`` library:
+
+1. ``authorise`` creates a Checkout Session for the order (one per order: the order
+   number is the idempotency key) and raises :class:`RedirectRequired` to Stripe's page.
+   The order waits in "awaiting payment" with its basket frozen.
+2. Stripe tells us the outcome twice, and either is enough: the webhook
+   (``checkout.session.completed`` and friends, its signature verified), and the
+   customer's return to ``success_url``, where the session is fetched. Both go through
+   :func:`session_settle`, and ``order_paid`` is idempotent, so the order is paid (and
+   each line credited to 7digital) exactly once however many times Stripe repeats.
+3. Coming back through ``cancel_url`` expires the session, so it cannot be paid later,
+   and gives the basket back.
+
+Card payments complete at once; slower methods (bank debits) complete the session
+"unpaid" and are settled by ``checkout.session.async_payment_succeeded`` / ``_failed``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import stripe
+from babel.numbers import get_currency_precision
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from . import Authorisation, PaymentError, RedirectRequired
+
+logger = logging.getLogger(__name__)
+
+#: Stripe event types this shop acts on; any other is acknowledged and ignored.
+EVENTS_SETTLED = {
+    "checkout.session.completed",
+    "checkout.session.async_payment_succeeded",
+    "checkout.session.async_payment_failed",
+    "checkout.session.expired",
+}
+
+#: Replaced by the tests with a client that answers with recorded Stripe responses.
+http_client: stripe.HTTPClient | None = None
+
+
+def stripe_client() -> stripe.StripeClient:
+    key = settings.STRIPE_SECRET_KEY
+    if not key:
+        raise PaymentError("Stripe is not configured: set STRIPE_SECRET_KEY.")
+    options: dict[str, Any] = {"max_network_retries": 2, "http_client": http_client}
+    if settings.STRIPE_API_BASE:  # stripe-mock, or a recording proxy
+        options["base_addresses"] = {"api": settings.STRIPE_API_BASE}
+    return stripe.StripeClient(key, **options)
+
+
+def minor_units(amount: Decimal, currency: str) -> int:
+    """Stripe counts in the currency's smallest unit: pence for GBP, yen for JPY."""
+    scaled = amount.scaleb(get_currency_precision(currency.upper()))
+    if scaled != scaled.to_integral_value():
+        raise PaymentError(f"{amount} {currency} is not a whole number of minor units")
+    return int(scaled)
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _stripe_failure(action: str, exc: stripe.StripeError) -> PaymentError:
+    request_id = getattr(exc, "request_id", None) or "no request id"
+    return PaymentError(f"Stripe could not {action}: {exc.user_message or exc} ({request_id})")
+
+
+class StripeGateway:
+    name = "stripe"
+    label = "Pay by card on Stripe's secure page"
+    collects_card = False  # Stripe's page does
+
+    def authorise(
+        self, *, order: Any, amount: Decimal, currency: str, payment: dict[str, Any]
+    ) -> Authorisation:
+        lines = list(order.lines.all())
+        expires = timezone.now() + timedelta(
+            # Stripe allows 30 minutes to 24 hours.
+            minutes=min(max(30, settings.STRIPE_CHECKOUT_EXPIRES_MINUTES), 24 * 60)
+        )
+        params: dict[str, Any] = {
+            "mode": "payment",
+            "client_reference_id": order.number,
+            "customer_email": order.email,
+            "locale": "auto",
+            "expires_at": int(expires.timestamp()),
+            "success_url": _absolute(reverse("checkout:stripe_return", args=[order.number]))
+            + "?session_id={CHECKOUT_SESSION_ID}",
+            "cancel_url": _absolute(reverse("checkout:stripe_cancel", args=[order.number])),
+            "metadata": {"order_number": order.number},
+            "payment_intent_data": {"metadata": {"order_number": order.number}},
+            "line_items": [
+                {
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": currency.lower(),
+                        "unit_amount": minor_units(line.price, currency),
+                        "product_data": {
+                            "name": line.title[:250],
+                            "description": " · ".join(
+                                part for part in (line.artist_name, line.package_name) if part
+                            )[:500]
+                            or line.title[:500],
+                        },
+                    },
+                }
+                for line in lines
+            ],
+        }
+        try:
+            session = stripe_client().v1.checkout.sessions.create(
+                params=params, options={"idempotency_key": f"checkout-session-{order.number}"}
+            )
+        except stripe.StripeError as exc:
+            raise _stripe_failure("start the payment", exc) from exc
+        raise RedirectRequired(session.url, session.id)
+
+    def capture(self, *, order: Any, authorisation: Authorisation) -> None:
+        return None  # Checkout captures when the customer pays
+
+    def refund(self, *, order: Any, amount: Decimal, reference: str = "") -> str:
+        if not order.payment_reference.startswith("pi_"):
+            raise PaymentError(f"Order {order.number} has no Stripe payment to refund")
+        try:
+            refund = stripe_client().v1.refunds.create(
+                params={
+                    "payment_intent": order.payment_reference,
+                    "amount": minor_units(amount, order.currency),
+                    "reason": "requested_by_customer",
+                    "metadata": {"order_number": order.number},
+                },
+                # The same lines refunded again (a retry after a timeout) is the same refund.
+                options={"idempotency_key": reference or None},
+            )
+        except stripe.StripeError as exc:
+            raise _stripe_failure("refund the payment", exc) from exc
+        if refund.status in ("failed", "canceled"):
+            raise PaymentError(f"Stripe refund {refund.id} {refund.status}")
+        return refund.id
+
+
+# -- Stripe's answers -----------------------------------------------------------------------
+
+
+def _order_for(session: dict[str, Any]):
+    from store.checkout.models import Order
+
+    number = session.get("client_reference_id") or (session.get("metadata") or {}).get(
+        "order_number"
+    )
+    order = Order.objects.filter(number=number or "", gateway=StripeGateway.name).first()
+    if order is None:
+        logger.warning("Stripe session %s names no order of this shop", session.get("id"))
+    return order
+
+
+def session_settle(session: dict[str, Any], *, failed_message: str = "") -> Any:
+    """Bring the order in line with its Checkout Session (as a dict); return the order.
+
+    A paid session pays the order (once); an expired one, or ``failed_message`` (an
+    asynchronous payment that failed), fails it and gives the basket back; an open
+    session, or one whose slower payment is still on its way, changes nothing.
+    """
+    from store.checkout import services
+
+    order = _order_for(session)
+    if order is None or order.is_paid:
+        return order
+    if session.get("status") == "complete" and session.get("payment_status") in (
+        "paid",
+        "no_payment_required",
+    ):
+        expected = (minor_units(order.total, order.currency), order.currency.lower())
+        taken = (session.get("amount_total"), (session.get("currency") or "").lower())
+        if taken != expected:
+            return services.order_payment_mismatch(
+                order_id=order.pk,
+                message=f"Stripe session {session.get('id')} took {taken[0]} {taken[1]}, "
+                f"the order is for {expected[0]} {expected[1]}",
+            )
+        intent = session.get("payment_intent")
+        reference = intent if isinstance(intent, str) else (intent or {}).get("id", "")
+        return services.order_paid(
+            order_id=order.pk, authorisation=Authorisation(reference=reference or session["id"])
+        )
+    if failed_message:
+        return services.order_payment_failed(order_id=order.pk, message=failed_message)
+    if session.get("status") == "expired":
+        return services.order_payment_failed(
+            order_id=order.pk, message="The payment was not completed in time."
+        )
+    return order
+
+
+def event_handle(event: Any) -> None:
+    """Act on one verified webhook event. Repeats and out-of-order events are harmless."""
+    if event.type not in EVENTS_SETTLED:
+        return
+    session = event.data.object.to_dict()
+    failed = (
+        "The payment did not go through."
+        if event.type == "checkout.session.async_payment_failed"
+        else ""
+    )
+    with transaction.atomic():
+        session_settle(session, failed_message=failed)
+
+
+def session_confirm(order: Any) -> Any:
+    """The customer is back from Stripe: ask Stripe rather than wait for the webhook."""
+    if order.is_paid or not order.payment_reference.startswith("cs_"):
+        return order
+    try:
+        session = stripe_client().v1.checkout.sessions.retrieve(order.payment_reference)
+    except (stripe.StripeError, PaymentError):
+        logger.exception("Could not fetch Stripe session for order %s", order.number)
+        return order
+    return session_settle(session.to_dict()) or order
+
+
+def session_cancel(order: Any) -> Any:
+    """The customer came back through cancel_url: close the session, give the basket back.
+
+    A session paid meanwhile (in another tab) cannot be expired; it is settled as paid.
+    """
+    from store.checkout import services
+
+    if order.is_paid or order.status != order.Status.PENDING_PAYMENT:
+        return order
+    if not order.payment_reference.startswith("cs_"):
+        return services.order_payment_failed(order_id=order.pk, message="Payment cancelled.")
+    client = stripe_client()
+    try:
+        session = client.v1.checkout.sessions.expire(order.payment_reference)
+    except stripe.InvalidRequestError:
+        # Not open any more: completed or already expired. Stripe says which.
+        try:
+            session = client.v1.checkout.sessions.retrieve(order.payment_reference)
+        except stripe.StripeError:
+            logger.exception("Could not fetch Stripe session for order %s", order.number)
+            return order
+    except stripe.StripeError:
+        logger.exception("Could not expire Stripe session for order %s", order.number)
+        return order
+    return session_settle(session.to_dict(), failed_message="You cancelled the payment.") or order
