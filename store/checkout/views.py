@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import stripe
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -24,6 +26,9 @@ from .gateways import PaymentDeclined, PaymentError, RedirectRequired, gateway_g
 from .models import Order
 
 logger = logging.getLogger(__name__)
+
+IN_PROGRESS = {Order.Status.PENDING_PAYMENT, Order.Status.PAID, Order.Status.DELIVERING}
+POLL_FOR = timedelta(minutes=30)  # then the customer refreshes by hand
 
 
 def _changes_told(
@@ -127,7 +132,21 @@ def order_list(request: HttpRequest) -> HttpResponse:
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     # Another customer's order number is simply not found.
     order = get_object_or_404(Order, number=number, user=request.user)
-    return render(request, "checkout/order.html", {"order": order, "lines": order.lines.all()})
+    lines = list(order.lines.all())
+    # While the payment is confirmed or the sales credited, htmx asks again every two
+    # seconds, saying what it shows: nothing new is 204 (htmx leaves the page alone), a
+    # change is the new progress, which stops asking once the order is settled.
+    # Without JavaScript the page says "Refresh".
+    progress = f"{order.status}.{''.join(line.status[0] for line in lines)}"
+    if request.htmx and not request.htmx.history_restore_request:
+        if request.GET.get("shown") == progress:
+            return HttpResponse(status=204)
+        template = "checkout/order.html#progress"
+    else:
+        template = "checkout/order.html"
+    polling = order.status in IN_PROGRESS and timezone.now() - order.created_at < POLL_FOR
+    context = {"order": order, "lines": lines, "polling": polling, "progress": progress}
+    return render(request, template, context)
 
 
 # -- Stripe Checkout: the customer's way back, and Stripe's webhook --------------------------
