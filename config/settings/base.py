@@ -289,6 +289,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "store.checkout.tasks.order_lines_sweep",
         "schedule": 300.0,
     },
+    "checkout-order-payments-sweep": {
+        "task": "store.checkout.tasks.order_payments_sweep",
+        "schedule": 300.0,
+    },
 }
 CELERY_TIMEZONE = "UTC"
 
@@ -302,6 +306,11 @@ STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 STRIPE_CHECKOUT_EXPIRES_MINUTES = env.int("STRIPE_CHECKOUT_EXPIRES_MINUTES", default=30)
+# An order still awaiting payment this long after it was placed is settled by a beat
+# task: the gateway is asked (Stripe), or the payment was cut off and the basket returns.
+ORDER_PAYMENT_ABANDONED_MINUTES = env.int(
+    "ORDER_PAYMENT_ABANDONED_MINUTES", default=STRIPE_CHECKOUT_EXPIRES_MINUTES + 15
+)
 # The shop's public address, for links in emails sent outside a request (receipts).
 SITE_URL = env("SITE_URL", default="http://localhost:8000")
 # How long one user/deliveritem attempt may run before another worker may take over

@@ -184,15 +184,27 @@ def order_paid(*, order_id: int, authorisation: Authorisation) -> Order:
     order = Order.objects.select_for_update().get(pk=order_id)
     if order.is_paid:
         return order
+    message = order.gateway
+    if order.status != Order.Status.PENDING_PAYMENT:
+        # Money arrived for an order given up on (the basket went back to the customer,
+        # who may have bought the same again): it is paid and delivered all the same, and
+        # staff are told to look for a second order to refund.
+        message += (
+            f"; paid after the order was {order.get_status_display().lower()}: "
+            "check the customer's other orders for the same items"
+        )
+        logger.error("Order %s paid after it was %s", order.number, order.status)
     order.status = Order.Status.PAID
     order.paid_at = timezone.now()
     order.payment_reference = authorisation.reference
     order.payment_error = ""
     order.save(update_fields=["status", "paid_at", "payment_reference", "payment_error"])
-    if order.basket_id:
-        Basket.objects.filter(pk=order.basket_id).update(status=Basket.Status.SUBMITTED)
+    if order.basket_id:  # a basket already given back to the customer is theirs
+        Basket.objects.filter(pk=order.basket_id, status=Basket.Status.FROZEN).update(
+            status=Basket.Status.SUBMITTED
+        )
     OrderEvent.objects.create(
-        order=order, kind=OrderEvent.Kind.PAID, amount=order.total, message=order.gateway
+        order=order, kind=OrderEvent.Kind.PAID, amount=order.total, message=message
     )
     from . import tasks
 
@@ -402,6 +414,31 @@ def order_lines_sweep() -> list[int]:
     for pk in line_ids:
         tasks.order_line_deliver.delay(pk)
     return line_ids
+
+
+def order_payments_sweep() -> list[str]:
+    """Settle orders still awaiting payment long after the customer could have paid.
+
+    A gateway that can be asked (Stripe: a webhook lost, a customer who never came back)
+    is asked; otherwise the payment was cut off (a process that died between placing the
+    order and taking the money) and the order fails, giving the basket back.
+    """
+    cutoff = timezone.now() - timedelta(minutes=settings.ORDER_PAYMENT_ABANDONED_MINUTES)
+    settled = []
+    stale = Order.objects.filter(status=Order.Status.PENDING_PAYMENT, created_at__lt=cutoff)
+    for order in stale.order_by("created_at")[:200]:
+        try:
+            gateway = gateway_get(order.gateway)
+            reconcile = getattr(gateway, "reconcile", None)
+            if reconcile is None:
+                order_payment_failed(order_id=order.pk, message="The payment was never completed.")
+            else:
+                reconcile(order)
+        except Exception:  # one order's trouble must not stop the others being settled
+            logger.exception("Could not settle order %s awaiting payment", order.number)
+            continue
+        settled.append(order.number)
+    return settled
 
 
 # -- refunds ---------------------------------------------------------------------------------

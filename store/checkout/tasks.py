@@ -29,6 +29,12 @@ def order_lines_sweep() -> int:
     return len(services.order_lines_sweep())
 
 
+@shared_task(ignore_result=True)
+def order_payments_sweep() -> int:
+    """Periodic: settle orders left awaiting payment (django-celery-beat, every 5 min)."""
+    return len(services.order_payments_sweep())
+
+
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=8, ignore_result=True)
 def order_receipt_send(order_id: int) -> None:
     """Email the customer a receipt for a paid order (once)."""

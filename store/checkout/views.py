@@ -135,16 +135,17 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     lines = list(order.lines.all())
     # While the payment is confirmed or the sales credited, htmx asks again every two
     # seconds, saying what it shows: nothing new is 204 (htmx leaves the page alone), a
-    # change is the new progress, which stops asking once the order is settled.
+    # change is the new progress, which stops asking once the order is settled (or after
+    # POLL_FOR: the answer is then the progress without the trigger, never a 204).
     # Without JavaScript the page says "Refresh".
     progress = f"{order.status}.{''.join(line.status[0] for line in lines)}"
+    polling = order.status in IN_PROGRESS and timezone.now() - order.created_at < POLL_FOR
     if request.htmx and not request.htmx.history_restore_request:
-        if request.GET.get("shown") == progress:
+        if polling and request.GET.get("shown") == progress:
             return HttpResponse(status=204)
         template = "checkout/order.html#progress"
     else:
         template = "checkout/order.html"
-    polling = order.status in IN_PROGRESS and timezone.now() - order.created_at < POLL_FOR
     context = {"order": order, "lines": lines, "polling": polling, "progress": progress}
     return render(request, template, context)
 
@@ -169,21 +170,31 @@ def stripe_return(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @login_required
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def stripe_cancel(request: HttpRequest, number: str) -> HttpResponse:
-    """Stripe's cancel_url: the session is closed and the basket is the customer's again."""
-    try:
-        order = stripe_checkout.session_cancel(_stripe_order(request, number))
-    except PaymentError:
-        logger.exception("Stripe is not configured; order %s left as it was", number)
-        return redirect("checkout:order", number=number)
+    """Stripe's cancel_url: the customer left Stripe's page without paying. They may go
+    back to it, or cancel (a POST, so that no other site can cancel for them)."""
+    order = _stripe_order(request, number)
+    if request.method == "POST":
+        try:
+            order = stripe_checkout.session_cancel(order)
+        except PaymentError:
+            logger.exception("Stripe is not configured; order %s left as it was", number)
+            messages.error(request, "The payment could not be cancelled just now; try again.")
+            return redirect(order)
     if order.is_paid:
         messages.success(request, f"Your payment had already gone through: order {number} is paid.")
         return redirect(order)
     if order.status == Order.Status.PAYMENT_FAILED:
         messages.info(request, "Payment cancelled. Nothing was charged; your basket is as it was.")
         return redirect("basket:basket")
-    return redirect(order)
+    if request.method == "POST" or order.status != Order.Status.PENDING_PAYMENT:
+        return redirect(order)  # e.g. a bank payment already on its way
+    return render(
+        request,
+        "checkout/stripe_cancel.html",
+        {"order": order, "payment_url": stripe_checkout.session_open_url(order)},
+    )
 
 
 @csrf_exempt  # Stripe cannot send our CSRF token; the signature proves who sent it
@@ -197,10 +208,11 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         event = stripe.Webhook.construct_event(
             request.body, request.headers.get("Stripe-Signature"), secret
         )
+        kind, obj = event.type, event.data.object.to_dict()
     except stripe.SignatureVerificationError:
         logger.warning("Stripe webhook with a bad signature refused")
         return HttpResponseBadRequest("Bad signature.")
-    except ValueError:  # not JSON, not UTF-8, not an event
+    except (ValueError, AttributeError, KeyError, TypeError):  # not JSON, not an event
         return HttpResponseBadRequest("Not a Stripe event.")
-    stripe_checkout.event_handle(event)
+    stripe_checkout.event_handle(kind, obj)
     return HttpResponse("OK")

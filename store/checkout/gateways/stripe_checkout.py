@@ -20,6 +20,7 @@ Card payments complete at once; slower methods (bank debits) complete the sessio
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -35,13 +36,15 @@ from . import Authorisation, PaymentError, RedirectRequired
 
 logger = logging.getLogger(__name__)
 
-#: Stripe event types this shop acts on; any other is acknowledged and ignored.
+#: Stripe event types this shop acts on (the webhook endpoint's list in the Dashboard);
+#: any other is acknowledged and ignored.
 EVENTS_SETTLED = {
     "checkout.session.completed",
     "checkout.session.async_payment_succeeded",
     "checkout.session.async_payment_failed",
     "checkout.session.expired",
 }
+EVENTS = EVENTS_SETTLED | {"refund.failed"}
 
 #: Replaced by the tests with a client that answers with recorded Stripe responses.
 http_client: stripe.HTTPClient | None = None
@@ -127,19 +130,41 @@ class StripeGateway:
     def capture(self, *, order: Any, authorisation: Authorisation) -> None:
         return None  # Checkout captures when the customer pays
 
+    def reconcile(self, order: Any) -> Any:
+        return reconcile(order)
+
     def refund(self, *, order: Any, amount: Decimal, reference: str = "") -> str:
+        """Refund ``amount`` of the order's payment; ``reference`` names the refund (the
+        order and its lines), and is written on it at Stripe.
+
+        A refund whose answer was lost (a timeout after Stripe made it) is found on the
+        next try by that name, so it is not made twice. Idempotency keys alone would not
+        do: Stripe replays a key's first answer, errors included, for a day, and forgets
+        it after that.
+        """
         if not order.payment_reference.startswith("pi_"):
             raise PaymentError(f"Order {order.number} has no Stripe payment to refund")
+        client = stripe_client()
         try:
-            refund = stripe_client().v1.refunds.create(
+            if reference:
+                made = client.v1.refunds.list(
+                    params={"payment_intent": order.payment_reference, "limit": 100}
+                )
+                for earlier in made.data:
+                    earlier = earlier.to_dict()
+                    if (earlier.get("metadata") or {}).get("reference") == reference and earlier[
+                        "status"
+                    ] in ("succeeded", "pending", "requires_action"):
+                        return earlier["id"]
+            refund = client.v1.refunds.create(
                 params={
                     "payment_intent": order.payment_reference,
                     "amount": minor_units(amount, order.currency),
                     "reason": "requested_by_customer",
-                    "metadata": {"order_number": order.number},
+                    "metadata": {"order_number": order.number, "reference": reference},
                 },
-                # The same lines refunded again (a retry after a timeout) is the same refund.
-                options={"idempotency_key": reference or None},
+                # The library's own retries of this one call reuse the key.
+                options={"idempotency_key": f"{reference or order.number}-{secrets.token_hex(8)}"},
             )
         except stripe.StripeError as exc:
             raise _stripe_failure("refund the payment", exc) from exc
@@ -163,22 +188,26 @@ def _order_for(session: dict[str, Any]):
     return order
 
 
-def session_settle(session: dict[str, Any], *, failed_message: str = "") -> Any:
+def session_settle(
+    session: dict[str, Any],
+    *,
+    payment_failed: bool = False,
+    expired_message: str = "The payment was not completed in time.",
+) -> Any:
     """Bring the order in line with its Checkout Session (as a dict); return the order.
 
-    A paid session pays the order (once); an expired one, or ``failed_message`` (an
-    asynchronous payment that failed), fails it and gives the basket back; an open
-    session, or one whose slower payment is still on its way, changes nothing.
+    A paid session pays the order (once). An expired session fails it and gives the
+    basket back, as does ``payment_failed`` (Stripe's word that a slower payment, such
+    as a bank debit, did not go through). An open session, or a complete one whose slower
+    payment is still on its way, changes nothing: the order waits for Stripe's answer.
     """
     from store.checkout import services
 
     order = _order_for(session)
     if order is None or order.is_paid:
         return order
-    if session.get("status") == "complete" and session.get("payment_status") in (
-        "paid",
-        "no_payment_required",
-    ):
+    status, payment_status = session.get("status"), session.get("payment_status")
+    if status == "complete" and payment_status in ("paid", "no_payment_required"):
         expected = (minor_units(order.total, order.currency), order.currency.lower())
         taken = (session.get("amount_total"), (session.get("currency") or "").lower())
         if taken != expected:
@@ -192,27 +221,51 @@ def session_settle(session: dict[str, Any], *, failed_message: str = "") -> Any:
         return services.order_paid(
             order_id=order.pk, authorisation=Authorisation(reference=reference or session["id"])
         )
-    if failed_message:
-        return services.order_payment_failed(order_id=order.pk, message=failed_message)
-    if session.get("status") == "expired":
+    if status == "complete" and payment_failed:
         return services.order_payment_failed(
-            order_id=order.pk, message="The payment was not completed in time."
+            order_id=order.pk, message="The payment did not go through."
         )
+    if status == "expired":
+        return services.order_payment_failed(order_id=order.pk, message=expired_message)
     return order
 
 
-def event_handle(event: Any) -> None:
+def _refund_failed(refund: dict[str, Any]) -> None:
+    """A refund Stripe accepted has failed after all (the card was closed): staff must
+    pay the customer back another way. The order's history says so."""
+    from store.checkout.models import Order, OrderEvent
+
+    number = (refund.get("metadata") or {}).get("order_number", "")
+    order = Order.objects.filter(number=number, gateway=StripeGateway.name).first()
+    logger.error("Stripe refund %s of order %s failed", refund.get("id"), number or "?")
+    if order is not None:
+        OrderEvent.objects.create(
+            order=order,
+            kind=OrderEvent.Kind.REFUND_FAILED,
+            amount=Decimal(refund.get("amount") or 0).scaleb(
+                -get_currency_precision(order.currency)
+            ),
+            message=f"Stripe refund {refund.get('id')} failed after it was made "
+            f"({refund.get('failure_reason') or 'no reason given'}): "
+            "the customer has not been paid back.",
+        )
+
+
+def event_handle(kind: str, obj: dict[str, Any]) -> None:
     """Act on one verified webhook event. Repeats and out-of-order events are harmless."""
-    if event.type not in EVENTS_SETTLED:
-        return
-    session = event.data.object.to_dict()
-    failed = (
-        "The payment did not go through."
-        if event.type == "checkout.session.async_payment_failed"
-        else ""
-    )
     with transaction.atomic():
-        session_settle(session, failed_message=failed)
+        if kind in EVENTS_SETTLED:
+            session_settle(obj, payment_failed=kind == "checkout.session.async_payment_failed")
+        elif kind == "refund.failed":
+            _refund_failed(obj)
+
+
+def _session_fetch(client: stripe.StripeClient, order: Any) -> dict[str, Any] | None:
+    try:
+        return client.v1.checkout.sessions.retrieve(order.payment_reference).to_dict()
+    except stripe.StripeError:
+        logger.exception("Could not fetch Stripe session for order %s", order.number)
+        return None
 
 
 def session_confirm(order: Any) -> Any:
@@ -220,35 +273,59 @@ def session_confirm(order: Any) -> Any:
     if order.is_paid or not order.payment_reference.startswith("cs_"):
         return order
     try:
-        session = stripe_client().v1.checkout.sessions.retrieve(order.payment_reference)
-    except (stripe.StripeError, PaymentError):
-        logger.exception("Could not fetch Stripe session for order %s", order.number)
+        session = _session_fetch(stripe_client(), order)
+    except PaymentError:
+        logger.exception("Stripe is not configured; order %s not confirmed", order.number)
         return order
-    return session_settle(session.to_dict()) or order
+    return (session and session_settle(session)) or order
+
+
+def session_open_url(order: Any) -> str:
+    """Where the customer can still pay this order on Stripe's page, if anywhere."""
+    if order.is_paid or not order.payment_reference.startswith("cs_"):
+        return ""
+    try:
+        session = _session_fetch(stripe_client(), order)
+    except PaymentError:
+        return ""
+    return session["url"] if session and session.get("status") == "open" else ""
+
+
+def _session_close(order: Any, expired_message: str) -> Any:
+    """Expire the order's session so that it cannot be paid any more, and settle it. A
+    session paid meanwhile cannot be expired: it is settled as paid instead."""
+    client = stripe_client()
+    try:
+        session = client.v1.checkout.sessions.expire(order.payment_reference).to_dict()
+    except stripe.InvalidRequestError:
+        # Not open any more: completed or already expired. Stripe says which.
+        session = _session_fetch(client, order)
+    except stripe.StripeError:
+        logger.exception("Could not expire Stripe session for order %s", order.number)
+        session = None
+    return (session and session_settle(session, expired_message=expired_message)) or order
 
 
 def session_cancel(order: Any) -> Any:
-    """The customer came back through cancel_url: close the session, give the basket back.
-
-    A session paid meanwhile (in another tab) cannot be expired; it is settled as paid.
-    """
+    """The customer chose not to pay after all: close the session, give the basket back."""
     from store.checkout import services
 
     if order.is_paid or order.status != order.Status.PENDING_PAYMENT:
         return order
     if not order.payment_reference.startswith("cs_"):
         return services.order_payment_failed(order_id=order.pk, message="Payment cancelled.")
-    client = stripe_client()
-    try:
-        session = client.v1.checkout.sessions.expire(order.payment_reference)
-    except stripe.InvalidRequestError:
-        # Not open any more: completed or already expired. Stripe says which.
-        try:
-            session = client.v1.checkout.sessions.retrieve(order.payment_reference)
-        except stripe.StripeError:
-            logger.exception("Could not fetch Stripe session for order %s", order.number)
-            return order
-    except stripe.StripeError:
-        logger.exception("Could not expire Stripe session for order %s", order.number)
+    return _session_close(order, "You cancelled the payment.")
+
+
+def reconcile(order: Any) -> Any:
+    """For the sweep: an order still awaiting payment long after its session should have
+    ended (a webhook lost, a customer who never came back). Ask Stripe, and close the
+    session if it is somehow still open."""
+    if order.is_paid or not order.payment_reference.startswith("cs_"):
         return order
-    return session_settle(session.to_dict(), failed_message="You cancelled the payment.") or order
+    session = _session_fetch(stripe_client(), order)
+    if session is None:
+        return order
+    if session.get("status") == "open":
+        return _session_close(order, "The payment was not completed in time.")
+    return session_settle(session) or order

@@ -164,3 +164,28 @@ def test_a_gateway_that_is_not_there_charges_nothing_and_gives_the_basket_back(
     assert Order.objects.get().status == Order.Status.PAYMENT_FAILED
     basket.refresh_from_db()
     assert basket.is_open
+
+
+def test_an_order_whose_payment_was_cut_off_gives_the_basket_back_to_the_sweep(
+    client, basket, customer
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from store.checkout import services
+
+    # The process died between writing the order and taking the money.
+    order = services.order_place(user=customer, basket=basket, country="GB")
+    services.order_payments_sweep()
+    order.refresh_from_db()
+    assert order.status == Order.Status.PENDING_PAYMENT  # the customer may be paying still
+
+    Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    assert services.order_payments_sweep() == [order.number]
+
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAYMENT_FAILED
+    basket.refresh_from_db()
+    assert basket.is_open
+    assert "nothing was charged" in client.get(order.get_absolute_url()).text

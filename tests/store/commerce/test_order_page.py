@@ -3,7 +3,10 @@ htmx asks every two seconds and is answered only when something changed."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from store.checkout.models import Order
 
@@ -62,3 +65,14 @@ def test_another_customer_polling_an_order_number_finds_nothing(client, paid, sa
     response = client.get(paid.get_absolute_url(), {"shown": "paid.p"}, **HTMX)
 
     assert response.status_code == 404
+
+
+def test_an_order_still_in_progress_after_half_an_hour_stops_asking(client, paid):
+    Order.objects.filter(pk=paid.pk).update(created_at=timezone.now() - timedelta(hours=2))
+
+    response = client.get(paid.get_absolute_url(), {"shown": "paid.p"}, **HTMX)
+
+    # Not 204: htmx must get the progress without the trigger to stop asking.
+    assert response.status_code == 200
+    assert 'hx-trigger="every' not in response.text
+    assert "Refresh this page to see its progress." in response.text

@@ -45,12 +45,17 @@ class RecordedStripe(stripe.HTTPClient):
         self.refunds: list[dict] = []
         self._replays: dict[str, tuple[int, dict]] = {}
         self._failures: list[tuple[str, str, int, str]] = []
+        self._lost: list[tuple[str, str]] = []
 
     # -- what the tests arrange and read -----------------------------------------------
 
     def fail(self, method: str, path_start: str, status: int, error: str, times: int = 1) -> None:
         """Answer the next ``times`` matching requests with a recorded error."""
         self._failures.extend([(method, path_start, status, error)] * times)
+
+    def lose_replies(self, method: str, path_start: str, times: int) -> None:
+        """Do the next ``times`` matching requests, then drop the connection unanswered."""
+        self._lost.extend([(method, path_start)] * times)
 
     def calls(self, method: str, path_start: str) -> list[Request]:
         return [r for r in self.requests if r.method == method and r.path.startswith(path_start)]
@@ -87,17 +92,28 @@ class RecordedStripe(stripe.HTTPClient):
         params = dict(parse_qsl(post_data or parts.query or ""))
         headers = dict(headers or {})
         self.requests.append(Request(method, parts.path, params, headers))
-        for index, (fail_method, start, status, error) in enumerate(self._failures):
-            if fail_method == method and parts.path.startswith(start):
-                del self._failures[index]
-                return self._answer(status, recorded(error))
-        key = headers.get("Idempotency-Key")
-        if method == "post" and key in self._replays:
-            return self._answer(*self._replays[key])
-        status, body = self._route(method, parts.path, params)
-        if method == "post" and key and status < 500:
-            self._replays[key] = (status, body)
+        key = headers.get("Idempotency-Key") if method == "post" else None
+        if key in self._replays:
+            # As Stripe does: a key's first answer, errors included, is the answer.
+            status, body = self._replays[key]
+        else:
+            status, body = self._failure(method, parts.path) or self._route(
+                method, parts.path, params
+            )
+            if key:
+                self._replays[key] = (status, body)
+        for index, (lost_method, start) in enumerate(self._lost):
+            if lost_method == method and parts.path.startswith(start):
+                del self._lost[index]
+                raise stripe.APIConnectionError("Connection reset by peer", should_retry=True)
         return self._answer(status, body)
+
+    def _failure(self, method: str, path: str) -> tuple[int, dict] | None:
+        for index, (fail_method, start, status, error) in enumerate(self._failures):
+            if fail_method == method and path.startswith(start):
+                del self._failures[index]
+                return status, recorded(error)
+        return None
 
     def close(self) -> None:
         pass
@@ -127,6 +143,9 @@ class RecordedStripe(stripe.HTTPClient):
                 return 200, session
         if method == "post" and segments == ["v1", "refunds"]:
             return 200, self._refund_create(params)
+        if method == "get" and segments == ["v1", "refunds"]:
+            made = [r for r in self.refunds if r["payment_intent"] == params.get("payment_intent")]
+            return 200, {"object": "list", "data": made[::-1], "has_more": False, "url": path}
         return 404, self._missing("route", path)
 
     def _missing(self, kind: str, name: str) -> dict:
@@ -169,7 +188,10 @@ class RecordedStripe(stripe.HTTPClient):
             id=f"re_3Qp{secrets.token_hex(10)}",
             amount=int(params["amount"]),
             payment_intent=params["payment_intent"],
-            metadata={"order_number": params.get("metadata[order_number]")},
+            metadata={
+                "order_number": params.get("metadata[order_number]"),
+                "reference": params.get("metadata[reference]"),
+            },
             reason=params.get("reason"),
         )
         self.refunds.append(refund)
