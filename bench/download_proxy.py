@@ -52,20 +52,20 @@ from pathlib import Path
 
 import requests
 from preview_proxy import (
+    CONSUMER_KEY,
+    CONSUMER_SECRET,
     PYTHON,
     REQUEST_TIMEOUT,
     ROOT,
     Fetcher,
-    Measured,
     Stack,
     Tally,
-    cpu_seconds,
     layouts,
     median_latency,
-    own_cpu_seconds,
-    pin,
     process_tree,
+    report,
     run_round,
+    side_by_side,
 )
 
 CUSTOMER = "bench-downloads@example.com"
@@ -211,8 +211,8 @@ def main() -> int:
 
     with Stack(tracks=args.tracks) as stack:
         client = SevenDigital(
-            consumer_key="sandbox-key",
-            consumer_secret="sandbox-secret",  # noqa: S106 - the sandbox's public default pair
+            consumer_key=CONSUMER_KEY,
+            consumer_secret=CONSUMER_SECRET,
             base_url=stack.sandbox_url,
             country="GB",
         )
@@ -246,34 +246,19 @@ def main() -> int:
         fetch = CustomerFetcher(signed_in)
         picks = [tracks[i % len(tracks)] for i in range(args.fetches)]
         site, sandbox = process_tree(stack.site.pid), process_tree(stack.sandbox.pid)
-        measured = {
-            layout.label: Measured(Tally(), Tally(), {"site": 0.0, "sandbox": 0.0, "load": 0.0}, [])
-            for layout in layouts()
-        }
         with ThreadPoolExecutor(args.threads) as pool:
             # Encode every track once (the sandbox caches it), and warm the site's path.
             run_round(pool, fetch, [signed(t) for t in tracks], Tally())
             run_round(pool, fetch, [proxied(t) for t in tracks], Tally())
-            for _ in range(args.rounds):
-                for layout in layouts():
-                    pin(site, layout.site)
-                    pin([*sandbox, os.getpid()], layout.others)
-                    direct_round, proxy_round = Tally(), Tally()
-                    run_round(pool, fetch, [signed(t) for t in picks], direct_round)
-                    before = cpu_seconds(site), cpu_seconds(sandbox), own_cpu_seconds()
-                    run_round(pool, fetch, [proxied(t) for t in picks], proxy_round)
-                    result = measured[layout.label]
-                    result.cpu["site"] += cpu_seconds(site) - before[0]
-                    result.cpu["sandbox"] += cpu_seconds(sandbox) - before[1]
-                    result.cpu["load"] += own_cpu_seconds() - before[2]
-                    result.rounds.append(
-                        proxy_round.megabytes_per_second / direct_round.megabytes_per_second
-                    )
-                    result.direct.add(direct_round)
-                    result.proxy.add(proxy_round)
-            every = set(range(os.cpu_count() or 1))
-            pin(site, every)
-            pin([*sandbox, os.getpid()], every)
+            measured = side_by_side(
+                pool,
+                fetch,
+                direct=lambda: [signed(t) for t in picks],
+                proxied=lambda: [proxied(t) for t in picks],
+                rounds=args.rounds,
+                site=site,
+                sandbox=sandbox,
+            )
 
         # One at a time (everything warm by now): what a single download costs each path.
         latency = {
@@ -310,32 +295,7 @@ def main() -> int:
         f"one download alone (median): direct {latency['direct'] * 1000:.1f} ms, "
         f"proxy {latency['proxy'] * 1000:.1f} ms"
     )
-    verdict = True
-    for label, result in measured.items():
-        where = (
-            "the site on a CPU of its own, the sandbox and the load on the other"
-            if label == "separate"
-            else "the site, the sandbox and the load sharing every CPU"
-        )
-        print(f"\n{label}: {where}")
-        for name, tally in (("direct (signed URL)", result.direct), ("proxy", result.proxy)):
-            print(
-                f"{name:>22}: {tally.megabytes_per_second:8.1f} MB/s  "
-                f"{tally.requests_per_second:8.1f} downloads/s"
-            )
-        print(
-            "CPU per proxied download: "
-            + ", ".join(
-                f"{party} {seconds / result.proxy.requests * 1000:.1f} ms"
-                for party, seconds in result.cpu.items()
-            )
-        )
-        line = f"proxy/direct throughput ratio: {result.ratio:.2f}"
-        if label == next(iter(measured)):
-            passed = result.ratio >= RATIO_GOAL
-            verdict &= passed
-            line += f" (goal >= {RATIO_GOAL:.2f}) {'PASS' if passed else 'FAIL'}"
-        print(f"{line}; rounds: {' '.join(f'{r:.2f}' for r in result.rounds)}")
+    verdict = report(measured, item="download", goal=RATIO_GOAL)
 
     worst = max(growths) / 1e6
     passed = worst < MEMORY_GOAL_MB

@@ -386,6 +386,78 @@ def own_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def side_by_side(
+    pool: ThreadPoolExecutor,
+    fetch: Fetcher,
+    *,
+    direct: Callable[[], list[str]],
+    proxied: Callable[[], list[str]],
+    rounds: int,
+    site: list[int],
+    sandbox: list[int],
+) -> dict[str, Measured]:
+    """``rounds`` alternating rounds of the direct and the proxied URLs in each layout of
+    the CPUs (``direct()`` is called per round: signed URLs carry a fresh nonce)."""
+    measured = {
+        layout.label: Measured(Tally(), Tally(), dict.fromkeys(PARTIES, 0.0), [])
+        for layout in layouts()
+    }
+    for _ in range(rounds):
+        for layout in layouts():
+            pin(site, layout.site)
+            pin([*sandbox, os.getpid()], layout.others)
+            direct_round, proxy_round = Tally(), Tally()
+            run_round(pool, fetch, direct(), direct_round)
+            urls = proxied()
+            before = cpu_seconds(site), cpu_seconds(sandbox), own_cpu_seconds()
+            run_round(pool, fetch, urls, proxy_round)
+            result = measured[layout.label]
+            result.cpu["site"] += cpu_seconds(site) - before[0]
+            result.cpu["sandbox"] += cpu_seconds(sandbox) - before[1]
+            result.cpu["load"] += own_cpu_seconds() - before[2]
+            result.rounds.append(
+                proxy_round.megabytes_per_second / direct_round.megabytes_per_second
+            )
+            result.direct.add(direct_round)
+            result.proxy.add(proxy_round)
+    every = set(range(os.cpu_count() or 1))
+    pin(site, every)
+    pin([*sandbox, os.getpid()], every)
+    return measured
+
+
+def report(measured: dict[str, Measured], *, item: str, goal: float) -> bool:
+    """Prints each layout's figures; True when the first layout (the goal's) meets ``goal``."""
+    verdict = False
+    for label, result in measured.items():
+        where = (
+            "the site on a CPU of its own, the sandbox and the load on the other"
+            if label == "separate"
+            else "the site, the sandbox and the load sharing every CPU"
+        )
+        print(f"\n{label}: {where}")
+        for name, tally in (("direct (signed URL)", result.direct), ("proxy", result.proxy)):
+            print(
+                f"{name:>22}: {tally.megabytes_per_second:8.1f} MB/s  "
+                f"{tally.requests_per_second:8.1f} {item}s/s"
+            )
+        # Where the CPU goes: every millisecond a party spends per request is taken from
+        # the others when they share a CPU.
+        print(
+            f"CPU per proxied {item}: "
+            + ", ".join(
+                f"{party} {seconds / result.proxy.requests * 1000:.1f} ms"
+                for party, seconds in result.cpu.items()
+            )
+        )
+        line = f"proxy/direct throughput ratio: {result.ratio:.2f}"
+        if label == next(iter(measured)):
+            verdict = result.ratio >= goal
+            line += f" (goal >= {goal:.2f}) {'PASS' if verdict else 'FAIL'}"
+        print(f"{line}; rounds: {' '.join(f'{r:.2f}' for r in result.rounds)}")
+    return verdict
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fetches", type=int, default=200, help="clips per path per round")
@@ -408,38 +480,21 @@ def main() -> int:
         picks = [tracks[i % len(tracks)] for i in range(args.fetches)]
         fetch = Fetcher()
         site, sandbox = process_tree(stack.site.pid), process_tree(stack.sandbox.pid)
-        measured = {
-            layout.label: Measured(Tally(), Tally(), dict.fromkeys(PARTIES, 0.0), [])
-            for layout in layouts()
-        }
         with ThreadPoolExecutor(args.threads) as pool:
             # Warm both paths (connections, the workers' first requests).
             run_round(pool, fetch, [f"{stack.site_url}/previews/{t}" for t in tracks], Tally())
-            for _ in range(args.rounds):
-                for layout in layouts():
-                    pin(site, layout.site)
-                    pin([*sandbox, os.getpid()], layout.others)
-                    # Signed URLs carry a timestamp and a nonce: a fresh one per fetch.
-                    signed = [
-                        client.media.signed_url(client.media.clip(t, country="GB")) for t in picks
-                    ]
-                    direct_round, proxy_round = Tally(), Tally()
-                    run_round(pool, fetch, signed, direct_round)
-                    before = cpu_seconds(site), cpu_seconds(sandbox), own_cpu_seconds()
-                    proxied = [f"{stack.site_url}/previews/{t}" for t in picks]
-                    run_round(pool, fetch, proxied, proxy_round)
-                    result = measured[layout.label]
-                    result.cpu["site"] += cpu_seconds(site) - before[0]
-                    result.cpu["sandbox"] += cpu_seconds(sandbox) - before[1]
-                    result.cpu["load"] += own_cpu_seconds() - before[2]
-                    result.rounds.append(
-                        proxy_round.megabytes_per_second / direct_round.megabytes_per_second
-                    )
-                    result.direct.add(direct_round)
-                    result.proxy.add(proxy_round)
-            every = set(range(os.cpu_count() or 1))
-            pin(site, every)
-            pin([*sandbox, os.getpid()], every)
+            measured = side_by_side(
+                pool,
+                fetch,
+                # Signed URLs carry a timestamp and a nonce: a fresh one per fetch.
+                direct=lambda: [
+                    client.media.signed_url(client.media.clip(t, country="GB")) for t in picks
+                ],
+                proxied=lambda: [f"{stack.site_url}/previews/{t}" for t in picks],
+                rounds=args.rounds,
+                site=site,
+                sandbox=sandbox,
+            )
         # One at a time (everything warm by now): what a single clip costs each path.
         latency = {
             "direct": median_latency(
@@ -465,35 +520,8 @@ def main() -> int:
         f"one clip alone (median): direct {latency['direct'] * 1000:.1f} ms, "
         f"proxy {latency['proxy'] * 1000:.1f} ms"
     )
-    verdict = "FAIL"
-    for label, result in measured.items():
-        where = (
-            "the site on a CPU of its own, the sandbox and the load on the other"
-            if label == "separate"
-            else "the site, the sandbox and the load sharing every CPU"
-        )
-        print(f"\n{label}: {where}")
-        for name, tally in (("direct (signed URL)", result.direct), ("proxy", result.proxy)):
-            print(
-                f"{name:>22}: {tally.megabytes_per_second:8.1f} MB/s  "
-                f"{tally.requests_per_second:8.1f} requests/s"
-            )
-        # Where the CPU goes: every millisecond a party spends per clip is taken from
-        # the others when they share a CPU.
-        print(
-            "CPU per proxied clip: "
-            + ", ".join(
-                f"{party} {seconds / result.proxy.requests * 1000:.1f} ms"
-                for party, seconds in result.cpu.items()
-            )
-        )
-        goal = label == next(iter(measured))
-        line = f"proxy/direct throughput ratio: {result.ratio:.2f}"
-        if goal:
-            verdict = "PASS" if result.ratio >= 0.9 else "FAIL"
-            line += f" (goal >= 0.90) {verdict}"
-        print(f"{line}; rounds: {' '.join(f'{r:.2f}' for r in result.rounds)}")
-    return 0 if verdict == "PASS" else 1
+    passed = report(measured, item="clip", goal=0.9)
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":
