@@ -36,15 +36,15 @@ from . import Authorisation, PaymentError, RedirectRequired
 
 logger = logging.getLogger(__name__)
 
-#: Stripe event types this shop acts on (the webhook endpoint's list in the Dashboard);
-#: any other is acknowledged and ignored.
+#: Stripe event types this shop acts on (with EVENT_REFUND_FAILED, the webhook endpoint's
+#: list in the Dashboard); any other is acknowledged and ignored.
 EVENTS_SETTLED = {
     "checkout.session.completed",
     "checkout.session.async_payment_succeeded",
     "checkout.session.async_payment_failed",
     "checkout.session.expired",
 }
-EVENTS = EVENTS_SETTLED | {"refund.failed"}
+EVENT_REFUND_FAILED = "refund.failed"
 
 #: Replaced by the tests with a client that answers with recorded Stripe responses.
 http_client: stripe.HTTPClient | None = None
@@ -256,7 +256,7 @@ def event_handle(kind: str, obj: dict[str, Any]) -> None:
     with transaction.atomic():
         if kind in EVENTS_SETTLED:
             session_settle(obj, payment_failed=kind == "checkout.session.async_payment_failed")
-        elif kind == "refund.failed":
+        elif kind == EVENT_REFUND_FAILED:
             _refund_failed(obj)
 
 
