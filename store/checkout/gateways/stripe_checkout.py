@@ -68,6 +68,11 @@ def minor_units(amount: Decimal, currency: str) -> int:
     return int(scaled)
 
 
+def from_minor_units(units: int, currency: str) -> Decimal:
+    """Stripe's smallest units back to an amount: 79 GBP pence is 0.79."""
+    return Decimal(units).scaleb(-get_currency_precision(currency.upper()))
+
+
 def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
@@ -176,16 +181,19 @@ class StripeGateway:
 # -- Stripe's answers -----------------------------------------------------------------------
 
 
-def _order_for(session: dict[str, Any]):
+def _order_numbered(number: str, stripe_id: str) -> Any:
+    """This shop's Stripe order of that number (Stripe objects carry it), or None."""
     from store.checkout.models import Order
 
-    number = session.get("client_reference_id") or (session.get("metadata") or {}).get(
-        "order_number"
-    )
     order = Order.objects.filter(number=number or "", gateway=StripeGateway.name).first()
     if order is None:
-        logger.warning("Stripe session %s names no order of this shop", session.get("id"))
+        logger.warning("Stripe's %s names no order of this shop", stripe_id)
     return order
+
+
+def _has_session(order: Any) -> bool:
+    """Unpaid, with a Checkout Session at Stripe to ask about."""
+    return not order.is_paid and order.payment_reference.startswith("cs_")
 
 
 def session_settle(
@@ -203,7 +211,10 @@ def session_settle(
     """
     from store.checkout import services
 
-    order = _order_for(session)
+    number = session.get("client_reference_id") or (session.get("metadata") or {}).get(
+        "order_number"
+    )
+    order = _order_numbered(number, session.get("id"))
     if order is None or order.is_paid:
         return order
     status, payment_status = session.get("status"), session.get("payment_status")
@@ -233,18 +244,16 @@ def session_settle(
 def _refund_failed(refund: dict[str, Any]) -> None:
     """A refund Stripe accepted has failed after all (the card was closed): staff must
     pay the customer back another way. The order's history says so."""
-    from store.checkout.models import Order, OrderEvent
+    from store.checkout.models import OrderEvent
 
     number = (refund.get("metadata") or {}).get("order_number", "")
-    order = Order.objects.filter(number=number, gateway=StripeGateway.name).first()
     logger.error("Stripe refund %s of order %s failed", refund.get("id"), number or "?")
+    order = _order_numbered(number, refund.get("id"))
     if order is not None:
         OrderEvent.objects.create(
             order=order,
             kind=OrderEvent.Kind.REFUND_FAILED,
-            amount=Decimal(refund.get("amount") or 0).scaleb(
-                -get_currency_precision(order.currency)
-            ),
+            amount=from_minor_units(refund.get("amount") or 0, order.currency),
             message=f"Stripe refund {refund.get('id')} failed after it was made "
             f"({refund.get('failure_reason') or 'no reason given'}): "
             "the customer has not been paid back.",
@@ -270,7 +279,7 @@ def _session_fetch(client: stripe.StripeClient, order: Any) -> dict[str, Any] | 
 
 def session_confirm(order: Any) -> Any:
     """The customer is back from Stripe: ask Stripe rather than wait for the webhook."""
-    if order.is_paid or not order.payment_reference.startswith("cs_"):
+    if not _has_session(order):
         return order
     try:
         session = _session_fetch(stripe_client(), order)
@@ -282,7 +291,7 @@ def session_confirm(order: Any) -> Any:
 
 def session_open_url(order: Any) -> str:
     """Where the customer can still pay this order on Stripe's page, if anywhere."""
-    if order.is_paid or not order.payment_reference.startswith("cs_"):
+    if not _has_session(order):
         return ""
     try:
         session = _session_fetch(stripe_client(), order)
@@ -321,7 +330,7 @@ def reconcile(order: Any) -> Any:
     """For the sweep: an order still awaiting payment long after its session should have
     ended (a webhook lost, a customer who never came back). Ask Stripe, and close the
     session if it is somehow still open."""
-    if order.is_paid or not order.payment_reference.startswith("cs_"):
+    if not _has_session(order):
         return order
     session = _session_fetch(stripe_client(), order)
     if session is None:

@@ -81,6 +81,13 @@ def pay(client, django_capture_on_commit_callbacks, card=GOOD_CARD, **extra):
         return client.post("/checkout/", {"card_number": card, **extra})
 
 
+def buy(client, queue, django_capture_on_commit_callbacks, *, release=NO_SURPRISES):
+    """The signed-in customer buys ``release`` with the good card and 7digital has it."""
+    add(client, release=release)
+    pay(client, django_capture_on_commit_callbacks)
+    queue.deliver_all()
+
+
 @pytest.fixture
 def staff():
     """A member of the Staff group, signed in to the admin with both factors."""

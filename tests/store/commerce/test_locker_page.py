@@ -10,16 +10,14 @@ import pytest
 from sandbox.models import Download, Purchase
 from sandbox.models import Release as SandboxRelease
 
-from .conftest import NO_SURPRISES, add, pay
+from .conftest import NO_SURPRISES, add, buy, pay
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
 
 @pytest.fixture
 def owned(client, customer, sandbox, queue, django_capture_on_commit_callbacks):
-    add(client, release=NO_SURPRISES)
-    pay(client, django_capture_on_commit_callbacks)
-    queue.deliver_all()
+    buy(client, queue, django_capture_on_commit_callbacks)
     return Purchase.objects.get()
 
 

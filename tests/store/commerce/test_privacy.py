@@ -10,16 +10,14 @@ from sandbox.models import Release as SandboxRelease
 from store.basket.models import Basket
 from store.checkout.models import Order, OrderLine
 
-from .conftest import NO_SURPRISES, add, make_customer, pay
+from .conftest import NO_SURPRISES, add, buy, make_customer
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
 
 @pytest.fixture
 def alice_order(client, customer, sandbox, queue, django_capture_on_commit_callbacks):
-    add(client, release=NO_SURPRISES)
-    pay(client, django_capture_on_commit_callbacks)
-    queue.deliver_all()
+    buy(client, queue, django_capture_on_commit_callbacks)
     return Order.objects.get(user=customer)
 
 

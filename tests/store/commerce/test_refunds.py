@@ -15,7 +15,7 @@ from sandbox.models import Purchase
 from store.checkout.models import Order, OrderEvent, OrderLine
 from tests.conftest import pass_second_factor
 
-from .conftest import NO_SURPRISES, add, pay, refund_in_admin
+from .conftest import buy, refund_in_admin
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -23,9 +23,7 @@ pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 @pytest.fixture
 def order(client, customer, sandbox, queue, django_capture_on_commit_callbacks):
     sandbox.set_now(datetime(2026, 11, 10, 12, tzinfo=UTC))
-    add(client, release=NO_SURPRISES)
-    pay(client, django_capture_on_commit_callbacks)
-    queue.deliver_all()
+    buy(client, queue, django_capture_on_commit_callbacks)
     return Order.objects.get()
 
 
