@@ -1,4 +1,5 @@
-"""The control API under /_sandbox/: health, reset, seed, faults, journal (JSON).
+"""The control API under /_sandbox/: health, reset, seed, faults, journal, limits,
+subscriptions and received play logs (JSON).
 
 Tests and developers drive the sandbox through it. When SANDBOX_CONTROL_TOKEN is set,
 every call must carry it in the X-Sandbox-Token header.
@@ -12,12 +13,19 @@ from datetime import datetime
 from functools import wraps
 
 from django.conf import settings
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from .models import Artist, PartnerUser, Release, Track
+from .handlers.playlogs import log_rate_limit
+from .models import Artist, PartnerUser, ReceivedPlayLog, Release, Subscription, Track
 from .state import state
+
+PLAY_LOG_PAGE = 100
+PLAY_LOG_PAGE_MAX = 10_000
+# Two logs are the same play when these agree (dateTimePlayed compared as sent).
+SAME_PLAY = ("kind", "consumer_key", "user_id", "track_id", "played_at_text")
 
 
 def _guarded(view):
@@ -63,7 +71,10 @@ def health(request: HttpRequest) -> JsonResponse:
 @_guarded
 @require_http_methods(["POST"])
 def reset(request: HttpRequest) -> JsonResponse:
-    """Back to the seeded state: partner users and in-memory state forgotten."""
+    """Back to the seeded state: partner users, their subscriptions, received play logs
+    and in-memory state (journal, faults, rate limits) forgotten."""
+    ReceivedPlayLog.objects.all().delete()
+    Subscription.objects.all().delete()
     PartnerUser.objects.all().delete()
     state.reset()
     return JsonResponse({"status": "reset", "catalogue": counts()})
@@ -195,3 +206,182 @@ def release_takedown(request: HttpRequest, release_id: int) -> JsonResponse:
     if not Release.objects.filter(id=release_id).update(taken_down=taken_down):
         return JsonResponse({"error": f"no release {release_id}"}, status=404)
     return JsonResponse({"release": release_id, "taken_down": taken_down})
+
+
+@_guarded
+@require_http_methods(["GET", "POST"])
+def limits(request: HttpRequest) -> JsonResponse:
+    """The play-log rate limit per consumer key: ``POST {"log_requests_per_second": 5}``
+    (0: unlimited; null: back to SANDBOX_LOG_RATE_LIMIT, as a reset does)."""
+    if request.method == "POST":
+        try:
+            options = _json_body(request)
+        except ValueError as exc:
+            return JsonResponse({"error": str(exc)}, status=400)
+        unknown = set(options) - {"log_requests_per_second"}
+        if unknown:
+            return JsonResponse(
+                {"error": f"unknown limits: {', '.join(sorted(unknown))}"}, status=400
+            )
+        if "log_requests_per_second" in options:
+            value = options["log_requests_per_second"]
+            if value is not None and (
+                not isinstance(value, int) or isinstance(value, bool) or value < 0
+            ):
+                return JsonResponse(
+                    {
+                        "error": "log_requests_per_second must be a whole number, 0 or more "
+                        "(0: unlimited), or null for the setting"
+                    },
+                    status=400,
+                )
+            with state.lock:
+                state.log_rate_limit = value
+    return JsonResponse({"log_requests_per_second": log_rate_limit()})
+
+
+def _default_consumer_key() -> str:
+    """The storefront's own key when the sandbox accepts it, else the first it accepts."""
+    if settings.SEVENDIGITAL_CONSUMER_KEY in settings.SANDBOX_CONSUMERS:
+        return settings.SEVENDIGITAL_CONSUMER_KEY
+    return next(iter(settings.SANDBOX_CONSUMERS))
+
+
+def _subscription_json(subscription: Subscription) -> dict:
+    return {
+        "consumer_key": subscription.user.consumer_key,
+        "user_id": subscription.user.user_id,
+        "status": subscription.status,
+        "started_at": subscription.started_at.isoformat(),
+        "ended_at": subscription.ended_at.isoformat() if subscription.ended_at else None,
+    }
+
+
+def _subscription_options(request: HttpRequest) -> tuple[str, str, str]:
+    options = _json_body(request)
+    unknown = set(options) - {"user_id", "consumer_key", "status"}
+    if unknown:
+        raise ValueError(f"unknown subscription options: {', '.join(sorted(unknown))}")
+    user_id = options.get("user_id")
+    if not isinstance(user_id, str) or not 0 < len(user_id) <= 255:
+        raise ValueError("user_id must be text of 1 to 255 characters")
+    consumer_key = options.get("consumer_key") or _default_consumer_key()
+    if consumer_key not in settings.SANDBOX_CONSUMERS:
+        raise ValueError(f"consumer_key {consumer_key!r} is not one the sandbox accepts")
+    status = options.get("status", Subscription.Status.ACTIVE)
+    if status not in Subscription.Status.values:
+        raise ValueError(f"status must be one of {', '.join(Subscription.Status.values)}")
+    return consumer_key, user_id, status
+
+
+@_guarded
+@require_http_methods(["GET", "POST"])
+def subscriptions(request: HttpRequest) -> JsonResponse:
+    """``POST {"user_id": "u1", "consumer_key": "...", "status": "active"|"cancelled"}``
+    grants (or changes) a subscription, creating the partner user if needed; ``GET``
+    lists them, oldest first (``?consumer_key=`` narrows)."""
+    if request.method == "POST":
+        try:
+            consumer_key, user_id, status = _subscription_options(request)
+        except ValueError as exc:
+            return JsonResponse({"error": str(exc)}, status=400)
+        subscription, created = Subscription.grant(
+            consumer_key=consumer_key, user_id=user_id, status=status, now=state.now()
+        )
+        return JsonResponse(
+            {"subscription": _subscription_json(subscription)}, status=201 if created else 200
+        )
+    found = Subscription.objects.select_related("user").order_by("started_at", "pk")
+    if consumer_key := request.GET.get("consumer_key"):
+        found = found.filter(user__consumer_key=consumer_key)
+    return JsonResponse({"subscriptions": [_subscription_json(s) for s in found]})
+
+
+def _play_log_json(log: ReceivedPlayLog) -> dict:
+    return {
+        "id": log.id,
+        "kind": log.kind,
+        "consumer_key": log.consumer_key,
+        "user_id": log.user_id,
+        "track_id": log.track_id,
+        "release_id": log.release_id,
+        "format_id": log.format_id,
+        "played_at": log.played_at_text,
+        "seconds_played": log.seconds_played,
+        "country": log.country,
+        "request_country": log.request_country,
+        "user_agent": log.user_agent,
+        "play_mode": log.play_mode,
+        "end_reason": log.end_reason,
+        "request_id": str(log.request_id),
+        "received_at": log.received_at.isoformat(),
+    }
+
+
+def _distinct_plays(logs: QuerySet) -> int:
+    return logs.order_by().values(*SAME_PLAY).distinct().count()
+
+
+def _whole_number(request: HttpRequest, name: str, default: int, maximum: int) -> int:
+    try:
+        value = int(request.GET.get(name, default))
+    except ValueError:
+        value = -1
+    if not 0 <= value <= maximum:
+        raise ValueError(f"{name} must be a whole number from 0 to {maximum}")
+    return value
+
+
+@_guarded
+@require_http_methods(["GET", "DELETE"])
+def playlogs(request: HttpRequest) -> JsonResponse:
+    """The play logs the sandbox accepted, oldest first: ``?kind=preview&since=<id>&limit=n``
+    with counts over every matching log (a duplicate repeats a play already logged)."""
+    if request.method == "DELETE":
+        deleted, _ = ReceivedPlayLog.objects.all().delete()
+        return JsonResponse({"deleted": deleted})
+    logs = ReceivedPlayLog.objects.all()
+    kind = request.GET.get("kind")
+    try:
+        if kind is not None and kind not in ReceivedPlayLog.Kind.values:
+            raise ValueError(f"kind must be one of {', '.join(ReceivedPlayLog.Kind.values)}")
+        since = _whole_number(request, "since", 0, 2**63 - 1)
+        limit = _whole_number(request, "limit", PLAY_LOG_PAGE, PLAY_LOG_PAGE_MAX)
+    except ValueError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    if kind:
+        logs = logs.filter(kind=kind)
+    logs = logs.filter(id__gt=since)
+    count = logs.count()
+    distinct = _distinct_plays(logs)
+    return JsonResponse(
+        {
+            "count": count,
+            "distinct": distinct,
+            "duplicates": count - distinct,
+            "logs": [_play_log_json(log) for log in logs.order_by("id")[:limit]],
+        }
+    )
+
+
+@_guarded
+@require_http_methods(["GET"])
+def playlogs_summary(request: HttpRequest) -> JsonResponse:
+    """Per kind: logs, distinct plays, duplicates and the requests that brought them."""
+    totals = {
+        row["kind"]: row
+        for row in ReceivedPlayLog.objects.order_by()
+        .values("kind")
+        .annotate(logs=Count("id"), requests=Count("request_id", distinct=True))
+    }
+    summary = {}
+    for kind in ReceivedPlayLog.Kind.values:
+        row = totals.get(kind, {"logs": 0, "requests": 0})
+        distinct = _distinct_plays(ReceivedPlayLog.objects.filter(kind=kind)) if row["logs"] else 0
+        summary[kind] = {
+            "logs": row["logs"],
+            "distinct": distinct,
+            "duplicates": row["logs"] - distinct,
+            "requests": row["requests"],
+        }
+    return JsonResponse(summary)

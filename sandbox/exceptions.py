@@ -12,6 +12,7 @@ class SandboxError(Exception):
     code: int = 9001
     http_status: int = 500
     default_message = "Unexpected internal server error"
+    headers: tuple[tuple[str, str], ...] = ()  # extra HTTP headers of the error response
 
     def __init__(self, message: str | None = None) -> None:
         self.message = message or self.default_message
@@ -28,6 +29,12 @@ class InvalidParameter(SandboxError):
 
 class OutOfRange(SandboxError):
     code, http_status, default_message = 1003, 400, "Parameter value out of allowable range"
+
+
+class BodyTooLarge(SandboxError):
+    """A POST body over the endpoint's size limit (preview/log: 100 KiB, line 4846)."""
+
+    code, http_status, default_message = 1003, 413, "Request body too large"
 
 
 class InvalidEnumeration(SandboxError):
@@ -70,6 +77,14 @@ class RateLimited(SandboxError):
     """The consumer key's daily request limit is spent (see X-RateLimit-Reset)."""
 
     code, http_status, default_message = 7001, 429, "Daily request limit exceeded for this key"
+
+
+class LogRateLimited(RateLimited):
+    """More play-log requests in one second than the key may send: "Acceptable usage is
+    5 POST requests per second" (MassiveMusic API 2026.05, /logging/preview)."""
+
+    default_message = "Rate limit exceeded for play logs"
+    headers = (("Retry-After", "1"),)
 
 
 class ServerError(SandboxError):

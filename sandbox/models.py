@@ -11,9 +11,10 @@ the list of territories the release is licensed in; its tracks inherit it.
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
-from django.db import models
+from django.db import models, transaction
 
 # Territories the sandbox sells in, with their currencies.
 CURRENCIES = {"GB": "GBP", "US": "USD", "DE": "EUR", "FR": "EUR", "IE": "EUR", "CA": "CAD"}
@@ -234,3 +235,88 @@ class Download(models.Model):
 
     def __str__(self) -> str:
         return f"download of track {self.track_id} ({self.format_id})"
+
+
+class Subscription(models.Model):
+    """A partner user's subscription, as far as play logging needs it: whether they ever
+    had one (``user/subscription/log`` refuses users who never did, line 4779)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active"
+        CANCELLED = "cancelled"
+
+    user = models.OneToOneField(PartnerUser, on_delete=models.CASCADE, related_name="subscription")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user.user_id}: {self.status}"
+
+    @classmethod
+    def ever_had(cls, consumer_key: str, user_id: str) -> bool:
+        """Whether the user ever had a subscription, active or not (line 4788)."""
+        return cls.objects.filter(user__consumer_key=consumer_key, user__user_id=user_id).exists()
+
+    @classmethod
+    def grant(
+        cls, *, consumer_key: str, user_id: str, status: str, now: datetime
+    ) -> tuple[Subscription, bool]:
+        """Give the user (created if new) a subscription in ``status``; (it, created).
+
+        Reactivating a cancelled subscription starts it again; cancelling ends it now.
+        """
+        with transaction.atomic(using="sandbox"):
+            user, _ = PartnerUser.objects.get_or_create(consumer_key=consumer_key, user_id=user_id)
+            subscription = cls.objects.select_for_update().filter(user=user).first()
+            if subscription is None:
+                ended_at = None if status == cls.Status.ACTIVE else now
+                return cls.objects.create(
+                    user=user, status=status, started_at=now, ended_at=ended_at
+                ), True
+            if subscription.status != status:
+                if status == cls.Status.ACTIVE:
+                    subscription.started_at, subscription.ended_at = now, None
+                else:
+                    subscription.ended_at = now
+                subscription.status = status
+                subscription.save(update_fields=["status", "started_at", "ended_at"])
+            return subscription, False
+
+
+class ReceivedPlayLog(models.Model):
+    """One play log accepted by ``preview/log``, ``catalogue/log`` or
+    ``user/subscription/log`` (reference lines 4735-4886), kept for tests to count.
+
+    ``played_at_text`` is ``dateTimePlayed`` exactly as sent: a client that sends the same
+    play twice sends the same text, which is how duplicates are told apart.
+    """
+
+    class Kind(models.TextChoices):
+        PREVIEW = "preview"
+        CATALOGUE = "catalogue"
+        SUBSCRIPTION = "subscription"
+
+    id = models.BigAutoField(primary_key=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    consumer_key = models.CharField(max_length=255)
+    request_country = models.CharField(max_length=2)
+    country = models.CharField(max_length=2, blank=True)
+    user_id = models.CharField(max_length=255)
+    track_id = models.BigIntegerField()
+    release_id = models.BigIntegerField(null=True, blank=True)
+    format_id = models.BigIntegerField(null=True, blank=True)
+    played_at = models.DateTimeField()
+    played_at_text = models.CharField(max_length=64)
+    seconds_played = models.BigIntegerField()
+    user_agent = models.CharField(max_length=256)
+    play_mode = models.CharField(max_length=16, blank=True)
+    end_reason = models.CharField(max_length=16, blank=True)
+    request_id = models.UUIDField()
+    received_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} log of track {self.track_id}"

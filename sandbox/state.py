@@ -1,9 +1,9 @@
 """What the sandbox remembers between requests outside its database.
 
-The journal of received requests, injected faults, used OAuth nonces and the daily
-request counters per consumer key. It is per process (the standalone server and the
-in-process transport each hold one) and guarded by a lock: the threaded server answers
-several requests at once.
+The journal of received requests, injected faults, used OAuth nonces, the daily
+request counters per consumer key and the one-second windows of play-log requests. It
+is per process (the standalone server and the in-process transport each hold one) and
+guarded by a lock: the threaded server answers several requests at once.
 """
 
 from __future__ import annotations
@@ -73,6 +73,11 @@ class SandboxState:
         self._fault_ids = 0
         self._journal_ids = 0
         self.frozen_now: datetime | None = None
+        # Play-log requests admitted in the last second, per consumer key (as timestamps
+        # of the sandbox's clock), and a limit set through the control API (None: the
+        # SANDBOX_LOG_RATE_LIMIT setting).
+        self.log_windows: dict[str, deque[float]] = {}
+        self.log_rate_limit: int | None = None
 
     # -- the clock -------------------------------------------------------------
 
@@ -97,6 +102,8 @@ class SandboxState:
             self.nonces.clear()
             self.counters.clear()
             self.frozen_now = None
+            self.log_windows.clear()
+            self.log_rate_limit = None
 
     # -- journal ---------------------------------------------------------------
 
@@ -177,6 +184,22 @@ class SandboxState:
             self.counters[(key, day)] = current = self.counters.get((key, day), 0) + 1
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0).timestamp() + 86400
         return current, int(midnight - now.timestamp())
+
+    def admit_log_request(self, key: str, limit: int) -> bool:
+        """Whether one more play-log request from ``key`` fits in the sliding one-second
+        window of at most ``limit`` requests (0: no limit). Only admitted requests count:
+        a client that waits a second is served again, however often it was refused."""
+        if limit <= 0:
+            return True
+        moment = self.now().timestamp()
+        with self.lock:
+            window = self.log_windows.setdefault(key, deque())
+            while window and window[0] <= moment - 1.0:
+                window.popleft()
+            if len(window) >= limit:
+                return False
+            window.append(moment)
+            return True
 
 
 state = SandboxState()

@@ -12,6 +12,10 @@ urlpatterns = [
     path("_sandbox/journal", control.journal),
     path("_sandbox/users", control.users),
     path("_sandbox/clock", control.clock),
+    path("_sandbox/limits", control.limits),
+    path("_sandbox/subscriptions", control.subscriptions),
+    path("_sandbox/playlogs", control.playlogs),
+    path("_sandbox/playlogs/summary", control.playlogs_summary),
     path("_sandbox/releases/<int:release_id>/takedown", control.release_takedown),
     # 7digital's artwork CDN, for SANDBOX_ARTWORK_URL pointing here (sandbox/artwork.py)
     re_path(

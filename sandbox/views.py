@@ -162,6 +162,8 @@ def api(request: HttpRequest, path: str = "") -> HttpResponse:
             ok=False,
         )
         response["Cache-Control"] = "no-cache, no-store"
+        for name, value in error.headers:
+            response[name] = value
     if fault:
         response = _apply_fault(fault, response)
     response = _finish(request, response, rate)

@@ -41,6 +41,12 @@ HOSTS = ("api", "previews", "media", "stream", "feeds")
 _OAUTH_PARAM = re.compile(r"^oauth_", re.IGNORECASE)
 
 
+def encode_json(body: Any) -> str:
+    """A JSON request body as sent: compact, ASCII (its length in characters is its size
+    in bytes, which the log endpoints limit)."""
+    return json.dumps(body, separators=(",", ":"))
+
+
 class Cache(Protocol):
     """The subset of Django's cache API the client uses; Django's cache plugs in as is."""
 
@@ -306,7 +312,7 @@ class Requestor:
         if method in ("GET", "DELETE", "HEAD") or json_body is not None:
             query = values
             if json_body is not None:
-                body = json.dumps(json_body)
+                body = encode_json(json_body)
                 all_headers["Content-Type"] = "application/json"
         else:
             form = values

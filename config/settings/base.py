@@ -78,6 +78,9 @@ SANDBOX_OAUTH_TIMESTAMP_WINDOW = env.int("SANDBOX_OAUTH_TIMESTAMP_WINDOW", defau
 SANDBOX_RATE_LIMIT = env.int("SANDBOX_RATE_LIMIT", default=100_000)
 SANDBOX_SEED_TRACKS = env.int("SANDBOX_SEED_TRACKS", default=100_000)
 SANDBOX_AUDIO_CACHE = env.path("SANDBOX_AUDIO_CACHE", default=BASE_DIR / ".sandbox-audio")
+# MassiveMusic API 2026.05, /logging/preview: "Acceptable usage is 5 POST requests per second with batches of up to 500 logs per request"  # noqa: E501
+SANDBOX_LOG_RATE_LIMIT = env.int("SANDBOX_LOG_RATE_LIMIT", default=5)  # per key; 0: unlimited
+SANDBOX_PREVIEW_LOG_MAX = env.int("SANDBOX_PREVIEW_LOG_MAX", default=500)
 
 # --- Applications ----------------------------------------------------------------
 DJANGO_APPS = [
@@ -169,6 +172,18 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+# SQLite (the embedded default) is shared by the web server, Celery's worker and beat:
+# transactions take the write lock when they begin (IMMEDIATE), so two processes never
+# both read and then fail to write ("database is locked"), and the outbox's claims are
+# atomic; WAL lets readers go on while one process writes.
+# https://docs.djangoproject.com/en/5.2/ref/databases/#sqlite-transaction-behavior
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
@@ -279,6 +294,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+PLAYLOG_SWEEP_SECONDS = env.float("PLAYLOG_SWEEP_SECONDS", default=30.0)
 # Synced into django-celery-beat's tables when beat starts; staff may change them there.
 CELERY_BEAT_SCHEDULE = {
     "accounts-partner-users-sweep": {
@@ -292,6 +308,12 @@ CELERY_BEAT_SCHEDULE = {
     "checkout-order-payments-sweep": {
         "task": "store.checkout.tasks.order_payments_sweep",
         "schedule": 300.0,
+    },
+    # Plays left behind by a crash or an outage; new plays are queued as they are due.
+    "playlogs-sweep": {
+        "task": "store.playlogs.tasks.playlogs_sweep",
+        "schedule": PLAYLOG_SWEEP_SECONDS,
+        "options": {"expires": PLAYLOG_SWEEP_SECONDS},
     },
 }
 CELERY_TIMEZONE = "UTC"
@@ -317,3 +339,24 @@ SITE_URL = env("SITE_URL", default="http://localhost:8000")
 # (longer than SEVENDIGITAL_TIMEOUT), and how quiet a paid line must be for the sweep.
 ORDER_DELIVERY_LEASE_SECONDS = env.int("ORDER_DELIVERY_LEASE_SECONDS", default=60)
 ORDER_SWEEP_AFTER_SECONDS = env.int("ORDER_SWEEP_AFTER_SECONDS", default=120)
+
+# --- Play logs ---------------------------------------------------------------------
+# Every play is written to the database, then shipped to 7digital's preview/log,
+# catalogue/log and user/subscription/log by Celery (store/playlogs/outbox.py).
+# All the shop's senders together keep under 7digital's pace for log requests per
+# consumer key (the 2026.05 document: 5 POST requests per second).
+PLAYLOG_REQUESTS_PER_SECOND = env.float("PLAYLOG_REQUESTS_PER_SECOND", default=5.0)
+# A preview is reported once the player has not reported it for this long (it may be
+# paused and resumed), or when it played to the end, or this long after it started
+# without any report (the page went away without telling).
+PLAYLOG_PREVIEW_SETTLE_SECONDS = env.int("PLAYLOG_PREVIEW_SETTLE_SECONDS", default=5)
+PLAYLOG_PREVIEW_OPEN_SECONDS = env.int("PLAYLOG_PREVIEW_OPEN_SECONDS", default=120)
+# After a failed send, rows wait base * 2^(failures - 1) seconds with jitter, at most
+# the cap, before they are sent again.
+PLAYLOG_RETRY_BASE_SECONDS = env.float("PLAYLOG_RETRY_BASE_SECONDS", default=2.0)
+PLAYLOG_RETRY_MAX_SECONDS = env.float("PLAYLOG_RETRY_MAX_SECONDS", default=600.0)
+# A sender's claim on rows lasts this long (far longer than one send, which is bounded
+# by SEVENDIGITAL_TIMEOUT); a sender that died leaves its rows due again after it.
+PLAYLOG_CLAIM_SECONDS = env.int("PLAYLOG_CLAIM_SECONDS", default=120)
+# One shipping task sends for at most this long, then queues its successor.
+PLAYLOG_SHIP_SECONDS = env.int("PLAYLOG_SHIP_SECONDS", default=60)

@@ -1,3 +1,3 @@
 """One small handler per 7digital endpoint; importing this package registers them."""
 
-from . import catalogue, downloads, locker, media, purchasing, status, users  # noqa: F401
+from . import catalogue, downloads, locker, media, playlogs, purchasing, status, users  # noqa: F401

@@ -8,20 +8,26 @@ a lost one breaches the licence).
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from ..models import LogResult
-from ..requestor import UserAuth
+from ..requestor import UserAuth, encode_json
 from ._base import Resource
 from .users import _user
 
 USER_AGENT_LIMIT = 256
 CATALOGUE_LOG_LIMIT = 100
 PREVIEW_LOG_BYTES_LIMIT = 100 * 1024
+# The MassiveMusic 2026.05 document: "Acceptable usage is 5 POST requests per second
+# with batches of up to 500 logs per request" (preview logs).
+PREVIEW_LOG_LIMIT = 500
+LOG_REQUESTS_PER_SECOND = 5
+# Subscription logs are "batched by user"; the reference sets no count, so the
+# catalogue's is used.
+SUBSCRIPTION_LOG_LIMIT = CATALOGUE_LOG_LIMIT
 PLAY_MODES = ("online", "offline", "online-cached")
 END_REASONS = ("naturalEnd", "userSkipped", "other")
 
@@ -129,9 +135,15 @@ class Logging(Resource):
         return LogResult.from_data(data)
 
     def previews(self, plays: Iterable[PreviewPlay], *, country: str | None = None) -> LogResult:
-        """``preview/log``: the query's country authorises; each log has its own."""
+        """``preview/log``: the query's country authorises; each log has its own.
+
+        At most 500 logs and 100 KiB in one request: :func:`preview_batches` splits a
+        longer list into requests that fit.
+        """
         body = {"logs": [p.to_json() for p in plays]}
-        size = len(_json_bytes(body))
+        if len(body["logs"]) > PREVIEW_LOG_LIMIT:
+            raise ValueError(f"at most {PREVIEW_LOG_LIMIT} preview logs per request")
+        size = len(encode_json(body))
         if size > PREVIEW_LOG_BYTES_LIMIT:
             raise ValueError(f"preview log body is {size} bytes; the limit is 100 KiB")
         return self._post("1.2/preview/log", body, country=country)
@@ -145,9 +157,34 @@ class Logging(Resource):
     def subscription(
         self, user: UserAuth | str, plays: Iterable[SubscriptionPlay], *, country: str
     ) -> LogResult:
+        """``user/subscription/log``: one user's plays (their partner id or token)."""
         body = {"playLogItem": [p.to_json() for p in plays]}
         return self._post("1.2/user/subscription/log", body, country=country, user=_user(user))
 
 
-def _json_bytes(body: Any) -> bytes:
-    return json.dumps(body).encode()
+# The bytes a preview log body spends besides its logs: '{"logs":[' and ']}'.
+_PREVIEW_BODY_OVERHEAD = len(encode_json({"logs": []}))
+
+
+def preview_batches(
+    plays: Iterable[PreviewPlay],
+    *,
+    max_logs: int = PREVIEW_LOG_LIMIT,
+    max_bytes: int = PREVIEW_LOG_BYTES_LIMIT,
+) -> Iterator[list[PreviewPlay]]:
+    """Split preview plays, in order, into requests of at most ``max_logs`` logs whose
+    body stays within ``max_bytes`` (the body is measured as :meth:`Logging.previews`
+    sends it). Raises ``ValueError`` for a play that cannot fit a request on its own."""
+    batch: list[PreviewPlay] = []
+    size = _PREVIEW_BODY_OVERHEAD
+    for play in plays:
+        item = len(encode_json(play.to_json())) + (1 if batch else 0)  # the comma
+        if batch and (len(batch) == max_logs or size + item > max_bytes):
+            yield batch
+            batch, size, item = [], _PREVIEW_BODY_OVERHEAD, item - 1
+        if size + item > max_bytes:
+            raise ValueError(f"a preview log of {item} bytes cannot fit in {max_bytes} bytes")
+        batch.append(play)
+        size += item
+    if batch:
+        yield batch

@@ -1,10 +1,16 @@
-"""Preview plays, recorded for royalty reporting before anything is sent to 7digital.
+"""Plays recorded for royalty reporting, and the outbox that ships them to 7digital.
 
-A :class:`PreviewPlay` is written when the player starts a preview and completed when it
-stops; a later outbox ships each row to 7digital's ``preview/log`` (country, trackId,
-dateTimePlayed, totalTimePlayed, userAgent, userId, playMode) and fills in the delivery
-fields. :class:`PreviewResponseTally` counts, per day and country, the proxied clip
-responses that started playback, so plays recorded can be reconciled against them.
+7digital pays labels from the plays partners report, through three endpoints (reference
+lines 4735-4886): ``preview/log`` for 30-second previews, ``catalogue/log`` for
+radio-style catalogue streams and ``user/subscription/log`` for subscribers' streams.
+Each kind of play has its own table, written at once on the request path (a plain
+insert, nothing waits for 7digital), and each row is its own outbox entry: Celery tasks
+claim due rows, send them in batches and mark them delivered only once 7digital has
+accepted them (:mod:`store.playlogs.outbox`). Rows are never deleted: a play 7digital
+refuses for good (a 1xxx validation error) stays, flagged ``rejected`` with the reason.
+
+:class:`PreviewResponseTally` counts, per day and country, the proxied clip responses
+that started playback, so plays recorded can be reconciled against them.
 """
 
 from __future__ import annotations
@@ -13,10 +19,11 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 # 7digital preview clips last 30 seconds; a report of more is clamped to this.
 PREVIEW_SECONDS_MAX = 30
-USER_AGENT_MAX_LENGTH = 512  # stored; preview/log takes the first 256 characters
+USER_AGENT_MAX_LENGTH = 512  # stored; the log endpoints take the first 256 characters
 
 
 class PlayMode(models.TextChoices):
@@ -25,7 +32,55 @@ class PlayMode(models.TextChoices):
     ONLINE_CACHED = "online-cached", "Online (cached)"
 
 
-class PreviewPlay(models.Model):
+class EndReason(models.TextChoices):
+    NATURAL_END = "naturalEnd", "Played to the end"
+    USER_SKIPPED = "userSkipped", "Skipped by the listener"
+    OTHER = "other", "Other"
+
+
+class OutboxPlay(models.Model):
+    """A play's delivery to 7digital: claimed by one sender at a time, retried with
+    backoff, delivered once accepted, or rejected for good with 7digital's reason."""
+
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0, help_text="Sends tried, accepted or not.")
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="After a failure: not sent again before this."
+    )
+    last_error = models.TextField(blank=True)
+    # A sender's claim: while claimed_until is in the future no other sender takes the
+    # row. A sender that dies leaves the claim to run out, and the row is due again.
+    claimed_by = models.UUIDField(null=True, blank=True, editable=False)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    rejected = models.BooleanField(default=False)
+    rejected_reason = models.TextField(blank=True)
+    rejected_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def delivery_state(self) -> str:
+        if self.delivered_at:
+            return "delivered"
+        if self.rejected:
+            return "rejected"
+        return "failing" if self.last_error else "waiting"
+
+
+def _outbox_index(model: str, time_field: str) -> models.Index:
+    """The rows still to send, oldest first: small however long the table grows."""
+    return models.Index(
+        fields=[time_field],
+        name=f"playlogs_{model}_unsent",
+        condition=Q(delivered_at__isnull=True, rejected=False),
+    )
+
+
+class PreviewPlay(OutboxPlay):
+    """A preview heard in the storefront's player: ``preview/log``."""
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     track_id = models.PositiveBigIntegerField("7digital track id")
     user = models.ForeignKey(
@@ -52,21 +107,97 @@ class PreviewPlay(models.Model):
     )
     reported_at = models.DateTimeField(null=True, blank=True)
 
-    # Delivery to 7digital's preview/log (the outbox of a later issue).
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    rejected = models.BooleanField(default=False)
-    rejected_reason = models.TextField(blank=True)
-
     class Meta:
         indexes = [
             models.Index(fields=["delivered_at", "started_at"], name="playlogs_play_outbox_idx"),
             models.Index(fields=["started_at"], name="playlogs_play_started_idx"),
+            _outbox_index("preview", "started_at"),
         ]
 
     def __str__(self) -> str:
         return f"Preview of track {self.track_id} at {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+
+class CataloguePlay(OutboxPlay):
+    """A radio-style stream of a catalogue track (``stream/catalogue``): ``catalogue/log``.
+
+    Written by the streaming player when the play ends, so it is due at once.
+    """
+
+    track_id = models.PositiveBigIntegerField("7digital track id")
+    release_id = models.PositiveBigIntegerField("7digital release id")
+    format_id = models.PositiveIntegerField("7digital format id")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="catalogue_plays",
+    )
+    listener_id = models.CharField(
+        max_length=255, help_text="The userId reported: unique per listener, used consistently."
+    )
+    country = models.CharField(max_length=2, help_text="Where the listener played it.")
+    user_agent = models.CharField(max_length=USER_AGENT_MAX_LENGTH, blank=True)
+    played_at = models.DateTimeField()
+    seconds_played = models.PositiveIntegerField(help_text="0 if pre-fetched and never played.")
+    end_reason = models.CharField(max_length=16, choices=EndReason.choices)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["played_at"], name="playlogs_cat_played_idx"),
+            _outbox_index("cat", "played_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Catalogue play of track {self.track_id} at {self.played_at:%Y-%m-%d %H:%M:%S}"
+
+
+class SubscriptionPlay(OutboxPlay):
+    """A subscriber's stream (``stream/subscription``, or an offline play of a cached
+    track): ``user/subscription/log``, sent in batches per user."""
+
+    track_id = models.PositiveBigIntegerField("7digital track id")
+    release_id = models.PositiveBigIntegerField("7digital release id")
+    format_id = models.PositiveIntegerField("7digital format id")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="subscription_plays",
+    )
+    partner_user_id = models.CharField(
+        max_length=255, help_text="The 7digital partner user the play is logged for."
+    )
+    country = models.CharField(max_length=2, help_text="Where the subscriber played it.")
+    user_agent = models.CharField(max_length=USER_AGENT_MAX_LENGTH, blank=True)
+    play_mode = models.CharField(max_length=16, choices=PlayMode.choices, default=PlayMode.ONLINE)
+    played_at = models.DateTimeField()
+    seconds_played = models.PositiveIntegerField(help_text="0 if pre-fetched and never played.")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["played_at"], name="playlogs_subscr_played_idx"),
+            _outbox_index("subscr", "played_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Subscription play of track {self.track_id} at {self.played_at:%Y-%m-%d %H:%M:%S}"
+
+
+class DeliveryPace(models.Model):
+    """When the next request to a rate-limited 7digital endpoint group may leave.
+
+    Shared by every worker process through the database, so all of them together stay
+    under 7digital's limit per consumer key (:func:`store.playlogs.outbox.pace_wait`).
+    """
+
+    name = models.CharField(max_length=64, primary_key=True)
+    next_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name}: next at {self.next_at:%H:%M:%S.%f}"
 
 
 class PreviewResponseTally(models.Model):

@@ -18,9 +18,22 @@ from django.utils import timezone
 from store.playlogs.models import (
     PREVIEW_SECONDS_MAX,
     USER_AGENT_MAX_LENGTH,
+    CataloguePlay,
+    EndReason,
+    OutboxPlay,
+    PlayMode,
     PreviewPlay,
     PreviewResponseTally,
+    SubscriptionPlay,
 )
+
+
+def _ship_when_due(kind: str, play: OutboxPlay) -> None:
+    """After the commit, make sure a task ships ``play`` once it is due."""
+    from store.playlogs import outbox, tasks
+
+    due_at = outbox.kind_get(kind).next_due_at(play)
+    transaction.on_commit(lambda: tasks.ship_soon(kind, due_at=due_at))
 
 
 def preview_anonymous_id_new() -> str:
@@ -45,7 +58,7 @@ def preview_play_start(
     """
     if user is not None and not user.is_authenticated:
         user = None
-    return PreviewPlay.objects.create(
+    play = PreviewPlay.objects.create(
         track_id=track_id,
         user=user,
         anonymous_id=anonymous_id or "",
@@ -53,6 +66,8 @@ def preview_play_start(
         user_agent=(user_agent or "")[:USER_AGENT_MAX_LENGTH],
         started_at=(started_at or timezone.now()).astimezone(UTC),
     )
+    _ship_when_due("preview", play)  # reported even if the player never says more
+    return play
 
 
 def preview_seconds_clamp(seconds: float | Decimal) -> Decimal:
@@ -86,6 +101,70 @@ def preview_play_stop(
         play.seconds_played = value
         play.reported_at = timezone.now()
         play.save(update_fields=["seconds_played", "reported_at"])
+        _ship_when_due("preview", play)
+    return play
+
+
+@transaction.atomic
+def catalogue_play_record(
+    *,
+    track_id: int,
+    release_id: int,
+    format_id: int,
+    user,
+    listener_id: str,
+    country: str,
+    user_agent: str,
+    played_at: datetime,
+    seconds_played: int,
+    end_reason: str = EndReason.NATURAL_END,
+) -> CataloguePlay:
+    """Record a finished radio-style play of a catalogue stream, for ``catalogue/log``."""
+    play = CataloguePlay.objects.create(
+        track_id=track_id,
+        release_id=release_id,
+        format_id=format_id,
+        user=user if user is not None and user.is_authenticated else None,
+        listener_id=listener_id,
+        country=country.upper()[:2],
+        user_agent=(user_agent or "")[:USER_AGENT_MAX_LENGTH],
+        played_at=played_at.astimezone(UTC),
+        seconds_played=max(int(seconds_played), 0),
+        end_reason=EndReason(end_reason),
+    )
+    _ship_when_due("catalogue", play)
+    return play
+
+
+@transaction.atomic
+def subscription_play_record(
+    *,
+    track_id: int,
+    release_id: int,
+    format_id: int,
+    user,
+    partner_user_id: str,
+    country: str,
+    user_agent: str,
+    played_at: datetime,
+    seconds_played: int,
+    play_mode: str = PlayMode.ONLINE,
+) -> SubscriptionPlay:
+    """Record a subscriber's play (streamed, or offline from the device's cache), for
+    ``user/subscription/log``."""
+    play = SubscriptionPlay.objects.create(
+        track_id=track_id,
+        release_id=release_id,
+        format_id=format_id,
+        user=user if user is not None and user.is_authenticated else None,
+        partner_user_id=partner_user_id,
+        country=country.upper()[:2],
+        user_agent=(user_agent or "")[:USER_AGENT_MAX_LENGTH],
+        played_at=played_at.astimezone(UTC),
+        seconds_played=max(int(seconds_played), 0),
+        play_mode=PlayMode(play_mode),
+    )
+    _ship_when_due("subscription", play)
     return play
 
 

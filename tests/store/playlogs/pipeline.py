@@ -1,0 +1,369 @@
+"""The play-log pipeline as separate processes, for the worker tests and the benchmark.
+
+The sandbox runs as ``manage.py runsandbox`` on a free loopback port (its rate limit set
+as asked), Celery workers and beat as ``celery -A config worker|beat``, all on databases
+of their own: SQLite files in a temporary folder, or a fresh PostgreSQL database when
+asked. Plays are inserted by a separate Python process, the way the web server would.
+Every process is started in its own process group, and all are killed on the way out.
+
+    with Pipeline(tmp_path, broker="embedded") as pipeline:
+        pipeline.start_worker()
+        pipeline.insert_previews(1000)
+        pipeline.wait_for_logs(1000)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import requests
+
+BASE_DIR = Path(__file__).resolve().parents[3]
+PYTHON = sys.executable
+STARTUP_SECONDS = 90
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def redis_url() -> str | None:
+    """REDIS_URL when set and answering, else None."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return None
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:
+        return None
+    return url
+
+
+def postgres_url() -> str | None:
+    """The PostgreSQL server of DATABASE_URL when it points at one that answers."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return None
+    try:
+        import psycopg
+
+        psycopg.connect(url, connect_timeout=2).close()
+    except Exception:
+        return None
+    return url
+
+
+class Pipeline:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        broker: str = "embedded",
+        database: str = "sqlite",
+        sandbox_rate: int = 5,
+        settings: dict[str, str] | None = None,
+    ) -> None:
+        self.folder = Path(folder)
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.logs: dict[str, Path] = {}
+        self.sandbox_port = free_port()
+        self.sandbox_url = f"http://127.0.0.1:{self.sandbox_port}"
+        self._pg_database: str | None = None
+        self._pg_admin_url: str | None = None
+        if broker == "redis":
+            broker_url = redis_url()
+            if broker_url is None:
+                raise RuntimeError("Redis does not answer at REDIS_URL")
+        else:
+            broker_url = f"sqla+sqlite:///{self.folder / 'broker.sqlite3'}"
+        if database == "postgres":
+            self._pg_admin_url = postgres_url()
+            if self._pg_admin_url is None:
+                raise RuntimeError("PostgreSQL does not answer at DATABASE_URL")
+            self._pg_database = f"playlogs_{uuid.uuid4().hex[:12]}"
+            database_url = self._pg_admin_url.rsplit("/", 1)[0] + f"/{self._pg_database}"
+        else:
+            database_url = f"sqlite:///{self.folder / 'db.sqlite3'}"
+        self.env = {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": os.environ.get("HOME", str(self.folder)),
+            "PYTHONUNBUFFERED": "1",
+            "DJANGO_SETTINGS_MODULE": "config.settings.local",
+            "DEBUG": "false",
+            "DATABASE_URL": database_url,
+            "SANDBOX_DATABASE_URL": f"sqlite:///{self.folder / 'sandbox.sqlite3'}",
+            "SANDBOX_AUDIO_CACHE": str(self.folder / "audio"),
+            "SEVENDIGITAL_SANDBOX_URL": self.sandbox_url,
+            "CELERY_BROKER_URL": broker_url,
+            "SANDBOX_LOG_RATE_LIMIT": str(sandbox_rate),
+            "PLAYLOG_REQUESTS_PER_SECOND": str(sandbox_rate or 1000),
+            **(settings or {}),
+        }
+
+    # -- processes ---------------------------------------------------------------------
+
+    def _start(self, name: str, command: list[str]) -> subprocess.Popen:
+        log = self.folder / f"{name}.log"
+        self.logs[name] = log
+        with log.open("a") as out:
+            process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+                command,
+                cwd=BASE_DIR,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self.processes[name] = process
+        return process
+
+    def _run(self, *args: str, timeout: float = 300) -> str:
+        done = subprocess.run(  # noqa: S603
+            [PYTHON, *args],
+            cwd=BASE_DIR,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"{args} failed:\n{done.stdout}\n{done.stderr}")
+        return done.stdout
+
+    def __enter__(self) -> Pipeline:
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def start(self) -> None:
+        if self._pg_database:
+            self._pg_execute(f'CREATE DATABASE "{self._pg_database}"')
+        self._run("manage.py", "migrate", "--verbosity=0")
+        self._start(
+            "sandbox",
+            [
+                PYTHON,
+                "manage.py",
+                "runsandbox",
+                "--host=127.0.0.1",
+                f"--port={self.sandbox_port}",
+                "--tracks=20",
+            ],
+        )
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(f"{self.sandbox_url}/_sandbox/health", timeout=2).ok:
+                    break
+            self._check_alive("sandbox")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the sandbox did not start:\n{self.log('sandbox')}")
+            time.sleep(0.2)
+
+    def start_worker(self, name: str = "worker", *, concurrency: int = 1) -> None:
+        """A worker; returns once it is ready to take tasks."""
+        self._start(
+            name,
+            [
+                PYTHON,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--loglevel=info",
+                f"--concurrency={concurrency}",
+                f"--hostname={name}-{uuid.uuid4().hex[:6]}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+        )
+        self._wait_for_line(name, " ready.")
+
+    def start_beat(self) -> None:
+        schedule = self.folder / "beat-schedule"
+        self._start(
+            "beat",
+            [
+                PYTHON,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "beat",
+                "--loglevel=info",
+                "-s",
+                str(schedule),
+            ],
+        )
+        self._wait_for_line("beat", "beat: Starting...")
+
+    def kill(self, name: str) -> None:
+        """SIGKILL the process and its whole group (a worker's pool goes with it)."""
+        process = self.processes.pop(name)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+    def close(self) -> None:
+        for name in list(self.processes):
+            self.kill(name)
+        if self._pg_database:
+            with contextlib.suppress(Exception):
+                self._pg_execute(f'DROP DATABASE IF EXISTS "{self._pg_database}" WITH (FORCE)')
+
+    def _pg_execute(self, statement: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self._pg_admin_url, autocommit=True) as db:
+            db.execute(statement)
+
+    def log(self, name: str) -> str:
+        path = self.logs.get(name)
+        return path.read_text(errors="replace") if path and path.exists() else ""
+
+    def _check_alive(self, name: str) -> None:
+        process = self.processes.get(name)
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode}:\n{self.log(name)}")
+
+    def _wait_for_line(self, name: str, text: str) -> None:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while text not in self.log(name):
+            self._check_alive(name)
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{name} did not start:\n{self.log(name)}")
+            time.sleep(0.2)
+
+    # -- plays and logs ------------------------------------------------------------------
+
+    def insert_previews(
+        self, count: int, *, user_agent: str = "Storefront/1.0", ship_tasks: int = 1
+    ) -> None:
+        """Insert ``count`` finished preview plays, each a distinct play, and queue
+        ``ship_tasks`` shipping tasks, as the site would after recording them."""
+        self._run("-c", INSERT_SCRIPT, str(count), user_agent, str(ship_tasks))
+
+    def send_task(self, name: str, *args: str) -> None:
+        self._run("-c", SEND_SCRIPT, name, *args)
+
+    def summary(self) -> dict:
+        response = requests.get(f"{self.sandbox_url}/_sandbox/playlogs/summary", timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def received(self, kind: str = "preview") -> dict:
+        return self.summary().get(kind, {"logs": 0, "distinct": 0, "duplicates": 0})
+
+    def wait_for_logs(self, distinct: int, *, timeout: float, kind: str = "preview") -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            received = self.received(kind)
+            if received["distinct"] >= distinct or time.monotonic() > deadline:
+                return received
+            for name in self.processes:
+                self._check_alive(name)
+            time.sleep(0.1)
+
+    def journal_statuses(self, endpoint: str) -> list[int]:
+        response = requests.get(
+            f"{self.sandbox_url}/_sandbox/journal", params={"endpoint": endpoint}, timeout=10
+        )
+        return [entry["status"] for entry in response.json()["entries"]]
+
+    def add_fault(self, **fault) -> None:
+        requests.post(f"{self.sandbox_url}/_sandbox/faults", json=fault, timeout=10)
+
+    def clear_faults(self) -> None:
+        requests.delete(f"{self.sandbox_url}/_sandbox/faults", timeout=10)
+
+    def outbox(self) -> dict:
+        """Counts of the store's preview plays: total, delivered, unsent, rejected."""
+        out = self._run("-c", COUNT_SCRIPT)
+        total, delivered, rejected = (int(v) for v in out.split())
+        return {
+            "total": total,
+            "delivered": delivered,
+            "rejected": rejected,
+            "unsent": total - delivered - rejected,
+        }
+
+
+_SETUP = """
+import sys
+import django
+django.setup()
+"""
+
+INSERT_SCRIPT = (
+    _SETUP
+    + """
+from datetime import timedelta
+from decimal import Decimal
+from django.utils import timezone
+from store.playlogs.models import PreviewPlay
+from store.playlogs.tasks import playlogs_ship
+
+count, user_agent, tasks = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+start = timezone.now() - timedelta(minutes=5)
+PreviewPlay.objects.bulk_create(
+    (
+        PreviewPlay(
+            track_id=1_000_000 + n,
+            anonymous_id=f"{n % 997:032x}",
+            country="GB",
+            user_agent=user_agent,
+            started_at=start + timedelta(microseconds=n),
+            seconds_played=Decimal(30),
+            reported_at=start,
+        )
+        for n in range(count)
+    ),
+    batch_size=2000,
+)
+for _ in range(tasks):
+    playlogs_ship.delay("preview")
+"""
+)
+
+SEND_SCRIPT = (
+    _SETUP
+    + """
+from config.celery import app
+app.send_task(sys.argv[1], args=sys.argv[2:])
+"""
+)
+
+COUNT_SCRIPT = (
+    _SETUP
+    + """
+from store.playlogs.models import PreviewPlay
+plays = PreviewPlay.objects
+print(
+    plays.count(),
+    plays.filter(delivered_at__isnull=False).count(),
+    plays.filter(rejected=True).count(),
+)
+"""
+)

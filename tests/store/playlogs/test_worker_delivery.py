@@ -1,0 +1,156 @@
+"""Real Celery workers ship recorded plays to a real sandbox process: none lost.
+
+Each test runs the pipeline as separate processes (tests/store/playlogs/pipeline.py):
+the sandbox with its 5 requests per second per key, Celery workers (and beat where a
+crash must be recovered from) on the Redis broker where Redis answers and on the
+embedded SQLite broker otherwise, and databases of their own.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.store.playlogs.pipeline import Pipeline, postgres_url, redis_url
+
+pytestmark = pytest.mark.slow
+
+BATCH = 500  # preview logs per request
+
+
+def broker() -> str:
+    return "redis" if redis_url() else "embedded"
+
+
+def report(name: str, received: dict, expected: int) -> None:
+    share = received["duplicates"] / expected if expected else 0
+    print(
+        f"\n{name}: {received['distinct']:,} of {expected:,} plays received, "
+        f"{received['duplicates']:,} duplicates ({share:.3%}), {received['requests']} requests"
+    )
+
+
+def test_every_recorded_preview_is_received_exactly_once(tmp_path):
+    plays = 3000
+    with Pipeline(tmp_path, broker=broker()) as pipeline:
+        pipeline.start_worker()
+
+        pipeline.insert_previews(plays)
+        received = pipeline.wait_for_logs(plays, timeout=120)
+
+        report("one worker", received, plays)
+        assert received["distinct"] == plays
+        assert received["duplicates"] == 0
+        assert received["requests"] == plays // BATCH
+        statuses = pipeline.journal_statuses("preview/log")
+        assert statuses and set(statuses) == {200}  # the pace kept under the limit
+        time.sleep(0.5)
+        assert pipeline.outbox() == {
+            "total": plays,
+            "delivered": plays,
+            "rejected": 0,
+            "unsent": 0,
+        }
+
+
+def test_half_the_requests_failing_still_delivers_every_play_once(tmp_path):
+    plays = 2000
+    settings = {"PLAYLOG_RETRY_BASE_SECONDS": "0.2", "PLAYLOG_RETRY_MAX_SECONDS": "2"}
+    with Pipeline(tmp_path, broker=broker(), settings=settings) as pipeline:
+        pipeline.add_fault(
+            kind="status", status=503, endpoint="preview/log", probability=0.5, seed=11
+        )
+        pipeline.start_worker()
+
+        pipeline.insert_previews(plays)
+        received = pipeline.wait_for_logs(plays, timeout=180)
+
+        report("50% injected 503", received, plays)
+        statuses = pipeline.journal_statuses("preview/log")
+        assert statuses.count(503) >= 2
+        assert received["distinct"] == plays
+        assert received["duplicates"] == 0
+
+
+def test_a_refused_play_is_flagged_and_not_retried_forever(tmp_path):
+    plays = 200
+    with Pipeline(tmp_path, broker=broker()) as pipeline:
+        pipeline.start_worker()
+        pipeline._run(
+            "-c",
+            "import django; django.setup()\n"
+            "from datetime import timedelta\n"
+            "from django.utils import timezone\n"
+            "from tests.store.playlogs.factories import PreviewPlayFactory\n"
+            "PreviewPlayFactory(country='', seconds_played=30,\n"
+            "    started_at=timezone.now() - timedelta(minutes=5))\n",
+        )
+
+        pipeline.insert_previews(plays)
+        received = pipeline.wait_for_logs(plays, timeout=120)
+        time.sleep(2)  # time for any retry of the refused play to show
+
+        assert received["distinct"] == plays
+        assert pipeline.outbox() == {
+            "total": plays + 1,
+            "delivered": plays,
+            "rejected": 1,
+            "unsent": 0,
+        }
+        refused = [s for s in pipeline.journal_statuses("preview/log") if s == 400]
+        # Split until the refused play was alone: a handful of requests, then no more.
+        assert 1 <= len(refused) <= 10
+        pipeline.send_task("store.playlogs.tasks.playlogs_sweep")
+        time.sleep(2)
+        assert len([s for s in pipeline.journal_statuses("preview/log") if s == 400]) == len(
+            refused
+        )
+
+
+def test_workers_killed_mid_batch_lose_no_play(tmp_path):
+    plays = 12_000
+    kills = 3
+    settings = {"PLAYLOG_CLAIM_SECONDS": "4", "PLAYLOG_SWEEP_SECONDS": "2"}
+    with Pipeline(tmp_path, broker=broker(), settings=settings) as pipeline:
+        pipeline.start_beat()
+        pipeline.start_worker()
+        pipeline.insert_previews(plays)
+
+        for kill in range(kills):
+            # Let it get into its stride, then kill it in the middle of its work.
+            seen = pipeline.received()["logs"]
+            while pipeline.received()["logs"] < seen + BATCH * 2:
+                time.sleep(0.05)
+            time.sleep(0.05 + 0.07 * kill)
+            pipeline.kill("worker")
+            pipeline.start_worker()
+
+        received = pipeline.wait_for_logs(plays, timeout=240)
+
+        report(f"{kills} workers killed with SIGKILL", received, plays)
+        assert received["distinct"] == plays  # nothing lost
+        # A crash can send again at most the batch it had in flight.
+        assert received["duplicates"] <= kills * BATCH
+        assert pipeline.outbox()["unsent"] == 0
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_two_workers_at_once_never_send_a_play_twice(tmp_path, database):
+    if database == "postgres" and postgres_url() is None:
+        pytest.skip("DATABASE_URL does not point at a PostgreSQL server that answers")
+    plays = 6000
+    with Pipeline(tmp_path, broker=broker(), database=database) as pipeline:
+        pipeline.start_worker("worker-1", concurrency=2)
+        pipeline.start_worker("worker-2", concurrency=2)
+
+        # Four tasks at once, so four senders claim from the same rows.
+        pipeline.insert_previews(plays, ship_tasks=4)
+        received = pipeline.wait_for_logs(plays, timeout=180)
+
+        report(f"two workers on {database}", received, plays)
+        assert received["distinct"] == plays
+        assert received["duplicates"] == 0
+        assert set(pipeline.journal_statuses("preview/log")) == {200}
+        for name in ("worker-1", "worker-2"):
+            assert "playlogs_ship" in pipeline.log(name)
