@@ -4,4 +4,4 @@ from django.apps import AppConfig
 class PlaylogsConfig(AppConfig):
     name = "store.playlogs"
     label = "playlogs"
-    verbose_name = "Preview plays"
+    verbose_name = "Play logs"

@@ -70,11 +70,12 @@ class OutboxPlay(models.Model):
 
 
 def _outbox_index(model: str, time_field: str) -> models.Index:
-    """The rows still to send, oldest first: small however long the table grows."""
+    """The rows not delivered (to send, failing or rejected), oldest first: small
+    however long the table grows. The sender and the dashboard read only these."""
     return models.Index(
         fields=[time_field],
-        name=f"playlogs_{model}_unsent",
-        condition=Q(delivered_at__isnull=True, rejected=False),
+        name=f"playlogs_{model}_undelivered",
+        condition=Q(delivered_at__isnull=True),
     )
 
 
@@ -113,6 +114,8 @@ class PreviewPlay(OutboxPlay):
             models.Index(fields=["started_at"], name="playlogs_play_started_idx"),
             _outbox_index("preview", "started_at"),
         ]
+        # For every kind of play: the dashboard's retry button (store/playlogs/admin.py).
+        permissions = [("retry_playlog", "Can send failed play logs to 7digital again")]
 
     def __str__(self) -> str:
         return f"Preview of track {self.track_id} at {self.started_at:%Y-%m-%d %H:%M:%S}"

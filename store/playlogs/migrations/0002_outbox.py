@@ -12,6 +12,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterModelOptions(
+            name="previewplay",
+            options={
+                "permissions": [("retry_playlog", "Can send failed play logs to 7digital again")]
+            },
+        ),
         migrations.CreateModel(
             name="CataloguePlay",
             fields=[
@@ -183,9 +189,9 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="previewplay",
             index=models.Index(
-                condition=models.Q(("delivered_at__isnull", True), ("rejected", False)),
+                condition=models.Q(("delivered_at__isnull", True)),
                 fields=["started_at"],
-                name="playlogs_preview_unsent",
+                name="playlogs_preview_undelivered",
             ),
         ),
         migrations.AddField(
@@ -217,9 +223,9 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="catalogueplay",
             index=models.Index(
-                condition=models.Q(("delivered_at__isnull", True), ("rejected", False)),
+                condition=models.Q(("delivered_at__isnull", True)),
                 fields=["played_at"],
-                name="playlogs_cat_unsent",
+                name="playlogs_cat_undelivered",
             ),
         ),
         migrations.AddIndex(
@@ -229,9 +235,9 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="subscriptionplay",
             index=models.Index(
-                condition=models.Q(("delivered_at__isnull", True), ("rejected", False)),
+                condition=models.Q(("delivered_at__isnull", True)),
                 fields=["played_at"],
-                name="playlogs_subscr_unsent",
+                name="playlogs_subscr_undelivered",
             ),
         ),
     ]

@@ -259,11 +259,19 @@ class Pipeline:
     # -- plays and logs ------------------------------------------------------------------
 
     def insert_previews(
-        self, count: int, *, user_agent: str = "Storefront/1.0", ship_tasks: int = 1
+        self,
+        count: int,
+        *,
+        user_agent: str = "Storefront/1.0",
+        ship_tasks: int = 1,
+        chunk: int | None = None,
     ) -> None:
-        """Insert ``count`` finished preview plays, each a distinct play, and queue
-        ``ship_tasks`` shipping tasks, as the site would after recording them."""
-        self._run("-c", INSERT_SCRIPT, str(count), user_agent, str(ship_tasks))
+        """Insert ``count`` finished preview plays, each a distinct play, then queue
+        ``ship_tasks`` shipping tasks, as the site would after recording them. With
+        ``chunk``, plays go in that many at a time, a shipping task queued after each
+        (as plays keep arriving while earlier ones are shipped)."""
+        chunk = chunk or count
+        self._run("-c", INSERT_SCRIPT, str(count), user_agent, str(ship_tasks), str(chunk))
 
     def send_task(self, name: str, *args: str) -> None:
         self._run("-c", SEND_SCRIPT, name, *args)
@@ -325,23 +333,26 @@ from django.utils import timezone
 from store.playlogs.models import PreviewPlay
 from store.playlogs.tasks import playlogs_ship
 
-count, user_agent, tasks = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+count, user_agent, tasks, chunk = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 start = timezone.now() - timedelta(minutes=5)
-PreviewPlay.objects.bulk_create(
-    (
-        PreviewPlay(
-            track_id=1_000_000 + n,
-            anonymous_id=f"{n % 997:032x}",
-            country="GB",
-            user_agent=user_agent,
-            started_at=start + timedelta(microseconds=n),
-            seconds_played=Decimal(30),
-            reported_at=start,
-        )
-        for n in range(count)
-    ),
-    batch_size=2000,
-)
+for first in range(0, count, chunk):
+    PreviewPlay.objects.bulk_create(
+        (
+            PreviewPlay(
+                track_id=1_000_000 + n,
+                anonymous_id=f"{n % 997:032x}",
+                country="GB",
+                user_agent=user_agent,
+                started_at=start + timedelta(microseconds=n),
+                seconds_played=Decimal(30),
+                reported_at=start,
+            )
+            for n in range(first, min(first + chunk, count))
+        ),
+        batch_size=2000,
+    )
+    if first + chunk < count:
+        playlogs_ship.delay("preview")
 for _ in range(tasks):
     playlogs_ship.delay("preview")
 """

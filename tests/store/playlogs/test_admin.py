@@ -1,4 +1,4 @@
-"""Staff can read preview plays in the admin, and nobody can edit them there."""
+"""Staff can read play logs in the admin, and nobody can edit them there."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from store.playlogs.models import PreviewResponseTally
 
-from .factories import PreviewPlayFactory
+from .factories import CataloguePlayFactory, PreviewPlayFactory, SubscriptionPlayFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,25 +37,78 @@ def test_a_search_that_is_not_a_track_id_finds_nothing_instead_of_failing(admin_
 
 
 @pytest.mark.parametrize(
-    ("query", "expected"),
+    ("state", "expected"),
+    [("delivered", [1]), ("waiting", [2]), ("failing", [4]), ("rejected", [3])],
+)
+@pytest.mark.parametrize(
+    ("changelist", "factory", "time_field"),
     [
-        ({"delivered": "yes"}, [1]),
-        ({"delivered": "no"}, [2, 3]),
-        ({"rejected__exact": "1"}, [3]),
+        ("admin:playlogs_previewplay_changelist", PreviewPlayFactory, "started_at"),
+        ("admin:playlogs_catalogueplay_changelist", CataloguePlayFactory, "played_at"),
+        ("admin:playlogs_subscriptionplay_changelist", SubscriptionPlayFactory, "played_at"),
     ],
 )
-def test_the_admin_filters_by_delivery_and_rejection(admin_client, query, expected):
+def test_the_admin_filters_every_kind_of_play_by_delivery_state(
+    admin_client, changelist, factory, time_field, state, expected
+):
     now = timezone.now()
-    PreviewPlayFactory(track_id=1, delivered_at=now, started_at=now - timedelta(minutes=3))
-    PreviewPlayFactory(track_id=2, started_at=now - timedelta(minutes=2))
-    PreviewPlayFactory(
-        track_id=3, rejected=True, rejected_reason="bad", started_at=now - timedelta(minutes=1)
-    )
+    factory(track_id=1, delivered_at=now, **{time_field: now - timedelta(minutes=4)})
+    factory(track_id=2, **{time_field: now - timedelta(minutes=3)})
+    factory(track_id=3, rejected=True, rejected_reason="bad", **{time_field: now})
+    factory(track_id=4, last_error="timeout", **{time_field: now - timedelta(minutes=1)})
 
-    response = admin_client.get(CHANGELIST, query)
+    response = admin_client.get(reverse(changelist), {"state": state})
 
     assert response.status_code == 200
     assert sorted(p.track_id for p in response.context["cl"].result_list) == expected
+
+
+@pytest.mark.parametrize(
+    "factory", [PreviewPlayFactory, CataloguePlayFactory, SubscriptionPlayFactory]
+)
+def test_the_admin_shows_the_rejection_reason_and_the_last_error(admin_client, factory):
+    rejected = factory(track_id=5, rejected=True, rejected_reason="1001: Invalid track id")
+    factory(track_id=6, last_error="503 from 7digital")
+    meta = rejected._meta
+
+    changelist = admin_client.get(reverse(f"admin:playlogs_{meta.model_name}_changelist"))
+    change = admin_client.get(
+        reverse(f"admin:playlogs_{meta.model_name}_change", args=[rejected.pk])
+    )
+
+    assert b"1001: Invalid track id" in changelist.content
+    assert b"503 from 7digital" in changelist.content
+    assert b"1001: Invalid track id" in change.content
+    assert b'name="_save"' not in change.content
+
+
+@pytest.mark.parametrize(
+    ("changelist", "factory"),
+    [
+        ("admin:playlogs_catalogueplay_changelist", CataloguePlayFactory),
+        ("admin:playlogs_subscriptionplay_changelist", SubscriptionPlayFactory),
+    ],
+)
+def test_catalogue_and_subscription_plays_are_found_by_track_id_and_date(
+    admin_client, changelist, factory
+):
+    factory(track_id=111)
+    factory(track_id=222)
+    factory(track_id=333, played_at=timezone.now() - timedelta(days=40))
+    today = timezone.now()
+
+    found = admin_client.get(reverse(changelist), {"q": "222"})
+    dated = admin_client.get(
+        reverse(changelist),
+        {
+            "played_at__year": today.year,
+            "played_at__month": today.month,
+            "played_at__day": today.day,
+        },
+    )
+
+    assert [p.track_id for p in found.context["cl"].result_list] == [222]
+    assert sorted(p.track_id for p in dated.context["cl"].result_list) == [111, 222]
 
 
 def test_the_admin_filters_by_date(admin_client):

@@ -414,9 +414,9 @@ def test_the_pace_gives_each_request_its_own_turn(settings):
 
     pace = DeliveryPace.objects.get()
     assert pace.next_at > timezone.now() + timedelta(seconds=0.6)
-    # Turns 0.21 s apart (5 per second, and a margin): the waits grow by that much.
+    # Turns 0.22 s apart (5 per second, and a margin): the waits grow by that much.
     assert len(sleeps) >= 3
-    assert sleeps[-1] == pytest.approx(3 * 1.05 / 5, abs=0.05)
+    assert sleeps[-1] == pytest.approx(3 * outbox.PACE_MARGIN / 5, abs=0.05)
 
 
 def test_backoff_doubles_with_jitter_up_to_the_cap(settings):
@@ -429,3 +429,26 @@ def test_backoff_doubles_with_jitter_up_to_the_cap(settings):
         waits = [outbox.backoff_seconds(failures, rng=rng) for _ in range(50)]
         assert all(ceiling / 2 <= w <= ceiling for w in waits)
         assert max(waits) - min(waits) > 0  # jittered
+
+
+def test_long_logs_still_go_in_full_requests(sandbox_for_store):
+    finished_previews(1000, user_agent=CHROME)  # about 345 fit in 100 KiB
+
+    result = ship()
+
+    # 345 + 345 + 310, not 345 + 155 for every claim of 500.
+    assert result.delivered == 1000
+    assert result.requests == 3
+
+
+def test_a_429_waits_out_the_window_and_sends_the_same_batch_again(sandbox_for_store):
+    sandbox_for_store.log_rate_limit = 2  # another sender of the same key used the rest
+    finished_previews(1500)
+
+    result = ship(sleep=time.sleep)
+
+    statuses = [e["status"] for e in log_requests(sandbox_for_store, "preview/log")]
+    assert statuses.count(429) >= 1
+    assert result.delivered == 1500 and result.failed == 0
+    assert received().count() == 1500
+    assert not PreviewPlay.objects.exclude(last_error="").exists()
