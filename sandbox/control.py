@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import wraps
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -322,6 +322,13 @@ def _distinct_plays(logs: QuerySet) -> int:
     return logs.order_by().values(*SAME_PLAY).distinct().count()
 
 
+def _received_so_far() -> QuerySet:
+    """The logs stored up to now: counts taken in several queries agree with each other
+    while more logs arrive (a later request's logs have higher ids)."""
+    last = ReceivedPlayLog.objects.aggregate(last=Max("id"))["last"] or 0
+    return ReceivedPlayLog.objects.filter(id__lte=last)
+
+
 def _whole_number(request: HttpRequest, name: str, default: int, maximum: int) -> int:
     try:
         value = int(request.GET.get(name, default))
@@ -340,7 +347,7 @@ def playlogs(request: HttpRequest) -> JsonResponse:
     if request.method == "DELETE":
         deleted, _ = ReceivedPlayLog.objects.all().delete()
         return JsonResponse({"deleted": deleted})
-    logs = ReceivedPlayLog.objects.all()
+    logs = _received_so_far()
     kind = request.GET.get("kind")
     try:
         if kind is not None and kind not in ReceivedPlayLog.Kind.values:
@@ -368,16 +375,17 @@ def playlogs(request: HttpRequest) -> JsonResponse:
 @require_http_methods(["GET"])
 def playlogs_summary(request: HttpRequest) -> JsonResponse:
     """Per kind: logs, distinct plays, duplicates and the requests that brought them."""
+    received = _received_so_far()
     totals = {
         row["kind"]: row
-        for row in ReceivedPlayLog.objects.order_by()
+        for row in received.order_by()
         .values("kind")
         .annotate(logs=Count("id"), requests=Count("request_id", distinct=True))
     }
     summary = {}
     for kind in ReceivedPlayLog.Kind.values:
         row = totals.get(kind, {"logs": 0, "requests": 0})
-        distinct = _distinct_plays(ReceivedPlayLog.objects.filter(kind=kind)) if row["logs"] else 0
+        distinct = _distinct_plays(received.filter(kind=kind)) if row["logs"] else 0
         summary[kind] = {
             "logs": row["logs"],
             "distinct": distinct,

@@ -62,7 +62,7 @@ def playlogs_ship(self, kind: str) -> int:
 @shared_task(ignore_result=True)
 def playlogs_sweep() -> list[str]:
     """Periodic (django-celery-beat): queue a shipping task for each kind with due plays."""
-    queued = [kind for kind in outbox.KINDS if outbox.due_count(kind)]
+    queued = [kind for kind in outbox.KINDS if outbox.has_due(kind)]
     for kind in queued:
         playlogs_ship.delay(kind)
     return queued

@@ -343,7 +343,7 @@ def test_when_7digital_stays_down_the_sender_defers_and_the_rows_wait(sandbox_fo
     assert waiting.next_attempt_at > timezone.now() + timedelta(seconds=4)
     assert waiting.claimed_by is None
     # Not due again before its time, so another sender leaves it alone.
-    assert outbox.due_count("preview") == 0
+    assert not outbox.has_due("preview")
 
 
 def test_staff_retry_sends_a_rejected_play_again(sandbox_for_store):

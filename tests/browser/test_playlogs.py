@@ -1,0 +1,72 @@
+"""A preview heard in a real browser reaches 7digital's play log, and staff see it on
+the play-log dashboard (issue 7's "done when", short of the Celery worker, which
+tests/store/playlogs/test_worker_delivery.py runs for real)."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from tests.conftest import pass_second_factor
+
+from .conftest import screenshot
+from .test_journey import NO_SURPRISES, NO_SURPRISES_TRACK, PLAYING
+
+expect = pytest.importorskip("playwright.sync_api", reason="browser tests need playwright").expect
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True, databases=["default", "sandbox"]),
+]
+
+
+def staff_session(storefront: str) -> dict:
+    """A Staff member signed in with both factors: their session cookie, for the browser."""
+    from accounts.models import User
+
+    user = User.objects.create_user(email="staff@example.com", password="x" * 12, is_staff=True)
+    user.groups.add(Group.objects.get(name="Staff"))
+    client = Client()
+    pass_second_factor(client, user)
+    cookie = client.cookies["sessionid"]
+    return {"name": "sessionid", "value": cookie.value, "url": storefront}
+
+
+def test_a_preview_heard_in_the_browser_is_logged_and_shown_to_staff(desktop, storefront, settings):
+    from sandbox.models import ReceivedPlayLog
+    from store.playlogs import outbox
+
+    settings.PLAYLOG_PREVIEW_SETTLE_SECONDS = 0
+    page = desktop
+    page.goto(f"/releases/{NO_SURPRISES}/")
+    play = page.locator(f'button[data-preview-track="{NO_SURPRISES_TRACK}"]')
+    play.click()
+    page.wait_for_function(PLAYING, timeout=20_000)
+    page.wait_for_function(
+        "() => document.getElementById('player-audio').currentTime > 2", timeout=20_000
+    )
+    play.click()  # pause: the player reports the seconds heard
+    page.wait_for_function("() => document.getElementById('player-audio').paused")
+
+    delivered = 0
+    for _ in range(50):  # the report is a beacon: give it a moment to land
+        delivered += outbox.playlogs_ship(kind="preview", seconds=5).delivered
+        if delivered:
+            break
+        page.wait_for_timeout(100)
+
+    log = ReceivedPlayLog.objects.get(kind="preview")
+    assert log.track_id == NO_SURPRISES_TRACK
+    assert 2 <= log.seconds_played <= 30
+    assert "Chrome" in log.user_agent
+    assert log.user_id.startswith("anon-")
+
+    page.context.add_cookies([staff_session(storefront)])
+    page.goto("/admin/playlogs/previewplay/dashboard/")
+    expect(page.locator("h1")).to_contain_text("Play logs")
+    bar = page.locator(".playlogs-chart rect.bar[data-kind='preview']")
+    expect(bar).to_have_count(1)
+    expect(bar).to_have_attribute("data-value", "1")
+    expect(page.locator("#reconciliation-table tbody tr").first).to_contain_text("1")
+    screenshot(page, "playlogs-dashboard")
