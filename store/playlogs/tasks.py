@@ -23,7 +23,7 @@ from store.playlogs import outbox
 logger = logging.getLogger(__name__)
 
 # Plays falling due within the same few seconds share one queued task.
-KICK_SECONDS = 5
+KICK_SECONDS = 2
 
 # Set when the worker begins a warm shutdown (SIGTERM, a deploy): a shipping task
 # finishes the request in flight and gives back the rows it has not sent, instead of
