@@ -266,7 +266,7 @@ def _subscription_options(request: HttpRequest) -> tuple[str, str, str]:
     if not isinstance(user_id, str) or not 0 < len(user_id) <= 255:
         raise ValueError("user_id must be text of 1 to 255 characters")
     consumer_key = options.get("consumer_key") or _default_consumer_key()
-    if consumer_key not in settings.SANDBOX_CONSUMERS:
+    if not isinstance(consumer_key, str) or consumer_key not in settings.SANDBOX_CONSUMERS:
         raise ValueError(f"consumer_key {consumer_key!r} is not one the sandbox accepts")
     status = options.get("status", Subscription.Status.ACTIVE)
     if status not in Subscription.Status.values:

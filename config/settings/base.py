@@ -175,15 +175,14 @@ DATABASES = {
 # SQLite (the embedded default) is shared by the web server, Celery's worker and beat:
 # transactions take the write lock when they begin (IMMEDIATE), so two processes never
 # both read and then fail to write ("database is locked"), and the outbox's claims are
-# atomic; WAL lets readers go on while one process writes.
+# atomic; WAL lets readers go on while one process writes. (An atomic block that calls
+# 7digital holds the lock while it waits: on SQLite, other writers wait up to `timeout`.)
 # https://docs.djangoproject.com/en/5.2/ref/databases/#sqlite-transaction-behavior
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
-    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "init_command": "PRAGMA journal_mode=WAL;",  # synchronous stays FULL: plays survive
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
@@ -193,6 +192,9 @@ if SANDBOX_ENABLED:
         "SANDBOX_DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'sandbox.sqlite3'}"
     )
     DATABASE_ROUTERS += ["sandbox.routers.SandboxRouter"]
+for database in DATABASES.values():
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

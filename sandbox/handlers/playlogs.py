@@ -49,7 +49,7 @@ INTEGER_FIELDS = {
     "formatId": "format_id",
     "totalTimePlayed": "seconds_played",
 }
-DIGITS = re.compile(r"\d+", re.ASCII)
+DIGITS = re.compile(r"\d{1,19}", re.ASCII)  # no id has more digits than 2**63 - 1
 COUNTRY_CODE = re.compile(r"[A-Za-z]{2}")
 
 
@@ -318,7 +318,8 @@ def _date_time(raw: Any, name: str, where: str) -> tuple[datetime, str]:
             int((fraction or "0")[:6].ljust(6, "0")),  # a 7th decimal is below a microsecond
             tzinfo=offset,
         )
-    except ValueError as exc:
+        moment.astimezone(UTC)  # stored in UTC: year 1 or 9999 may not fit once moved
+    except (ValueError, OverflowError) as exc:
         raise _invalid(name, where, raw, expected) from exc
     return moment, raw
 

@@ -121,11 +121,8 @@ class PreviewPlay(OutboxPlay):
         return f"Preview of track {self.track_id} at {self.started_at:%Y-%m-%d %H:%M:%S}"
 
 
-class CataloguePlay(OutboxPlay):
-    """A radio-style stream of a catalogue track (``stream/catalogue``): ``catalogue/log``.
-
-    Written by the streaming player when the play ends, so it is due at once.
-    """
+class StreamedPlay(OutboxPlay):
+    """A full-track stream's play, reported when the play ends (so due at once)."""
 
     track_id = models.PositiveBigIntegerField("7digital track id")
     release_id = models.PositiveBigIntegerField("7digital release id")
@@ -135,15 +132,27 @@ class CataloguePlay(OutboxPlay):
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="catalogue_plays",
-    )
-    listener_id = models.CharField(
-        max_length=255, help_text="The userId reported: unique per listener, used consistently."
+        related_name="%(class)ss",  # user.catalogueplays, user.subscriptionplays
     )
     country = models.CharField(max_length=2, help_text="Where the listener played it.")
     user_agent = models.CharField(max_length=USER_AGENT_MAX_LENGTH, blank=True)
     played_at = models.DateTimeField()
     seconds_played = models.PositiveIntegerField(help_text="0 if pre-fetched and never played.")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        kind = self._meta.verbose_name.capitalize()
+        return f"{kind} of track {self.track_id} at {self.played_at:%Y-%m-%d %H:%M:%S}"
+
+
+class CataloguePlay(StreamedPlay):
+    """A radio-style stream of a catalogue track (``stream/catalogue``): ``catalogue/log``."""
+
+    listener_id = models.CharField(
+        max_length=255, help_text="The userId reported: unique per listener, used consistently."
+    )
     end_reason = models.CharField(max_length=16, choices=EndReason.choices)
 
     class Meta:
@@ -152,41 +161,21 @@ class CataloguePlay(OutboxPlay):
             _outbox_index("cat", "played_at"),
         ]
 
-    def __str__(self) -> str:
-        return f"Catalogue play of track {self.track_id} at {self.played_at:%Y-%m-%d %H:%M:%S}"
 
-
-class SubscriptionPlay(OutboxPlay):
+class SubscriptionPlay(StreamedPlay):
     """A subscriber's stream (``stream/subscription``, or an offline play of a cached
     track): ``user/subscription/log``, sent in batches per user."""
 
-    track_id = models.PositiveBigIntegerField("7digital track id")
-    release_id = models.PositiveBigIntegerField("7digital release id")
-    format_id = models.PositiveIntegerField("7digital format id")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="subscription_plays",
-    )
     partner_user_id = models.CharField(
         max_length=255, help_text="The 7digital partner user the play is logged for."
     )
-    country = models.CharField(max_length=2, help_text="Where the subscriber played it.")
-    user_agent = models.CharField(max_length=USER_AGENT_MAX_LENGTH, blank=True)
     play_mode = models.CharField(max_length=16, choices=PlayMode.choices, default=PlayMode.ONLINE)
-    played_at = models.DateTimeField()
-    seconds_played = models.PositiveIntegerField(help_text="0 if pre-fetched and never played.")
 
     class Meta:
         indexes = [
             models.Index(fields=["played_at"], name="playlogs_subscr_played_idx"),
             _outbox_index("subscr", "played_at"),
         ]
-
-    def __str__(self) -> str:
-        return f"Subscription play of track {self.track_id} at {self.played_at:%Y-%m-%d %H:%M:%S}"
 
 
 class DeliveryPace(models.Model):

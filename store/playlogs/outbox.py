@@ -40,9 +40,10 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from sevendigital import errors
 from sevendigital.resources import logging as log_api
@@ -139,7 +140,9 @@ KINDS: dict[str, Kind] = {
             "Subscription plays",
             SubscriptionPlay,
             "played_at",
-            claim_size=5 * log_api.SUBSCRIPTION_LOG_LIMIT,
+            # Requests go per user: a claim of many users' plays is many requests,
+            # which must all leave well within the claim (PLAYLOG_CLAIM_SECONDS).
+            claim_size=log_api.SUBSCRIPTION_LOG_LIMIT,
         ),
     )
 }
@@ -161,8 +164,8 @@ class Request:
 
     rows: list[OutboxPlay]
     send: Callable[[list[OutboxPlay]], object]
-    # The error code that refuses every row of the request rather than one play.
-    refuses_all: int | None = None
+    # Whether an error refuses every row of the request rather than one play.
+    refuses_all: Callable[[errors.SevenDigitalError], bool] = lambda error: False
 
 
 def whole_seconds(value: Decimal | int | None) -> int:
@@ -229,11 +232,29 @@ def _grouped(rows: Iterable[OutboxPlay], key: Callable) -> dict:
     return groups
 
 
+def _never_subscribed(error: errors.SevenDigitalError) -> bool:
+    """``user/subscription/log``'s 1003 "User has never had a subscription" refuses the
+    user, so every play of the request (1003 is also "out of range", for one play)."""
+    return error.code == 1003 and "subscription" in error.message.lower()
+
+
+def _unloggable(kind: Kind, row: OutboxPlay) -> str | None:
+    """Why a row cannot make a log 7digital would take, before anything is sent."""
+    if not (len(row.country) == 2 and row.country.isalpha()):
+        return f"country {row.country!r} is not a 2-letter country code"
+    if isinstance(row, CataloguePlay) and not row.listener_id:
+        return "no listener id (userId) to report"
+    if isinstance(row, SubscriptionPlay) and not row.partner_user_id:
+        return "no partner user id to log the play for"
+    return None
+
+
 def requests_for(
     kind: Kind, rows: list[OutboxPlay], client
-) -> tuple[list[Request], list[tuple[OutboxPlay, str]]]:
-    """The claimed rows as requests shaped for their endpoint, and the rows that cannot
-    make a valid log at all (with why): those are never sent."""
+) -> tuple[list[Request], list[tuple[OutboxPlay, str]], list[tuple[OutboxPlay, Exception]]]:
+    """The claimed rows as requests shaped for their endpoint; the rows that cannot make
+    a valid log at all, with why (never sent); and those whose log could not be built
+    for another reason (a bug: they fail, and are tried again later)."""
     logs = client.logging
     builder = {PreviewPlay: preview_log, CataloguePlay: catalogue_log}.get(
         kind.model, subscription_log
@@ -241,12 +262,19 @@ def requests_for(
     log_of: dict[int, object] = {}
     valid: list[OutboxPlay] = []
     invalid: list[tuple[OutboxPlay, str]] = []
+    broken: list[tuple[OutboxPlay, Exception]] = []
     for row in rows:
         try:
+            if reason := _unloggable(kind, row):
+                raise ValueError(reason)
             log = builder(row)
             log.to_json()  # the client's own checks: play mode, end reason, aware time
         except ValueError as exc:
             invalid.append((row, f"Not sent: {exc}"))
+            continue
+        except Exception as exc:  # a bug, not the play's fault: it fails, and is retried
+            logger.exception("Could not build the %s log of play %s", kind.name, row.pk)
+            broken.append((row, exc))
             continue
         log_of[id(row)] = log
         valid.append(row)
@@ -279,10 +307,10 @@ def requests_for(
                     Request(
                         batch,
                         lambda b, u=user, c=country: logs.subscription(u, entries(b), country=c),
-                        refuses_all=1003,  # "User has never had a subscription"
+                        refuses_all=_never_subscribed,
                     )
                 )
-    return requests, invalid
+    return requests, invalid, broken
 
 
 # -- claims ------------------------------------------------------------------------
@@ -336,6 +364,27 @@ def rows_delivered(kind: Kind, rows: list[OutboxPlay], *, token: uuid.UUID) -> i
             kind.name,
         )
     return marked
+
+
+@retry(
+    # 7digital has the plays: the mark is tried again rather than the rows given back
+    # (which would send them twice). Marking twice is harmless.
+    retry=retry_if_exception_type(DatabaseError),
+    wait=wait_exponential_jitter(multiplier=0.5, max=10),
+    stop=stop_after_attempt(6),
+    reraise=True,
+)
+def _marked(kind: Kind, rows: list[OutboxPlay], *, token: uuid.UUID) -> int:
+    return rows_delivered(kind, rows, token=token)
+
+
+def rows_renew(kind: Kind, rows: list[OutboxPlay], *, token: uuid.UUID) -> list[OutboxPlay]:
+    """Extend this sender's claim on ``rows`` before sending them; the rows it no longer
+    holds (its claim ran out and another sender took them) are left out."""
+    mine = _mine(kind, rows, token)
+    mine.update(claimed_until=timezone.now() + timedelta(seconds=settings.PLAYLOG_CLAIM_SECONDS))
+    held = set(mine.values_list("pk", flat=True))
+    return [row for row in rows if row.pk in held]
 
 
 def rows_rejected(kind: Kind, rows: list[OutboxPlay], *, token: uuid.UUID, reason: str) -> int:
@@ -397,10 +446,9 @@ def backoff_seconds(failures: int, *, rng: random.Random | None = None) -> float
 
 
 def is_refusal(error: errors.SevenDigitalError) -> bool:
-    """A 1xxx error: 7digital refuses what was sent, and sending it again cannot help."""
-    return isinstance(error, errors.InvalidInput) or (
-        error.code is not None and 1000 <= error.code < 2000
-    )
+    """A 1xxx error: 7digital refuses what was sent, and sending it again cannot help.
+    (A 400 that is not an API answer, from a proxy say, is no refusal: it is retried.)"""
+    return error.code is not None and 1000 <= error.code < 2000
 
 
 # -- the sender ------------------------------------------------------------------------
@@ -425,12 +473,15 @@ class _Sender:
 
     def send(self, request: Request) -> None:
         """Send one request; on a refusal, split it until the refused plays are alone."""
+        request.rows = rows_renew(self.kind, request.rows, token=self.token)
+        if not request.rows:
+            return
         try:
             self._send_paced(request)
         except errors.SevenDigitalError as error:
             if not is_refusal(error):
                 raise
-            if len(request.rows) == 1 or error.code == request.refuses_all:
+            if len(request.rows) == 1 or request.refuses_all(error):
                 self.result.rejected += rows_rejected(
                     self.kind, request.rows, token=self.token, reason=str(error)
                 )
@@ -442,7 +493,7 @@ class _Sender:
             for half in (request.rows[:middle], request.rows[middle:]):
                 self.send(Request(half, request.send, request.refuses_all))
             return
-        self.result.delivered += rows_delivered(self.kind, request.rows, token=self.token)
+        self.result.delivered += _marked(self.kind, request.rows, token=self.token)
 
     def _send_paced(self, request: Request) -> None:
         """Send at this sender's turn; a 429 (another client of the same key, or
@@ -482,16 +533,18 @@ def playlogs_ship(
     failures = 0
     while True:
         if stop() or time.monotonic() >= deadline:
-            result.more = play_kind.due(timezone.now()).exists()
+            result.more = has_due(kind)
             return result
         token = uuid.uuid4()
         rows = rows_claim(play_kind, token=token, limit=play_kind.claim_size)
         if not rows:
             return result
         sender = _Sender(play_kind, token, client, result, sleep)
-        pending, invalid = requests_for(play_kind, rows, client)
+        pending, invalid, broken = requests_for(play_kind, rows, client)
         for row, reason in invalid:
             result.rejected += rows_rejected(play_kind, [row], token=token, reason=reason)
+        for row, error in broken:
+            result.failed += _failed(play_kind, [row], token, error)
         if (
             play_kind.model is PreviewPlay
             and len(rows) == play_kind.claim_size
@@ -502,23 +555,29 @@ def playlogs_ship(
             # a second of 7digital's limit; a half-empty one wastes half of it).
             rows_release(play_kind, pending.pop().rows, token=token)
         try:
-            while pending:
-                if stop():
-                    break
-                sender.send(pending[0])
-                pending.pop(0)
+            while pending and not stop() and time.monotonic() < deadline:
+                # Out of pending before it is sent: once 7digital may have it, its rows
+                # are never given back (only failed, or left to their claim).
+                request = pending.pop(0)
+                try:
+                    sender.send(request)
+                except (errors.SevenDigitalError, OSError):
+                    pending.insert(0, request)
+                    raise
+                except DatabaseError:
+                    raise
+                except Exception as error:  # a play the client could not send: a bug
+                    logger.exception("Could not send %s %s plays", len(request.rows), kind)
+                    result.failed += _failed(play_kind, request.rows, token, error)
+                    continue
                 failures = 0
         except (errors.SevenDigitalError, OSError) as error:
-            failures += 1
-            delay = backoff_seconds(failures)
             left = [row for request in pending for row in request.rows]
-            result.failed += rows_failed(
-                play_kind,
-                left,
-                token=token,
-                error=str(error)[:2000],
-                retry_at=timezone.now() + timedelta(seconds=delay),
-            )
+            pending = []
+            # Successive failures wait longer, across tasks too: the rows remember.
+            failures = max([failures + 1, *(row.attempts for row in left)])
+            delay = backoff_seconds(failures)
+            result.failed += _failed(play_kind, left, token, error, delay=delay)
             logger.warning(
                 "Could not send %s %s plays to 7digital (%s); again in %.1fs",
                 len(left),
@@ -526,7 +585,6 @@ def playlogs_ship(
                 error,
                 delay,
             )
-            pending = []
             if time.monotonic() + delay >= deadline:
                 raise ShipDeferred(delay, error) from error
             sleep(delay)
@@ -534,6 +592,20 @@ def playlogs_ship(
             unsent = [row for request in pending for row in request.rows]
             if unsent:
                 rows_release(play_kind, unsent, token=token)
+
+
+def _failed(
+    kind: Kind, rows: list[OutboxPlay], token: uuid.UUID, error: BaseException, *, delay=None
+) -> int:
+    if delay is None:
+        delay = backoff_seconds(max((row.attempts for row in rows), default=1))
+    return rows_failed(
+        kind,
+        rows,
+        token=token,
+        error=str(error)[:2000] or type(error).__name__,
+        retry_at=timezone.now() + timedelta(seconds=delay),
+    )
 
 
 # -- staff actions and counts ------------------------------------------------------------
@@ -562,5 +634,7 @@ def playlogs_retry(*, kind: str, ids: Iterable | None = None) -> int:
 
 
 def has_due(kind: str) -> bool:
-    """Whether ``kind`` has plays to send now (the sweep's question: no count needed)."""
-    return kind_get(kind).due(timezone.now()).exists()
+    """Whether ``kind`` has plays to send now that no sender holds (the sweep's question:
+    no count needed)."""
+    now = timezone.now()
+    return kind_get(kind).due(now).filter(_unclaimed(now)).exists()

@@ -87,8 +87,9 @@ def preview_play_stop(
 
     The player reports the seconds accumulated so far each time it pauses, ends or the page
     goes away, so a play may be stopped several times: the largest report wins (a repeat or
-    a late, smaller report changes nothing). A play already delivered to 7digital is left
-    as delivered. Raises ``PreviewPlay.DoesNotExist`` if the play is not the visitor's.
+    a late, smaller report changes nothing). A play being sent or already delivered to
+    7digital is left as it was sent. Raises ``PreviewPlay.DoesNotExist`` if the play is
+    not the visitor's.
     """
     owner = PreviewPlay.objects.none()
     if user is not None and user.is_authenticated:
@@ -97,12 +98,35 @@ def preview_play_stop(
         owner = owner | PreviewPlay.objects.filter(anonymous_id=anonymous_id)
     play = owner.select_for_update().get(pk=play_id)
     value = preview_seconds_clamp(seconds)
-    if play.delivered_at is None and (play.seconds_played is None or value > play.seconds_played):
+    # Being sent (claimed) or sent: 7digital gets what the log was built from, and the
+    # database keeps saying the same.
+    sending = play.claimed_until is not None and play.claimed_until > timezone.now()
+    if (
+        play.delivered_at is None
+        and not sending
+        and (play.seconds_played is None or value > play.seconds_played)
+    ):
         play.seconds_played = value
         play.reported_at = timezone.now()
         play.save(update_fields=["seconds_played", "reported_at"])
         _ship_when_due("preview", play)
     return play
+
+
+def _streamed(
+    *, track_id, release_id, format_id, user, country, user_agent, played_at, seconds_played
+) -> dict:
+    """The fields a full-track play has whichever endpoint it is logged to, as stored."""
+    return {
+        "track_id": track_id,
+        "release_id": release_id,
+        "format_id": format_id,
+        "user": user if user is not None and user.is_authenticated else None,
+        "country": country.upper()[:2],
+        "user_agent": (user_agent or "")[:USER_AGENT_MAX_LENGTH],
+        "played_at": played_at.astimezone(UTC),
+        "seconds_played": max(int(seconds_played), 0),
+    }
 
 
 @transaction.atomic
@@ -121,15 +145,17 @@ def catalogue_play_record(
 ) -> CataloguePlay:
     """Record a finished radio-style play of a catalogue stream, for ``catalogue/log``."""
     play = CataloguePlay.objects.create(
-        track_id=track_id,
-        release_id=release_id,
-        format_id=format_id,
-        user=user if user is not None and user.is_authenticated else None,
+        **_streamed(
+            track_id=track_id,
+            release_id=release_id,
+            format_id=format_id,
+            user=user,
+            country=country,
+            user_agent=user_agent,
+            played_at=played_at,
+            seconds_played=seconds_played,
+        ),
         listener_id=listener_id,
-        country=country.upper()[:2],
-        user_agent=(user_agent or "")[:USER_AGENT_MAX_LENGTH],
-        played_at=played_at.astimezone(UTC),
-        seconds_played=max(int(seconds_played), 0),
         end_reason=EndReason(end_reason),
     )
     _ship_when_due("catalogue", play)
@@ -153,15 +179,17 @@ def subscription_play_record(
     """Record a subscriber's play (streamed, or offline from the device's cache), for
     ``user/subscription/log``."""
     play = SubscriptionPlay.objects.create(
-        track_id=track_id,
-        release_id=release_id,
-        format_id=format_id,
-        user=user if user is not None and user.is_authenticated else None,
+        **_streamed(
+            track_id=track_id,
+            release_id=release_id,
+            format_id=format_id,
+            user=user,
+            country=country,
+            user_agent=user_agent,
+            played_at=played_at,
+            seconds_played=seconds_played,
+        ),
         partner_user_id=partner_user_id,
-        country=country.upper()[:2],
-        user_agent=(user_agent or "")[:USER_AGENT_MAX_LENGTH],
-        played_at=played_at.astimezone(UTC),
-        seconds_played=max(int(seconds_played), 0),
         play_mode=PlayMode(play_mode),
     )
     _ship_when_due("subscription", play)

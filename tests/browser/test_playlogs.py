@@ -5,7 +5,7 @@ tests/store/playlogs/test_worker_delivery.py runs for real)."""
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
 from tests.conftest import pass_second_factor
@@ -26,7 +26,10 @@ def staff_session(storefront: str) -> dict:
     from accounts.models import User
 
     user = User.objects.create_user(email="staff@example.com", password="x" * 12, is_staff=True)
-    user.groups.add(Group.objects.get(name="Staff"))
+    # An earlier browser test's flush took the migrations' Staff group with it.
+    staff, _ = Group.objects.get_or_create(name="Staff")
+    staff.permissions.add(Permission.objects.get(codename="view_previewplay"))
+    user.groups.add(staff)
     client = Client()
     pass_second_factor(client, user)
     cookie = client.cookies["sessionid"]

@@ -376,6 +376,8 @@ def test_play_times_are_iso_8601_with_an_offset_and_up_to_seven_decimals(
         "2014-03-13T11:39:28+01:60",
         "2014-03-13T11:39:28Z\n",
         1394710768,
+        "9999-12-31T23:59:59-23:59",  # past the year 9999 once in UTC
+        "0001-01-01T00:00:00+23:59",  # before the year 1 once in UTC
     ],
 )
 def test_other_play_times_are_refused(http_session, sent):
@@ -1303,6 +1305,10 @@ def test_subscriptions_are_listed_and_narrowed_by_consumer_key(http_session, set
             "consumer_key 'nobody' is not one the sandbox accepts",
         ),
         ({"user_id": "u", "plan": "gold"}, "unknown subscription options: plan"),
+        (
+            {"user_id": "u", "consumer_key": ["x"]},
+            "consumer_key ['x'] is not one the sandbox accepts",
+        ),
     ],
 )
 def test_bad_subscriptions_are_refused_with_a_reason(http_session, body, error):
@@ -1310,3 +1316,17 @@ def test_bad_subscriptions_are_refused_with_a_reason(http_session, body, error):
 
     assert response.status_code == 400
     assert response.json() == {"error": error}
+
+
+@pytest.mark.parametrize("track_id", ["9" * 5000, 9 * 10**30, "92233720368547758070"])
+def test_numbers_too_long_for_any_id_are_refused_not_a_server_error(http_session, track_id):
+    body = json.dumps({"logs": [preview_log(trackId=0)]}).replace(
+        '"trackId": 0', f'"trackId": {json.dumps(track_id)}'
+    )
+
+    response = post(http_session, "preview/log", body)
+
+    code, message = error_of(response)
+    assert response.status_code == 400
+    assert code == 1002
+    assert "trackId" in message or "not valid JSON" in message

@@ -132,7 +132,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "country",
-                    models.CharField(help_text="Where the subscriber played it.", max_length=2),
+                    models.CharField(help_text="Where the listener played it.", max_length=2),
                 ),
                 ("user_agent", models.CharField(blank=True, max_length=512)),
                 (
@@ -201,7 +201,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 null=True,
                 on_delete=django.db.models.deletion.SET_NULL,
-                related_name="catalogue_plays",
+                related_name="%(class)ss",
                 to=settings.AUTH_USER_MODEL,
             ),
         ),
@@ -212,7 +212,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 null=True,
                 on_delete=django.db.models.deletion.SET_NULL,
-                related_name="subscription_plays",
+                related_name="%(class)ss",
                 to=settings.AUTH_USER_MODEL,
             ),
         ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 import uuid
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from sandbox.models import ReceivedPlayLog
 from store.playlogs import outbox, services
-from store.playlogs.models import DeliveryPace, PreviewPlay, SubscriptionPlay
+from store.playlogs.models import CataloguePlay, DeliveryPace, PreviewPlay, SubscriptionPlay
 from tests.store.playlogs.factories import PreviewPlayFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
@@ -46,9 +47,10 @@ def ship(kind="preview", **options):
 
 def finished_previews(n: int, **fields) -> list[PreviewPlay]:
     start = timezone.now() - timedelta(minutes=5)
+    track_id = fields.pop("track_id", None)
     return [
         PreviewPlayFactory(
-            track_id=100_000 + i,
+            track_id=track_id or 100_000 + i,
             started_at=start + timedelta(milliseconds=i),
             seconds_played=Decimal("30.00"),
             reported_at=start,
@@ -245,21 +247,70 @@ def test_subscription_plays_go_per_user_and_a_user_never_subscribed_is_rejected(
     assert len(log_requests(sandbox_for_store, "user/subscription/log")) == 3
 
 
-def test_a_play_7digital_refuses_is_kept_flagged_and_the_rest_are_delivered():
+@pytest.fixture
+def refused_by_7digital(monkeypatch):
+    """Plays of track 666 come out with a log 7digital refuses (a 1-letter country: the
+    sandbox answers 1002), as a play with a fault only 7digital can see would."""
+    built = outbox.preview_log
+
+    def preview_log(play):
+        log = built(play)
+        return dataclasses.replace(log, country="G") if play.track_id == 666 else log
+
+    monkeypatch.setattr(outbox, "preview_log", preview_log)
+    return 666
+
+
+def test_a_play_7digital_refuses_is_kept_flagged_and_the_rest_are_delivered(
+    sandbox_for_store, refused_by_7digital
+):
     finished_previews(40)
-    bad = finished_previews(1, country="")[0]
+    bad = finished_previews(1, track_id=refused_by_7digital)[0]
 
     result = ship()
 
     assert result.delivered == 40 and result.rejected == 1
     bad.refresh_from_db()
     assert bad.rejected and bad.delivered_at is None
-    assert "1001" in bad.rejected_reason and "country" in bad.rejected_reason
+    assert "1002" in bad.rejected_reason and "country" in bad.rejected_reason
     assert received().count() == 40
+    # Split in halves until it was alone: a handful of requests, not one per play.
+    assert len(log_requests(sandbox_for_store, "preview/log")) <= 2 * 6 + 1
 
     # Not sent again by later runs: a refused play is not retried forever.
     assert ship().requests == 0
     assert PreviewPlay.objects.filter(pk=bad.pk).exists()
+
+
+def test_a_play_with_no_country_is_rejected_before_sending(sandbox_for_store):
+    finished_previews(2)
+    bad = finished_previews(1, country="", track_id=7)[0]
+
+    result = ship()
+
+    bad.refresh_from_db()
+    assert result.delivered == 2 and result.rejected == 1 and result.requests == 1
+    assert bad.rejected and "country" in bad.rejected_reason
+
+
+def test_a_play_that_breaks_the_sender_fails_alone_and_is_retried_later(monkeypatch):
+    finished_previews(3)
+    built = outbox.preview_log
+
+    def preview_log(play):
+        if play.track_id == 100_001:
+            raise RuntimeError("a bug")
+        return built(play)
+
+    monkeypatch.setattr(outbox, "preview_log", preview_log)
+
+    result = ship()
+
+    broken = PreviewPlay.objects.get(track_id=100_001)
+    assert result.delivered == 2 and result.failed == 1
+    assert broken.delivered_at is None and not broken.rejected
+    assert "a bug" in broken.last_error
+    assert broken.next_attempt_at > timezone.now() and broken.claimed_by is None
 
 
 def test_a_play_the_client_cannot_log_is_rejected_without_a_request(sandbox_for_store):
@@ -353,7 +404,7 @@ def test_staff_retry_sends_a_rejected_play_again(sandbox_for_store):
 
     assert outbox.playlogs_retry(kind="preview", ids=[bad.pk]) == 1
     bad.refresh_from_db()
-    assert not bad.rejected and "1001" in bad.last_error
+    assert not bad.rejected and "country" in bad.last_error
 
     assert ship().delivered == 1
     assert received().count() == 1
@@ -452,3 +503,133 @@ def test_a_429_waits_out_the_window_and_sends_the_same_batch_again(sandbox_for_s
     assert result.delivered == 1500 and result.failed == 0
     assert received().count() == 1500
     assert not PreviewPlay.objects.exclude(last_error="").exists()
+
+
+def catalogue_plays(countries: dict[str, int]) -> None:
+    played = timezone.now() - timedelta(minutes=1)
+    n = 0
+    for country, count in countries.items():
+        for _ in range(count):
+            n += 1
+            services.catalogue_play_record(
+                track_id=400_000 + n,
+                release_id=9000,
+                format_id=55,
+                user=None,
+                listener_id="listener",
+                country=country,
+                user_agent="UA",
+                played_at=played + timedelta(milliseconds=n),
+                seconds_played=60,
+            )
+
+
+def test_rows_whose_claim_ran_out_mid_batch_are_left_to_their_new_sender(monkeypatch):
+    catalogue_plays({"GB": 100, "US": 50})  # one claim, two requests
+    thief = uuid.uuid4()
+    turns = []
+    waited = outbox.pace_wait
+
+    def pace_wait(**kwargs):
+        turns.append(1)
+        if len(turns) == 1:  # while the first request is sent, the claim on the rest ends
+            CataloguePlay.objects.filter(country="US").update(claimed_by=thief)
+        waited(**kwargs)
+
+    monkeypatch.setattr(outbox, "pace_wait", pace_wait)
+
+    result = ship("catalogue")
+
+    assert result.delivered == 100 and result.requests == 1
+    assert received("catalogue").count() == 100
+    assert CataloguePlay.objects.filter(claimed_by=thief, delivered_at__isnull=True).count() == 50
+
+
+def test_a_database_hiccup_after_7digital_took_the_plays_does_not_send_them_twice(
+    monkeypatch,
+):
+    import tenacity
+    from django.db import OperationalError
+
+    finished_previews(10)
+    marked = outbox.rows_delivered
+    calls = []
+
+    def rows_delivered(*args, **kwargs):
+        calls.append(1)
+        if len(calls) <= 2:
+            raise OperationalError("database is locked")
+        return marked(*args, **kwargs)
+
+    monkeypatch.setattr(outbox, "rows_delivered", rows_delivered)
+    monkeypatch.setattr(outbox._marked.retry, "wait", tenacity.wait_none())
+
+    result = ship()
+
+    assert result.delivered == 10 and len(calls) == 3
+    assert received().count() == 10
+    assert ship().requests == 0
+
+
+def test_a_400_that_is_not_an_api_answer_is_retried_not_rejected(sandbox_for_store):
+    finished_previews(3)
+    sandbox_for_store.add_fault(kind="status", status=400, endpoint="preview/log", times=1)
+
+    result = ship()
+
+    assert result.delivered == 3 and result.rejected == 0
+    assert received().count() == 3
+
+
+def test_a_1003_about_one_play_does_not_refuse_the_users_other_plays(
+    sandbox_for_store, sandbox_control
+):
+    grant_subscription(sandbox_for_store, "subscriber-1")
+    for n in range(4):
+        subscription_play("subscriber-1", n)
+    sandbox_for_store.add_fault(
+        kind="error",
+        code=1003,
+        message="Parameter value out of allowable range",
+        endpoint="user/subscription/log",
+        times=1,
+    )
+
+    result = ship("subscription")
+
+    assert result.delivered == 4 and result.rejected == 0
+
+
+def test_backoff_grows_with_a_plays_failures_across_tasks(sandbox_for_store, settings):
+    settings.PLAYLOG_RETRY_BASE_SECONDS = 1
+    settings.PLAYLOG_RETRY_MAX_SECONDS = 100
+    finished_previews(2)
+    PreviewPlay.objects.update(attempts=4)  # four earlier tasks failed to send them
+    sandbox_for_store.add_fault(kind="status", status=503, endpoint="preview/log")
+
+    with pytest.raises(outbox.ShipDeferred):
+        ship(seconds=1)
+
+    waiting = PreviewPlay.objects.first()
+    assert waiting.attempts == 5
+    assert waiting.next_attempt_at >= timezone.now() + timedelta(seconds=7)  # 16 s, jittered
+
+
+def test_the_sweep_leaves_plays_a_sender_holds_alone():
+    finished_previews(2)
+    outbox.rows_claim(outbox.kind_get("preview"), token=uuid.uuid4(), limit=10)
+
+    assert not outbox.has_due("preview")
+
+
+def test_a_report_arriving_while_the_play_is_being_sent_changes_nothing():
+    play = finished_previews(1)[0]
+    PreviewPlay.objects.update(seconds_played=Decimal(5))
+    outbox.rows_claim(outbox.kind_get("preview"), token=uuid.uuid4(), limit=10)
+
+    services.preview_play_stop(
+        play_id=play.pk, user=None, anonymous_id=play.anonymous_id, seconds=Decimal(20)
+    )
+
+    play.refresh_from_db()
+    assert play.seconds_played == Decimal(5)
