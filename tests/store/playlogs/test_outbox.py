@@ -293,7 +293,8 @@ def test_a_play_with_no_country_is_rejected_before_sending(sandbox_for_store):
     assert bad.rejected and "country" in bad.rejected_reason
 
 
-def test_a_play_that_breaks_the_sender_fails_alone_and_is_retried_later(monkeypatch):
+def test_a_play_that_breaks_the_sender_fails_alone_and_is_retried_later(monkeypatch, settings):
+    settings.PLAYLOG_RETRY_BASE_SECONDS = 60  # not due again within this test
     finished_previews(3)
     built = outbox.preview_log
 
