@@ -38,10 +38,8 @@ def free_port() -> int:
 
 
 def redis_url() -> str | None:
-    """REDIS_URL when set and answering, else None."""
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        return None
+    """REDIS_URL, or a Redis on this machine's default port, when it answers; else None."""
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
     try:
         import redis
 

@@ -2,8 +2,9 @@
 
 Each test runs the pipeline as separate processes (tests/store/playlogs/pipeline.py):
 the sandbox with its 5 requests per second per key, Celery workers (and beat where a
-crash must be recovered from) on the Redis broker where Redis answers and on the
-embedded SQLite broker otherwise, and databases of their own.
+crash must be recovered from) on the Redis broker where Redis answers (REDIS_URL, or
+127.0.0.1:6379) and on the embedded SQLite broker otherwise (the first test runs on
+both), and databases of their own.
 """
 
 from __future__ import annotations
@@ -38,15 +39,18 @@ def report(name: str, received: dict, expected: int) -> None:
     )
 
 
-def test_every_recorded_preview_is_received_exactly_once(tmp_path):
+@pytest.mark.parametrize("broker_name", ["embedded", "redis"])
+def test_every_recorded_preview_is_received_exactly_once(tmp_path, broker_name):
+    if broker_name == "redis" and redis_url() is None:
+        pytest.skip("no Redis answers (REDIS_URL or 127.0.0.1:6379)")
     plays = 3000
-    with Pipeline(tmp_path, broker=broker()) as pipeline:
+    with Pipeline(tmp_path, broker=broker_name) as pipeline:
         pipeline.start_worker()
 
         pipeline.insert_previews(plays)
         received = pipeline.wait_for_logs(plays, timeout=120)
 
-        report("one worker", received, plays)
+        report(f"one worker, {broker_name} broker", received, plays)
         assert received["distinct"] == plays
         assert received["duplicates"] == 0
         assert received["requests"] == plays // BATCH
