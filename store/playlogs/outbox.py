@@ -355,8 +355,8 @@ def rows_delivered(kind: Kind, rows: list[OutboxPlay], *, token: uuid.UUID) -> i
         last_error="",
     )
     if marked < len(rows):
-        # The claim ran out while 7digital took its time, and another sender may send
-        # these rows again: the duplicate is counted on the dashboard's reconciliation.
+        # The claim ran out while 7digital took its time (longer than the claim, which
+        # is renewed before each request), and another sender may send these rows again.
         logger.warning(
             "%s of %s %s plays sent after their claim ran out",
             len(rows) - marked,
