@@ -75,19 +75,13 @@ def run(
         pipeline.insert_previews(plays, user_agent=user_agent, chunk=CHUNK)
         inserted = time.monotonic() - started
         for kill in range(kills):
-            seen = pipeline.received()["logs"]
-            while pipeline.received()["logs"] < seen + 2 * BATCH:
-                time.sleep(POLL_SECONDS)
-            time.sleep(0.03 + 0.05 * kill)
-            pipeline.kill("worker")
-            pipeline.start_worker(concurrency=concurrency)
-        while True:
-            received = pipeline.received()
-            if received["distinct"] >= plays:
-                break
-            if time.monotonic() - started > 600:
-                break
-            time.sleep(POLL_SECONDS)
+            pipeline.kill_worker_mid_batch(
+                after_logs=2 * BATCH,
+                delay=0.03 + 0.05 * kill,
+                concurrency=concurrency,
+                poll=POLL_SECONDS,
+            )
+        pipeline.wait_for_logs(plays, timeout=600 - (time.monotonic() - started), poll=POLL_SECONDS)
         finished = time.monotonic()
         time.sleep(1)  # anything still in flight lands: the final counts
         received = pipeline.received()

@@ -282,7 +282,9 @@ class Pipeline:
     def received(self, kind: str = "preview") -> dict:
         return self.summary().get(kind, {"logs": 0, "distinct": 0, "duplicates": 0})
 
-    def wait_for_logs(self, distinct: int, *, timeout: float, kind: str = "preview") -> dict:
+    def wait_for_logs(
+        self, distinct: int, *, timeout: float, kind: str = "preview", poll: float = 0.1
+    ) -> dict:
         deadline = time.monotonic() + timeout
         while True:
             received = self.received(kind)
@@ -290,7 +292,19 @@ class Pipeline:
                 return received
             for name in self.processes:
                 self._check_alive(name)
-            time.sleep(0.1)
+            time.sleep(poll)
+
+    def kill_worker_mid_batch(
+        self, *, after_logs: int, delay: float, concurrency: int = 1, poll: float = 0.05
+    ) -> None:
+        """Once ``after_logs`` more logs have arrived (the worker is in its stride), wait
+        ``delay`` seconds, SIGKILL the worker in the middle of its work, start another."""
+        seen = self.received()["logs"]
+        while self.received()["logs"] < seen + after_logs:
+            time.sleep(poll)
+        time.sleep(delay)
+        self.kill("worker")
+        self.start_worker(concurrency=concurrency)
 
     def journal_statuses(self, endpoint: str) -> list[int]:
         response = requests.get(

@@ -131,13 +131,7 @@ def test_workers_killed_mid_batch_lose_no_play(tmp_path):
         pipeline.insert_previews(plays)
 
         for kill in range(kills):
-            # Let it get into its stride, then kill it in the middle of its work.
-            seen = pipeline.received()["logs"]
-            while pipeline.received()["logs"] < seen + BATCH * 2:
-                time.sleep(0.05)
-            time.sleep(0.05 + 0.07 * kill)
-            pipeline.kill("worker")
-            pipeline.start_worker()
+            pipeline.kill_worker_mid_batch(after_logs=BATCH * 2, delay=0.05 + 0.07 * kill)
 
         received = pipeline.wait_for_logs(plays, timeout=240)
 
