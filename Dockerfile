@@ -21,14 +21,9 @@ RUN uv sync --frozen --no-dev --no-install-project --no-cache
 
 COPY . .
 
-# Production settings need a secret and credentials to import; collectstatic uses none
-# of them, so build-time placeholders stand in. The real values come at run time.
-RUN DJANGO_SETTINGS_MODULE=config.settings.production \
-    SECRET_KEY=collectstatic-at-build-time-only \
-    ALLOWED_HOSTS=build \
-    SEVENDIGITAL_CONSUMER_KEY=build \
-    SEVENDIGITAL_CONSUMER_SECRET=build \
-    python manage.py collectstatic --noinput
+# Production's settings with placeholders for the secrets it requires at run time
+# (config/settings/build.py): collectstatic uses none of them.
+RUN DJANGO_SETTINGS_MODULE=config.settings.build python manage.py collectstatic --noinput
 
 USER app
 

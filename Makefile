@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 UV := .uv/bin/uv
 
-.PHONY: help venv run test test-fast lint format clean
+.PHONY: help venv venv-production run test test-fast lint format clean production-smoke
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,6 +26,18 @@ $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
 	@touch $@
 
 venv: $(VENV)/.synced ## Create or update .venv from uv.lock
+
+# Exactly as the Dockerfile installs: the lock, without the development group. What only
+# the development install brings along is missing here, as it is in production.
+.venv-production/.synced: uv.lock pyproject.toml | $(UV)
+	UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=.venv-production $(UV) sync --frozen --no-dev
+	@touch $@
+
+venv-production: .venv-production/.synced ## Create or update .venv-production as the image has it
+
+production-smoke: venv venv-production ## Run the shop as production does (gunicorn, worker, beat on PostgreSQL and Redis) and try it
+	DJANGO_SETTINGS_MODULE=config.settings.build .venv-production/bin/python manage.py collectstatic --noinput -v0
+	$(BIN)/python scripts/production_smoke.py
 
 run: venv ## Migrate, then run the site, the sandbox, a Celery worker and beat (Ctrl-C stops all)
 	$(MANAGE) migrate
@@ -51,6 +63,6 @@ format: venv ## Fix what ruff can fix and reformat
 	$(BIN)/ruff format .
 
 clean: ## Remove local databases, collected static files and caches (keeps .venv)
-	rm -rf staticfiles .pytest_cache .ruff_cache test-results
+	rm -rf staticfiles .pytest_cache .ruff_cache test-results .venv-production
 	rm -f db.sqlite3 sandbox.sqlite3 celery-broker.sqlite3
 	find . -path ./.venv -prune -o -path ./.uv -prune -o -name __pycache__ -type d -exec rm -rf {} +

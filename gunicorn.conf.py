@@ -14,13 +14,24 @@ import os
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+# How long an idle kept-alive connection stays open. gunicorn's default, 2 s, closes it
+# while the visitor reads the page; a request sent just as it closes is reset (3 in
+# 12,600 requests under bench/load.py). Longer than a proxy's or load balancer's idle
+# timeout (60 s on common ones), so it is always the client side that closes an idle
+# connection, which loses nothing. A gthread worker keeps idle connections in its poller,
+# not in a thread, so they cost no thread while they wait.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 # A worker that stops answering gunicorn's heartbeat for this long is replaced.
 timeout = 60
 graceful_timeout = 30
-# Workers are replaced now and then, so that nothing grows without bound; a graceful
-# exit writes the preview tally it holds (store/playlogs/tally.py).
-max_requests = 2000
-max_requests_jitter = 200
+# Workers are not replaced after a number of requests: a worker that leaves closes the
+# connections browsers keep alive to it, and a request already on its way over one gets
+# a reset (bench/load.py saw 3 in 12,500 requests with 2,000). The workers' memory levels
+# off (bench/load.py prints it); GUNICORN_MAX_REQUESTS turns recycling back on where a
+# leak must be contained. A graceful exit writes the preview tally a worker holds
+# (store/playlogs/tally.py).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests_jitter = max_requests // 10
 # The project is imported once, in the master, before the workers are forked: a
 # replaced worker answers at once instead of importing Django again (about a second of
 # CPU here, during which its requests wait). Nothing opens a connection or starts a

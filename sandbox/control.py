@@ -19,7 +19,15 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from .handlers.playlogs import log_rate_limit
-from .models import Artist, PartnerUser, ReceivedPlayLog, Release, Subscription, Track
+from .models import (
+    Artist,
+    PartnerUser,
+    Purchase,
+    ReceivedPlayLog,
+    Release,
+    Subscription,
+    Track,
+)
 from .state import state
 
 PLAY_LOG_PAGE = 100
@@ -166,6 +174,45 @@ def users(request: HttpRequest) -> JsonResponse:
                 }
                 for user in found
             ]
+        }
+    )
+
+
+@_guarded
+@require_http_methods(["GET"])
+def sales(request: HttpRequest) -> JsonResponse:
+    """The sales reported with ``user/deliveritem``, oldest first (``?user_id=`` narrows),
+    and how many ``transactionId`` values were sold more than once (7digital takes a
+    repeat as another sale, so a partner that reports twice is paid for twice)."""
+    found = Purchase.objects.select_related("user").order_by("pk")
+    if user_id := request.GET.get("user_id"):
+        found = found.filter(user__user_id=user_id)
+    repeated = (
+        found.order_by()
+        .values("user__consumer_key", "transaction_id")
+        .annotate(times=Count("id"))
+        .filter(times__gt=1)
+        .count()
+    )
+    return JsonResponse(
+        {
+            "count": found.count(),
+            "repeated_transactions": repeated,
+            "sales": [
+                {
+                    "id": sale.pk,
+                    "consumer_key": sale.user.consumer_key,
+                    "user_id": sale.user.user_id,
+                    "transaction_id": sale.transaction_id,
+                    "release_id": sale.release_id,
+                    "track_id": sale.track_id,
+                    "package_id": sale.package_id,
+                    "retail_price": str(sale.retail_price),
+                    "currency": sale.currency,
+                    "refunded": sale.refunded_at is not None,
+                }
+                for sale in found
+            ],
         }
     )
 

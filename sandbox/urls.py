@@ -11,6 +11,7 @@ urlpatterns = [
     path("_sandbox/faults", control.faults),
     path("_sandbox/journal", control.journal),
     path("_sandbox/users", control.users),
+    path("_sandbox/sales", control.sales),
     path("_sandbox/clock", control.clock),
     path("_sandbox/limits", control.limits),
     path("_sandbox/subscriptions", control.subscriptions),

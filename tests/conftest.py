@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.prerequisites import STRICT_VARIABLE, absence_allowed, strict
+
 TEST_CATALOGUE_TRACKS = 3000
 SANDBOX_URL = "http://sandbox.test"
 
@@ -125,3 +127,35 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+def _skip_reason(report) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2])
+    return str(longrepr)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI (see tests/prerequisites.py), a skipped test fails: a check that never ran
+    has not passed. ``@pytest.mark.optional_on(reason)`` exempts a check that cannot
+    apply to this machine."""
+    outcome = yield
+    report = outcome.get_result()
+    if not (strict() and report.skipped) or hasattr(report, "wasxfail"):
+        return
+    if item.get_closest_marker("optional_on") or absence_allowed(_skip_reason(report)):
+        return
+    report.outcome = "failed"
+    report.longrepr = (
+        f"{STRICT_VARIABLE}=1 and this test skipped: {_skip_reason(report)}\n"
+        "CI must provide what the test needs (see .ci/run)."
+    )
+
+
+def pytest_collectreport(report):
+    """A whole module skipped at collection fails in CI too."""
+    if strict() and report.skipped:
+        report.outcome = "failed"
+        report.longrepr = f"{STRICT_VARIABLE}=1 and this module skipped: {_skip_reason(report)}"

@@ -296,6 +296,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Health checks (docker-compose.yml, an orchestrator's probes) ask each process over the
+# broker: `celery -A config inspect ping -d celery@$HOSTNAME` for a worker and
+# `-d celerybeat@$HOSTNAME` for beat, which answers only while its scheduler ticks
+# (Celery 5.7's beat remote control). The embedded SQLite broker cannot broadcast.
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html#beat-enable-remote-control
+CELERY_BEAT_ENABLE_REMOTE_CONTROL = not CELERY_BROKER_URL.startswith("sqla+")
 PLAYLOG_SWEEP_SECONDS = env.float("PLAYLOG_SWEEP_SECONDS", default=30.0)
 # Synced into django-celery-beat's tables when beat starts; staff may change them there.
 CELERY_BEAT_SCHEDULE = {

@@ -1,10 +1,25 @@
 """Settings for the test suite: fast, isolated, and needing no server.
 
-DATABASE_URL and SANDBOX_DATABASE_URL still apply, so the suite also runs against
-PostgreSQL; pytest-django creates a test database per alias.
+The suite must pass on any machine, whatever the developer has exported: a partner
+developer with real `SEVENDIGITAL_*` credentials in their shell or `.env`, a
+`CELERY_BROKER_URL`, an `EMAIL_URL`, `STRIPE_*` keys. So these settings read only the
+variables in `ENVIRONMENT_READ` below, and every other setting is what `base.py`
+makes of an empty environment, or what this file pins. DATABASE_URL and
+SANDBOX_DATABASE_URL still apply, so the suite also runs against PostgreSQL;
+pytest-django creates a test database per alias. Tests that need Redis find it
+themselves (tests/prerequisites.py); the cache and the broker here never use it.
 """
 
-from .base import *  # noqa: F403
+import os
+
+import environ
+
+# django-environ reads `Env.ENVIRON` (os.environ by default): base.py, imported next,
+# sees only these variables. https://django-environ.readthedocs.io/en/latest/
+ENVIRONMENT_READ = ("DATABASE_URL", "SANDBOX_DATABASE_URL")
+environ.Env.ENVIRON = {name: os.environ[name] for name in ENVIRONMENT_READ if name in os.environ}
+
+from .base import *  # noqa: E402, F403
 
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]

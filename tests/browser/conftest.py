@@ -2,7 +2,7 @@
 
 Playwright cannot download its own browsers here, so the tests launch the system's
 chromium (``apt-get install chromium``; ``.ci/run`` installs it) and skip, saying why,
-on a machine without it.
+on a machine without it (in CI a skip fails: tests/prerequisites.py).
 
 The site runs on pytest-django's ``live_server`` (a thread of this process) and talks
 to a real sandbox on a free port (:class:`sandbox.server.SandboxServer`, threaded),
@@ -31,6 +31,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from tests.prerequisites import missing
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-results" / "screenshots"
@@ -69,9 +71,10 @@ def browser():
     stopped when it ends, so the check still guards every other test.
     """
     if not CHROMIUM.exists():
-        pytest.skip(
+        missing(
             f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium; "
-            "CHROMIUM_PATH names another binary)"
+            "CHROMIUM_PATH names another binary)",
+            service="chromium",
         )
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="browser tests need playwright (uv sync installs it)"

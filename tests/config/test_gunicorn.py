@@ -81,3 +81,21 @@ def test_a_slow_listener_does_not_hold_up_other_visitors(one_worker):
 
         assert response.status_code == 200
         assert time.monotonic() - started < 5
+
+
+def _gunicorn_settings(monkeypatch, **environment) -> dict:
+    import runpy
+
+    for name in ("GUNICORN_MAX_REQUESTS", "WEB_CONCURRENCY", "GUNICORN_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(BASE_DIR / "gunicorn.conf.py"))
+
+
+def test_workers_are_not_recycled_unless_asked_so_kept_alive_connections_are_not_reset(
+    monkeypatch,
+):
+    assert _gunicorn_settings(monkeypatch)["max_requests"] == 0
+    asked = _gunicorn_settings(monkeypatch, GUNICORN_MAX_REQUESTS="5000")
+    assert (asked["max_requests"], asked["max_requests_jitter"]) == (5000, 500)

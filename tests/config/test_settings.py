@@ -1,5 +1,3 @@
-import os
-
 import pytest
 
 from tests.config.fresh_process import (
@@ -9,6 +7,7 @@ from tests.config.fresh_process import (
     production_refusal,
     run_json,
 )
+from tests.prerequisites import require_redis
 
 SEVENDIGITAL_URLS = [
     "SEVENDIGITAL_API_URL",
@@ -292,8 +291,8 @@ def test_sandbox_disabled_unmounts_its_app_and_its_database():
     assert settings["DATABASE_ROUTERS"] == []
 
 
-@pytest.mark.skipif("REDIS_URL" not in os.environ, reason="REDIS_URL is not set")
 def test_redis_cache_stores_and_returns_values():
+    redis_url = require_redis()
     value = run_json(
         "import json, uuid\n"
         "import django\n"
@@ -305,7 +304,86 @@ def test_redis_cache_stores_and_returns_values():
         "value = cache.get(key)\n"
         "cache.delete(key)\n"
         "print(json.dumps([type(cache).__name__, value]))",
-        {"DJANGO_SETTINGS_MODULE": "config.settings.local", "REDIS_URL": os.environ["REDIS_URL"]},
+        {"DJANGO_SETTINGS_MODULE": "config.settings.local", "REDIS_URL": redis_url},
     )
 
     assert value == ["RedisCache", {"answer": 42}]
+
+
+# What a partner developer may well have exported: real credentials and hosts, their
+# own broker, mail server and Stripe keys.
+A_DEVELOPERS_ENVIRONMENT = {
+    "SEVENDIGITAL_CONSUMER_KEY": "real-partner-key",
+    "SEVENDIGITAL_CONSUMER_SECRET": "real-partner-secret",
+    "SEVENDIGITAL_SANDBOX_URL": "http://127.0.0.1:9",
+    "SEVENDIGITAL_API_URL": "https://api.7digital.com",
+    "SEVENDIGITAL_PREVIEWS_URL": "https://previews.7digital.com",
+    "SEVENDIGITAL_COUNTRY": "US",
+    "SEVENDIGITAL_SHOP_ID": "1234",
+    "SEVENDIGITAL_MAX_RETRIES": "9",
+    "REDIS_URL": "redis://127.0.0.1:9/0",
+    "CELERY_BROKER_URL": "amqp://guest:guest@127.0.0.1:9//",
+    "EMAIL_URL": "smtp+tls://user:password@127.0.0.1:9",
+    "STRIPE_SECRET_KEY": "sk_live_real",
+    "STRIPE_WEBHOOK_SECRET": "whsec_real",
+    "STRIPE_API_BASE": "http://127.0.0.1:9",
+    "PAYMENT_GATEWAY": "stripe",
+    "SANDBOX_CONTROL_TOKEN": "a-token",
+    "SANDBOX_ENABLED": "false",
+    "DEBUG": "true",
+}
+PINNED = [
+    "SEVENDIGITAL_CONSUMER_KEY",
+    "SEVENDIGITAL_CONSUMER_SECRET",
+    "SEVENDIGITAL_API_URL",
+    "SEVENDIGITAL_PREVIEWS_URL",
+    "SEVENDIGITAL_COUNTRY",
+    "SEVENDIGITAL_SHOP_ID",
+    "SEVENDIGITAL_MAX_RETRIES",
+    "CACHES",
+    "CELERY_BROKER_URL",
+    "EMAIL_BACKEND",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+    "STRIPE_API_BASE",
+    "PAYMENT_GATEWAY",
+    "SANDBOX_CONTROL_TOKEN",
+    "SANDBOX_ENABLED",
+    "DEBUG",
+    "INSTALLED_APPS",
+]
+
+
+def test_test_settings_ignore_what_the_developer_exported():
+    clean = import_settings("config.settings.test", PINNED)
+    exported = import_settings("config.settings.test", PINNED, A_DEVELOPERS_ENVIRONMENT)
+
+    assert exported == clean
+    assert clean["SEVENDIGITAL_CONSUMER_KEY"] == "sandbox-key"
+    assert clean["CELERY_BROKER_URL"] == "memory://"
+
+
+def test_test_settings_still_follow_database_url():
+    settings = import_settings(
+        "config.settings.test",
+        ["DATABASES"],
+        {
+            "DATABASE_URL": "postgres://shop:pw@db.example.com:5432/storefront",
+            "SANDBOX_DATABASE_URL": "postgres://shop:pw@db.example.com:5432/sandbox",
+        },
+    )
+
+    assert settings["DATABASES"]["default"]["HOST"] == "db.example.com"
+    assert settings["DATABASES"]["sandbox"]["NAME"] == "sandbox"
+
+
+def test_the_image_build_collects_static_files_with_productions_settings_and_no_secrets():
+    build = import_settings("config.settings.build", ["INSTALLED_APPS", "STORAGES"])
+    production = import_settings(
+        "config.settings.production", ["INSTALLED_APPS", "STORAGES"], PRODUCTION_ENV
+    )
+
+    assert build == production
+    assert build["STORAGES"]["staticfiles"]["BACKEND"] == (
+        "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    )

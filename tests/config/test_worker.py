@@ -12,6 +12,7 @@ from celery import Celery
 from django.conf import settings
 
 from tests.config.fresh_process import BASE_DIR, fresh_environment
+from tests.prerequisites import require_redis
 
 pytestmark = pytest.mark.slow
 
@@ -25,9 +26,7 @@ def embedded_broker(tmp_path):
 
 
 def redis_broker(tmp_path):
-    if "REDIS_URL" not in os.environ:
-        pytest.skip("REDIS_URL is not set")
-    return os.environ["REDIS_URL"]
+    return require_redis()
 
 
 @pytest.fixture

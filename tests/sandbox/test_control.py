@@ -168,3 +168,28 @@ def test_a_control_token_when_set_is_required(control, settings):
         ).status_code
         == 200
     )
+
+
+def test_sales_lists_each_reported_sale_and_counts_transaction_ids_sold_twice(
+    control, sandbox_client
+):
+    sandbox_client.users.create("buyer")
+    sandbox_client.users.create("other")
+    for transaction_id in ("order-1-line-1", "order-1-line-1", "order-2-line-1"):
+        sandbox_client.purchasing.deliver_item(
+            "buyer", release_id=1046, transaction_id=transaction_id
+        )
+    sandbox_client.purchasing.deliver_item("other", release_id=1046, transaction_id="order-3")
+
+    everyone = control.get(f"{SANDBOX_URL}/_sandbox/sales").json()
+    buyer = control.get(f"{SANDBOX_URL}/_sandbox/sales", params={"user_id": "buyer"}).json()
+
+    assert everyone["count"] == 4
+    assert everyone["repeated_transactions"] == 1
+    assert [sale["transaction_id"] for sale in buyer["sales"]] == [
+        "order-1-line-1",
+        "order-1-line-1",
+        "order-2-line-1",
+    ]
+    assert buyer["sales"][0]["release_id"] == 1046
+    assert buyer["sales"][0]["refunded"] is False

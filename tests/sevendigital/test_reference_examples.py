@@ -1205,7 +1205,7 @@ def test_every_fixture_file_is_listed_in_a_manifest() -> None:
 
 needs_reference = pytest.mark.skipif(
     not REFERENCE_TEXT.is_file(),
-    reason=f"the 1.2 reference is not reachable at {REFERENCE_TEXT} (it lives outside the repo)",
+    reason=f"missing prerequisite (reference): the 1.2 reference at {REFERENCE_TEXT}",
 )
 
 

@@ -1,0 +1,110 @@
+"""What a test needs from the machine, found in one way, and what its absence means.
+
+Locally a missing prerequisite (no Redis, no PostgreSQL, no chromium, the reference
+documents outside the checkout) skips the test, saying why, so a laptop without them
+still runs the rest. CI must not go green on checks it never ran: `.ci/run` sets
+``TESTS_REQUIRE_PREREQUISITES=1``, and then every skip fails the test instead
+(``tests/conftest.py`` turns skips into failures), unless the test is marked
+``@pytest.mark.optional_on(reason)`` for a check that cannot apply to this machine (a
+digest recorded on another CPU).
+
+Redis and PostgreSQL are found the same way everywhere: the URL the environment names
+(``REDIS_URL``, a PostgreSQL ``DATABASE_URL``), else the server on this machine's
+default port, when it answers.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+STRICT_VARIABLE = "TESTS_REQUIRE_PREREQUISITES"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+
+
+def strict() -> bool:
+    """Whether a missing prerequisite fails the run (CI) rather than skipping."""
+    return os.environ.get(STRICT_VARIABLE, "") == "1"
+
+
+ABSENT_VARIABLE = "TESTS_ABSENT_SERVICES"
+MISSING = re.compile(r"missing prerequisite \((?P<service>[a-z]+)\)")
+
+
+def missing(reason: str, *, service: str = "other"):
+    """Skip the test for ``reason``; ``tests/conftest.py`` fails it instead in CI."""
+    pytest.skip(f"missing prerequisite ({service}): {reason}")
+
+
+def absence_allowed(skip_reason: str) -> bool:
+    """Whether CI declared this skip's server absent from the machine: `.ci/run` passes
+    on a machine with no PostgreSQL or Redis installed at all (the embedded defaults
+    need none), naming them in TESTS_ABSENT_SERVICES; installed but down is a failure."""
+    found = MISSING.search(skip_reason)
+    absent = os.environ.get(ABSENT_VARIABLE, "").split(",")
+    return bool(found) and found["service"] in absent
+
+
+def redis_url() -> str | None:
+    """REDIS_URL, or the Redis on this machine's default port, when it answers."""
+    url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:
+        return None
+    return url
+
+
+def require_redis() -> str:
+    url = redis_url()
+    if url is None:
+        missing("no Redis answers (REDIS_URL, or 127.0.0.1:6379)", service="redis")
+    return url
+
+
+def postgres_url() -> str | None:
+    """The PostgreSQL server of DATABASE_URL, or the one on this machine's default port,
+    when it answers: a URL whose database the caller may replace with one of its own."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        url = DEFAULT_POSTGRES_URL
+    try:
+        import psycopg
+
+        psycopg.connect(url, connect_timeout=2).close()
+    except Exception:
+        return None
+    return url
+
+
+def require_postgres() -> str:
+    url = postgres_url()
+    if url is None:
+        missing(
+            "no PostgreSQL answers (a postgres:// DATABASE_URL, or 127.0.0.1:5432)",
+            service="postgresql",
+        )
+    return url
+
+
+def require_reference(name: str) -> Path:
+    """A document of ``../shared/reference`` (it lives beside the checkout, not in it)."""
+    path = REFERENCE / name
+    if not path.is_file():
+        missing(f"the reference document {path} is not there")
+    return path
+
+
+def require_program(name: str, hint: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        missing(f"{name} is not installed ({hint})")
+    return path
