@@ -1,4 +1,7 @@
-"""``manage.py runsandbox [--port 8001]``: the 7digital sandbox as its own process."""
+"""``manage.py runsandbox [--port 8001]``: the 7digital sandbox as its own process.
+
+``--port 0`` lets the system pick a free port; the banner's "listening on" line names it.
+"""
 
 from __future__ import annotations
 
@@ -41,6 +44,9 @@ class Command(BaseCommand):
         for key, secret in settings.SANDBOX_CONSUMERS.items():
             self.stdout.write(f"  {key} / {secret}")
         self.stdout.write(f"Control API: {server.url}/_sandbox/health")
+        # Whoever started us on --port 0 reads the port from this banner: a pipe is
+        # block-buffered, so it goes out now rather than at exit.
+        self.stdout.flush()
         try:
             server.serve_forever()
         except KeyboardInterrupt:
