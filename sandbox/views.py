@@ -19,6 +19,7 @@ from .serializer import error_content, render, wants_json
 from .state import state
 
 JOURNAL_HEADERS = ("Accept", "Authorization", "Content-Type", "User-Agent", "Range")
+JOURNAL_BODY_BYTES = 10_000  # the journal keeps this much of a body, and its full length
 RESET_HEADER = "X-Sandbox-Reset"
 
 
@@ -40,7 +41,7 @@ def received_url(request: HttpRequest) -> str:
 
 
 def _body_text(request: HttpRequest) -> str:
-    return request.body[:10_000].decode("utf-8", "replace")
+    return request.body[:JOURNAL_BODY_BYTES].decode("utf-8", "replace")
 
 
 def _xml_or_json(
@@ -86,6 +87,7 @@ def api(request: HttpRequest, path: str = "") -> HttpResponse:
         ],
         "headers": {h: request.headers[h] for h in JOURNAL_HEADERS if h in request.headers},
         "body": _body_text(request),
+        "body_bytes": len(request.body),
         "consumer": None,
         "user": None,
     }

@@ -9,10 +9,12 @@ import pytest
 from django.utils import timezone
 
 from sandbox.models import Purchase
+from sevendigital.resources.users import Purchasing
 from store.checkout import services
 from store.checkout.models import Order, OrderLine
 
 from .conftest import NO_SURPRISES, add, pay
+from .races import NEEDS_ROW_LOCKS, at_once, catalogue_seeded, require_row_locks
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -153,6 +155,39 @@ def test_a_refusal_from_7digital_needs_attention_and_is_not_retried(paid_line, s
     assert line.status == OrderLine.Status.FAILED
     assert "2001" in line.last_error
     assert Order.objects.get().status == Order.Status.NEEDS_ATTENTION
+
+
+@pytest.fixture
+def race():
+    """A race, run where the database has row locks; the sandbox catalogue is there
+    before the customer shops (requested first, before ``paid_line``)."""
+    require_row_locks()
+    catalogue_seeded()
+
+
+@pytest.mark.optional_on(NEEDS_ROW_LOCKS)
+@pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
+def test_two_deliveries_of_a_paid_line_at_the_same_moment_sell_it_once(race, paid_line, sandbox):
+    def deliver():
+        return services.order_line_deliver(line_id=paid_line.pk)
+
+    # Both wait for the other where a racer that found no attempt under way marks its
+    # own, and where it calls 7digital.
+    outcomes = at_once(
+        deliver, deliver, meet_at=[(OrderLine, "save"), (Purchasing, "deliver_item")]
+    )
+
+    # One sells it. The other waited for the first's mark and found the attempt under way
+    # (its task retries later), or came after it and found the line delivered.
+    assert all(isinstance(o, OrderLine | services.DeliveryPending) for o in outcomes), outcomes
+    delivered = [o for o in outcomes if isinstance(o, OrderLine)]
+    assert delivered and all(line.status == OrderLine.Status.DELIVERED for line in delivered)
+    assert len(sandbox.entries(endpoint="user/deliveritem")) == 1
+    assert _sales() == 1
+    paid_line.refresh_from_db()
+    assert paid_line.status == OrderLine.Status.DELIVERED
+    assert paid_line.purchase_id == Purchase.objects.get().id
+    assert Order.objects.get().status == Order.Status.COMPLETE
 
 
 def test_a_delivered_line_is_never_delivered_again(paid_line, sandbox):

@@ -11,8 +11,11 @@ from decimal import Decimal
 
 import pytest
 import stripe
+from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
+from sandbox.models import Purchase
 from store.basket.models import Basket
 from store.checkout import services
 from store.checkout.gateways import stripe_checkout
@@ -20,6 +23,7 @@ from store.checkout.gateways.stripe_checkout import minor_units
 from store.checkout.models import Order, OrderEvent
 
 from .conftest import NO_SURPRISES, add, make_customer, refund_in_admin
+from .races import NEEDS_ROW_LOCKS, at_once, catalogue_seeded, require_row_locks
 from .stripe_recorded import RecordedStripe, recorded
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
@@ -139,6 +143,50 @@ def test_a_repeated_webhook_pays_and_delivers_once(
     assert order.events.filter(kind=OrderEvent.Kind.PAID).count() == 1
     assert len(queue.lines) == 1
     assert len(queue.receipts) == 1
+
+
+@pytest.fixture
+def race():
+    """A race, run where the database has row locks; the sandbox catalogue is there
+    before the customer shops (requested first, before ``started``)."""
+    require_row_locks()
+    catalogue_seeded()
+
+
+@pytest.mark.optional_on(NEEDS_ROW_LOCKS)
+@pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
+def test_the_same_webhook_twice_at_the_same_moment_pays_and_delivers_once(
+    race, started, stripe_api, queue, sandbox
+):
+    _, order, session_id = started
+    stripe_api.pay(session_id)
+    body, signature = stripe_api.event("checkout.session.completed", session_id)
+
+    def stripe_sends_it():  # in a thread of its own: its own client and connection
+        return (
+            Client()
+            .post(WEBHOOK, body, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature)
+            .status_code
+        )
+
+    # Both wait, at the write of a racer that found the order unpaid, for the other.
+    answers = at_once(stripe_sends_it, stripe_sends_it, meet_at=[(Order, "save")])
+
+    assert answers == [200, 200]
+
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID
+    assert order.events.filter(kind=OrderEvent.Kind.PAID).count() == 1
+    line = order.lines.get()
+    assert queue.lines == [line.pk]
+    assert queue.receipts == [order.pk]
+    queue.deliver_all()
+    queue.send_receipts()
+    assert len(sandbox.entries(endpoint="user/deliveritem")) == 1
+    assert Purchase.objects.filter(release_id=NO_SURPRISES).count() == 1
+    assert [message.subject for message in mail.outbox] == [
+        f"Your receipt for order {order.number}"
+    ]
 
 
 def test_the_customers_return_pays_the_order_before_the_webhook_arrives(

@@ -10,57 +10,43 @@ Every process is started in its own process group, and all are killed on the way
         pipeline.start_worker()
         pipeline.insert_previews(1000)
         pipeline.wait_for_logs(1000)
+
+The store's database is read directly (``sqlite3``, or ``psycopg`` for PostgreSQL) for
+what a test asks of the outbox, so that it can be asked many times a second while
+the pipeline runs, and read at the instant a worker is killed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import requests
+
+from tests.prerequisites import postgres_url, redis_url
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 PYTHON = sys.executable
 STARTUP_SECONDS = 90
+
+T = TypeVar("T")
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def redis_url() -> str | None:
-    """REDIS_URL, or a Redis on this machine's default port, when it answers; else None."""
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-    try:
-        import redis
-
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except Exception:
-        return None
-    return url
-
-
-def postgres_url() -> str | None:
-    """The PostgreSQL server of DATABASE_URL when it points at one that answers."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        return None
-    try:
-        import psycopg
-
-        psycopg.connect(url, connect_timeout=2).close()
-    except Exception:
-        return None
-    return url
 
 
 class Pipeline:
@@ -80,6 +66,9 @@ class Pipeline:
         self.sandbox_url = f"http://127.0.0.1:{self.sandbox_port}"
         self._pg_database: str | None = None
         self._pg_admin_url: str | None = None
+        self.database = database
+        # Claim tokens of workers killed earlier: their rows are not the next one's.
+        self._dead_claims: set[str] = set()
         if broker == "redis":
             broker_url = redis_url()
             if broker_url is None:
@@ -217,6 +206,10 @@ class Pipeline:
         )
         self._wait_for_line("beat", "beat: Starting...")
 
+    def _signal(self, name: str, signum: int) -> None:
+        """Send ``signum`` to the process and its whole group."""
+        os.killpg(self.processes[name].pid, signum)
+
     def kill(self, name: str) -> None:
         """SIGKILL the process and its whole group (a worker's pool goes with it)."""
         process = self.processes.pop(name)
@@ -271,8 +264,9 @@ class Pipeline:
         chunk = chunk or count
         self._run("-c", INSERT_SCRIPT, str(count), user_agent, str(ship_tasks), str(chunk))
 
-    def send_task(self, name: str, *args: str) -> None:
-        self._run("-c", SEND_SCRIPT, name, *args)
+    def send_task(self, name: str, *args: str) -> str:
+        """Queue task ``name``; returns its id (for :meth:`wait_for_task`)."""
+        return self._run("-c", SEND_SCRIPT, name, *args).strip()
 
     def summary(self) -> dict:
         response = requests.get(f"{self.sandbox_url}/_sandbox/playlogs/summary", timeout=10)
@@ -296,15 +290,35 @@ class Pipeline:
 
     def kill_worker_mid_batch(
         self, *, after_logs: int, delay: float, concurrency: int = 1, poll: float = 0.05
-    ) -> None:
+    ) -> dict[str, int]:
         """Once ``after_logs`` more logs have arrived (the worker is in its stride), wait
-        ``delay`` seconds, SIGKILL the worker in the middle of its work, start another."""
+        ``delay`` seconds, SIGKILL the worker in the middle of its work (while it holds
+        claimed rows), start another.
+
+        Returns the rows the killed worker held claimed and undelivered at that instant,
+        each with its ``attempts`` (a claim counts one): the rows its crash leaves for
+        another claim once the lease runs out.
+        """
         seen = self.received()["logs"]
         while self.received()["logs"] < seen + after_logs:
             time.sleep(poll)
         time.sleep(delay)
+        # Stopped (SIGSTOP), the worker writes nothing: what it holds is read exactly as
+        # the kill will leave it. Between two claims it holds nothing: go on a moment.
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            self._signal("worker", signal.SIGSTOP)
+            held = self.claimed_rows()
+            if held:
+                break
+            self._signal("worker", signal.SIGCONT)
+            if time.monotonic() > deadline:
+                raise TimeoutError("the worker never held a claim to be killed in")
+            time.sleep(0.002)
         self.kill("worker")
+        self._dead_claims |= {token for token, _ in held.values()}
         self.start_worker(concurrency=concurrency)
+        return {row: attempts for row, (_, attempts) in held.items()}
 
     def journal_statuses(self, endpoint: str) -> list[int]:
         response = requests.get(
@@ -318,15 +332,93 @@ class Pipeline:
     def clear_faults(self) -> None:
         requests.delete(f"{self.sandbox_url}/_sandbox/faults", timeout=10)
 
+    def wait_for_task(self, task_id: str, *, worker: str = "worker", timeout: float) -> str:
+        """Wait for the worker to log that task ``task_id`` succeeded; return what the
+        task returned, as logged. Raises if it failed, or did not finish in time."""
+        # Whole lines only (a line being written has no newline yet).
+        pattern = re.compile(rf"\[{re.escape(task_id)}\] (succeeded in [\d.e-]+s: (.*)|.*)\n")
+
+        def finished() -> re.Match | None:
+            for match in pattern.finditer(self.log(worker)):
+                if match.group(2) is not None:
+                    return match
+                if " raised " in match.group(0) or " retry: " in match.group(0):
+                    raise RuntimeError(f"task {task_id} did not succeed: {match.group(0)}")
+            return None
+
+        return self.wait_until(finished, timeout=timeout, what=f"task {task_id}").group(2)
+
+    def wait_until(
+        self, check: Callable[[], T], *, timeout: float, poll: float = 0.1, what: str = ""
+    ) -> T:
+        """Ask ``check`` until it answers something true; return that answer. Raises
+        once ``timeout`` seconds have passed, or as soon as a process has died."""
+        deadline = time.monotonic() + timeout
+        while True:
+            answer = check()
+            if answer:
+                return answer
+            for name in self.processes:
+                self._check_alive(name)
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"waited {timeout}s for {what or check}; last: {answer!r}")
+            time.sleep(poll)
+
+    # -- the store's database, read directly ---------------------------------------------
+
+    def _query(self, sql: str) -> list[tuple]:
+        url = self.env["DATABASE_URL"]
+        if self.database == "postgres":
+            import psycopg
+
+            with psycopg.connect(url, autocommit=True) as db:
+                return db.execute(sql).fetchall()
+        with contextlib.closing(sqlite3.connect(url.removeprefix("sqlite:///"), timeout=30)) as db:
+            return db.execute(sql).fetchall()
+
     def outbox(self) -> dict:
         """Counts of the store's preview plays: total, delivered, unsent, rejected."""
-        out = self._run("-c", COUNT_SCRIPT)
-        total, delivered, rejected = (int(v) for v in out.split())
+        ((total, delivered, rejected),) = self._query(
+            "SELECT COUNT(*), COUNT(delivered_at), "
+            "COALESCE(SUM(CASE WHEN rejected THEN 1 ELSE 0 END), 0) FROM playlogs_previewplay"
+        )
         return {
             "total": total,
             "delivered": delivered,
             "rejected": rejected,
             "unsent": total - delivered - rejected,
+        }
+
+    def wait_for_outbox(self, expected: dict, *, timeout: float) -> dict:
+        """Wait until :meth:`outbox` counts ``expected`` (the last rows' marks trail the
+        sandbox's answers); return the last counts, equal or not."""
+        with contextlib.suppress(TimeoutError):
+            self.wait_until(lambda: self.outbox() == expected, timeout=timeout)
+        return self.outbox()
+
+    def claimed_rows(self) -> dict[str, tuple[str, int]]:
+        """Preview rows held claimed and not delivered, by a worker not killed: each
+        row's id, with its claim's token and its attempts."""
+        rows = self._query(
+            "SELECT id, claimed_by, attempts FROM playlogs_previewplay "
+            "WHERE claimed_by IS NOT NULL AND delivered_at IS NULL"
+        )
+        return {
+            str(row): (str(token), attempts)
+            for row, token, attempts in rows
+            if str(token) not in self._dead_claims
+        }
+
+    def preview_rows(self, ids) -> dict[str, tuple[bool, int]]:
+        """Whether each of these preview rows is delivered, and its attempts."""
+        wanted = set(ids)
+        rows = self._query(
+            "SELECT id, delivered_at IS NOT NULL, attempts FROM playlogs_previewplay"
+        )
+        return {
+            str(row): (bool(delivered), attempts)
+            for row, delivered, attempts in rows
+            if str(row) in wanted
         }
 
 
@@ -374,19 +466,6 @@ SEND_SCRIPT = (
     _SETUP
     + """
 from config.celery import app
-app.send_task(sys.argv[1], args=sys.argv[2:])
-"""
-)
-
-COUNT_SCRIPT = (
-    _SETUP
-    + """
-from store.playlogs.models import PreviewPlay
-plays = PreviewPlay.objects
-print(
-    plays.count(),
-    plays.filter(delivered_at__isnull=False).count(),
-    plays.filter(rejected=True).count(),
-)
+print(app.send_task(sys.argv[1], args=sys.argv[2:]).id)
 """
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from unittest import mock
 
@@ -26,6 +26,12 @@ pytestmark = pytest.mark.django_db
 DASHBOARD = reverse("admin:playlogs_dashboard")
 RETRY = reverse("admin:playlogs_retry")
 
+# The dashboard counts plays per UTC day, back from the day it reads off the clock. The
+# tests that look for today's figures stop the clock at this moment, half a minute
+# before midnight, so the day cannot turn between recording the plays and drawing the
+# page; their plays carry times of their own (the factories read the real clock).
+NOW = datetime(2026, 3, 14, 23, 59, 30, tzinfo=UTC)
+
 
 def signed_in_staff(email: str, *, group: str | None = "Staff") -> Client:
     """A member of staff (of ``group``) signed in to the admin with both factors."""
@@ -41,6 +47,13 @@ def signed_in_staff(email: str, *, group: str | None = "Staff") -> Client:
 @pytest.fixture
 def staff():
     return signed_in_staff("staff@example.com")
+
+
+@pytest.fixture
+def stopped_clock():
+    """``timezone.now()`` answers ``NOW`` wherever the store reads it."""
+    with mock.patch("django.utils.timezone.now", return_value=NOW):
+        yield NOW
 
 
 @pytest.fixture
@@ -90,9 +103,9 @@ def messages_of(response) -> list[str]:
 # -- who sees it ---------------------------------------------------------------------
 
 
-def test_staff_see_the_dashboard_with_the_figures(staff):
-    PreviewPlayFactory.create_batch(2)
-    CataloguePlayFactory(delivered_at=timezone.now())
+def test_staff_see_the_dashboard_with_the_figures(staff, stopped_clock):
+    PreviewPlayFactory.create_batch(2, started_at=NOW)
+    CataloguePlayFactory(played_at=NOW, delivered_at=NOW)
 
     response = staff.get(DASHBOARD)
 
@@ -100,6 +113,7 @@ def test_staff_see_the_dashboard_with_the_figures(staff):
     assert "admin/playlogs/dashboard.html" in [t.name for t in response.templates]
     assert response.context["backlog"][0].unsent == 2
     today = response.context["plays"][0]
+    assert today.day == NOW.date()
     assert (today.of("preview").recorded, today.of("catalogue").delivered) == (2, 1)
     html = response.content.decode()
     assert "Play logs dashboard" in html
@@ -151,12 +165,11 @@ def test_the_staff_group_may_view_every_kind_of_play_and_retry_them():
 # -- the chart and the tables --------------------------------------------------------
 
 
-def test_the_chart_and_the_table_under_it_carry_the_same_numbers(staff):
-    now = timezone.now()
-    PreviewPlayFactory.create_batch(3, started_at=now)
-    PreviewPlayFactory(started_at=now - timedelta(days=2))
-    CataloguePlayFactory.create_batch(2, played_at=now - timedelta(days=2))
-    SubscriptionPlayFactory(played_at=now - timedelta(days=29))
+def test_the_chart_and_the_table_under_it_carry_the_same_numbers(staff, stopped_clock):
+    PreviewPlayFactory.create_batch(3, started_at=NOW)
+    PreviewPlayFactory(started_at=NOW - timedelta(days=2))
+    CataloguePlayFactory.create_batch(2, played_at=NOW - timedelta(days=2))
+    SubscriptionPlayFactory(played_at=NOW - timedelta(days=29))
 
     page = Page(staff.get(DASHBOARD).content.decode())
 
@@ -171,12 +184,11 @@ def test_the_chart_and_the_table_under_it_carry_the_same_numbers(staff):
     }
     assert len(bars) == 4
     assert bars == {key: value for key, value in table.items() if value}
-    today = now.date().isoformat()
-    assert bars[(today, "preview")] == 3
+    assert bars[(NOW.date().isoformat(), "preview")] == 3
 
 
-def test_the_chart_is_svg_drawn_on_the_server_with_titles_axes_and_a_legend(staff):
-    PreviewPlayFactory(track_id=1)
+def test_the_chart_is_svg_drawn_on_the_server_with_titles_axes_and_a_legend(staff, stopped_clock):
+    PreviewPlayFactory(track_id=1, started_at=NOW)
 
     html = staff.get(DASHBOARD).content.decode()
 
@@ -185,7 +197,7 @@ def test_the_chart_is_svg_drawn_on_the_server_with_titles_axes_and_a_legend(staf
     assert 'role="img"' in svg
     assert 'aria-labelledby="plays-chart-title plays-chart-desc"' in svg
     assert "<script" not in svg
-    assert f"<title>Preview plays, {timezone.now():%a %-d %b %Y}: 1</title>" in svg
+    assert "<title>Preview plays, Sat 14 Mar 2026: 1</title>" in svg
     assert "Plays recorded</text>" in svg
     assert "Day (UTC)</text>" in svg
     for label in ("Preview plays", "Catalogue plays", "Subscription plays"):
@@ -204,12 +216,14 @@ def test_days_without_plays_show_zeros(staff):
     assert "No plays recorded in these days" in html
 
 
-def test_the_reconciliation_shows_responses_against_preview_plays_and_the_difference(staff):
-    today = timezone.now().date()
+def test_the_reconciliation_shows_responses_against_preview_plays_and_the_difference(
+    staff, stopped_clock
+):
+    today = NOW.date()
     PreviewResponseTally.objects.create(day=today, country="GB", responses=4)
     PreviewResponseTally.objects.create(day=today, country="DE", responses=1)
-    PreviewPlayFactory.create_batch(2, delivered_at=timezone.now())
-    PreviewPlayFactory(rejected=True, rejected_reason="1001")
+    PreviewPlayFactory.create_batch(2, started_at=NOW, delivered_at=NOW)
+    PreviewPlayFactory(started_at=NOW, rejected=True, rejected_reason="1001")
 
     page = Page(staff.get(DASHBOARD).content.decode())
 

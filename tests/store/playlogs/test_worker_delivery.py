@@ -9,11 +9,10 @@ both), and databases of their own.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from tests.store.playlogs.pipeline import Pipeline, postgres_url, redis_url
+from tests.prerequisites import redis_url, require_postgres, require_redis
+from tests.store.playlogs.pipeline import Pipeline
 
 pytestmark = pytest.mark.slow
 
@@ -31,6 +30,11 @@ def assert_paced(statuses: list[int]) -> None:
     assert statuses.count(429) <= len(statuses) // 10
 
 
+def refusals(pipeline: Pipeline) -> list[int]:
+    """The preview/log requests 7digital refused (400)."""
+    return [status for status in pipeline.journal_statuses("preview/log") if status == 400]
+
+
 def report(name: str, received: dict, expected: int) -> None:
     share = received["duplicates"] / expected if expected else 0
     print(
@@ -41,8 +45,8 @@ def report(name: str, received: dict, expected: int) -> None:
 
 @pytest.mark.parametrize("broker_name", ["embedded", "redis"])
 def test_every_recorded_preview_is_received_exactly_once(tmp_path, broker_name):
-    if broker_name == "redis" and redis_url() is None:
-        pytest.skip("no Redis answers (REDIS_URL or 127.0.0.1:6379)")
+    if broker_name == "redis":
+        require_redis()
     plays = 3000
     with Pipeline(tmp_path, broker=broker_name) as pipeline:
         pipeline.start_worker()
@@ -56,13 +60,8 @@ def test_every_recorded_preview_is_received_exactly_once(tmp_path, broker_name):
         assert received["requests"] == plays // BATCH
         statuses = pipeline.journal_statuses("preview/log")
         assert_paced(statuses)
-        time.sleep(0.5)
-        assert pipeline.outbox() == {
-            "total": plays,
-            "delivered": plays,
-            "rejected": 0,
-            "unsent": 0,
-        }
+        delivered = {"total": plays, "delivered": plays, "rejected": 0, "unsent": 0}
+        assert pipeline.wait_for_outbox(delivered, timeout=30) == delivered
 
 
 def test_half_the_requests_failing_still_delivers_every_play_once(tmp_path):
@@ -102,23 +101,22 @@ def test_a_refused_play_is_flagged_and_not_retried_forever(tmp_path):
 
         pipeline.insert_previews(plays)
         received = pipeline.wait_for_logs(plays, timeout=120)
-        time.sleep(2)  # time for any retry of the refused play to show
+        settled = {"total": plays + 1, "delivered": plays, "rejected": 1, "unsent": 0}
+        outbox = pipeline.wait_for_outbox(settled, timeout=60)
 
         assert received["distinct"] == plays
-        assert pipeline.outbox() == {
-            "total": plays + 1,
-            "delivered": plays,
-            "rejected": 1,
-            "unsent": 0,
-        }
-        refused = [s for s in pipeline.journal_statuses("preview/log") if s == 400]
+        assert outbox == settled
+        refused = refusals(pipeline)
         # Split until the refused play was alone: a handful of requests, then no more.
         assert 1 <= len(refused) <= 10
-        pipeline.send_task("store.playlogs.tasks.playlogs_sweep")
-        time.sleep(2)
-        assert len([s for s in pipeline.journal_statuses("preview/log") if s == 400]) == len(
-            refused
-        )
+        # The sweep finds nothing due (it would queue a shipping task for the refused
+        # play if it were), and a shipping task run to its end sends nothing more.
+        sweep = pipeline.send_task("store.playlogs.tasks.playlogs_sweep")
+        assert pipeline.wait_for_task(sweep, timeout=60) == "[]"
+        ship = pipeline.send_task("store.playlogs.tasks.playlogs_ship", "preview")
+        assert pipeline.wait_for_task(ship, timeout=60) == "0"  # it delivered no play
+        assert refusals(pipeline) == refused
+        assert pipeline.outbox() == settled
 
 
 def test_workers_killed_mid_batch_lose_no_play(tmp_path):
@@ -130,8 +128,10 @@ def test_workers_killed_mid_batch_lose_no_play(tmp_path):
         pipeline.start_worker()
         pipeline.insert_previews(plays)
 
-        for kill in range(kills):
+        held = [
             pipeline.kill_worker_mid_batch(after_logs=BATCH * 2, delay=0.05 + 0.07 * kill)
+            for kill in range(kills)
+        ]
 
         received = pipeline.wait_for_logs(plays, timeout=240)
 
@@ -139,13 +139,24 @@ def test_workers_killed_mid_batch_lose_no_play(tmp_path):
         assert received["distinct"] == plays  # nothing lost
         # A crash can send again at most the batch it had in flight.
         assert received["duplicates"] <= kills * BATCH
-        assert pipeline.outbox()["unsent"] == 0
+        delivered = {"total": plays, "delivered": plays, "rejected": 0, "unsent": 0}
+        assert pipeline.wait_for_outbox(delivered, timeout=60) == delivered
+        # Each kill landed mid-batch: the worker held claimed rows not yet delivered...
+        assert all(rows for rows in held), [len(rows) for rows in held]
+        # ...and each of them was claimed again once the lease ran out, and delivered.
+        for rows in held:
+            after = pipeline.preview_rows(rows)
+            taken_over = {
+                row: sent and attempts > rows[row]  # a claim counts an attempt
+                for row, (sent, attempts) in after.items()
+            }
+            assert taken_over == dict.fromkeys(rows, True)
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgres"])
 def test_two_workers_at_once_never_send_a_play_twice(tmp_path, database):
-    if database == "postgres" and postgres_url() is None:
-        pytest.skip("DATABASE_URL does not point at a PostgreSQL server that answers")
+    if database == "postgres":
+        require_postgres()
     plays = 6000
     with Pipeline(tmp_path, broker=broker(), database=database) as pipeline:
         pipeline.start_worker("worker-1", concurrency=2)
