@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.models import PartnerUser, User
 from sevendigital import errors
 from store.integrations.sevendigital import get_client, is_transient
+from store.integrations.tasks import task_queue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +44,7 @@ class PartnerUserFailed(Exception):
 def _queue_link(partner_user: PartnerUser) -> None:
     from accounts.tasks import partner_user_link  # the task module imports this one
 
-    pk = partner_user.pk
-    transaction.on_commit(lambda: partner_user_link.delay(pk))
+    task_queue_on_commit(partner_user_link, partner_user.pk)
 
 
 @transaction.atomic

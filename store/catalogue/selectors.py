@@ -39,13 +39,13 @@ from typing import Any, NamedTuple, ParamSpec, TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
-from django.db import transaction
 
 from sevendigital import errors
 from sevendigital.models import Artist, Chart, Page, Release, SearchResult, Tag, Track
 from sevendigital.resources.catalogue import BATCH_LIMIT
 from store.catalogue.lru import LRU
 from store.integrations.sevendigital import get_client, is_transient
+from store.integrations.tasks import task_queue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -239,8 +239,7 @@ def _stale_copy(name: str, copy: T) -> T:
 def _queue_refresh(name: str, params: Mapping[str, Any]) -> None:
     from store.catalogue.tasks import catalogue_refresh  # the task module imports this one
 
-    params = dict(params)
-    transaction.on_commit(lambda: catalogue_refresh.delay(name, params))
+    task_queue_on_commit(catalogue_refresh, name, dict(params))
 
 
 _READS: dict[str, Callable[..., Any]] = {}

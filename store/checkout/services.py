@@ -38,6 +38,7 @@ from store.basket.services import (
     basket_prices_refresh,
 )
 from store.integrations.sevendigital import get_uncached_client, is_transient
+from store.integrations.tasks import task_queue_on_commit
 
 from .gateways import (
     Authorisation,
@@ -208,9 +209,9 @@ def order_paid(*, order_id: int, authorisation: Authorisation) -> Order:
     )
     from . import tasks
 
-    line_ids = list(order.lines.values_list("pk", flat=True))
-    transaction.on_commit(lambda: [tasks.order_line_deliver.delay(pk) for pk in line_ids])
-    transaction.on_commit(lambda: tasks.order_receipt_send.delay(order.pk))
+    for pk in order.lines.values_list("pk", flat=True):
+        task_queue_on_commit(tasks.order_line_deliver, pk)
+    task_queue_on_commit(tasks.order_receipt_send, order.pk)
     return order
 
 
@@ -389,6 +390,27 @@ def order_line_deliver(*, line_id: int) -> OrderLine:
         delivered_at=timezone.now(),
         last_error="",
     )
+
+
+# Receipts older than this are not sent late: the customer has their order page.
+RECEIPT_LATE_LIMIT = timedelta(days=2)
+
+
+def order_receipts_sweep() -> list[int]:
+    """Queue the receipt of every order paid a while ago whose receipt was never sent:
+    its task was lost with a broker that could not be reached, or ran out of retries."""
+    from . import tasks
+
+    now = timezone.now()
+    quiet = now - timedelta(seconds=settings.ORDER_SWEEP_AFTER_SECONDS)
+    order_ids = list(
+        Order.objects.filter(
+            paid_at__lt=quiet, paid_at__gt=now - RECEIPT_LATE_LIMIT, receipt_sent_at__isnull=True
+        ).values_list("pk", flat=True)[:500]
+    )
+    for pk in order_ids:
+        tasks.order_receipt_send.delay(pk)
+    return order_ids
 
 
 def order_lines_sweep() -> list[int]:

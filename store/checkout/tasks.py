@@ -25,7 +25,9 @@ def order_line_deliver(line_id: int) -> None:
 
 @shared_task(ignore_result=True)
 def order_lines_sweep() -> int:
-    """Periodic: queue paid lines nobody delivered (django-celery-beat, every 5 min)."""
+    """Periodic: queue paid lines nobody delivered, and receipts never sent
+    (django-celery-beat, every 5 min)."""
+    services.order_receipts_sweep()
     return len(services.order_lines_sweep())
 
 

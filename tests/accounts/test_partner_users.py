@@ -275,3 +275,27 @@ def test_a_sign_up_sent_twice_at_once_answers_both_and_makes_one_account(
     assert User.objects.count() == 1
     assert PartnerUser.objects.count() == 1
     assert len(queued_links.call_args_list) == 1
+
+
+def test_signing_up_while_the_broker_is_away_works_and_the_sweep_links_later(
+    client, sandbox, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError as BrokerUnreachable
+
+    refused = BrokerUnreachable("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+    with (
+        mock.patch.object(tasks.partner_user_link, "delay", side_effect=refused),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = _sign_up(client)
+
+    assert response.status_code == 302
+    partner_user = User.objects.get(email="listener@example.com").partner_user
+    assert partner_user.state == PartnerUser.State.PENDING
+
+    with (
+        mock.patch.object(tasks.partner_user_link, "delay") as queued,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.partner_users_sweep(now=timezone.now() + timedelta(minutes=11))
+    queued.assert_called_once_with(partner_user.pk)
