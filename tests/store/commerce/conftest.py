@@ -13,6 +13,8 @@ from accounts.services import partner_user_ensure
 from store.checkout import services, tasks
 from tests.conftest import pass_second_factor
 
+from .races import catalogue_seeded, require_row_locks
+
 PASSWORD = "a long passphrase 7"
 NO_SURPRISES = 1046
 GOOD_CARD = "4242 4242 4242 4242"
@@ -86,6 +88,15 @@ def buy(client, queue, django_capture_on_commit_callbacks, *, release=NO_SURPRIS
     add(client, release=release)
     pay(client, django_capture_on_commit_callbacks)
     queue.deliver_all()
+
+
+@pytest.fixture
+def race():
+    """A race between two requests (tests/store/commerce/races.py), run where the
+    database has row locks; ask for it first, so that the sandbox catalogue is there
+    before the customer shops."""
+    require_row_locks()
+    catalogue_seeded()
 
 
 @pytest.fixture

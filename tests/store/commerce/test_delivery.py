@@ -14,7 +14,7 @@ from store.checkout import services
 from store.checkout.models import Order, OrderLine
 
 from .conftest import NO_SURPRISES, add, pay
-from .races import NEEDS_ROW_LOCKS, at_once, catalogue_seeded, require_row_locks
+from .races import NEEDS_ROW_LOCKS, at_once
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -155,14 +155,6 @@ def test_a_refusal_from_7digital_needs_attention_and_is_not_retried(paid_line, s
     assert line.status == OrderLine.Status.FAILED
     assert "2001" in line.last_error
     assert Order.objects.get().status == Order.Status.NEEDS_ATTENTION
-
-
-@pytest.fixture
-def race():
-    """A race, run where the database has row locks; the sandbox catalogue is there
-    before the customer shops (requested first, before ``paid_line``)."""
-    require_row_locks()
-    catalogue_seeded()
 
 
 @pytest.mark.optional_on(NEEDS_ROW_LOCKS)

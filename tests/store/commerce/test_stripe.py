@@ -23,7 +23,7 @@ from store.checkout.gateways.stripe_checkout import minor_units
 from store.checkout.models import Order, OrderEvent
 
 from .conftest import NO_SURPRISES, add, make_customer, refund_in_admin
-from .races import NEEDS_ROW_LOCKS, at_once, catalogue_seeded, require_row_locks
+from .races import NEEDS_ROW_LOCKS, at_once
 from .stripe_recorded import RecordedStripe, recorded
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
@@ -143,14 +143,6 @@ def test_a_repeated_webhook_pays_and_delivers_once(
     assert order.events.filter(kind=OrderEvent.Kind.PAID).count() == 1
     assert len(queue.lines) == 1
     assert len(queue.receipts) == 1
-
-
-@pytest.fixture
-def race():
-    """A race, run where the database has row locks; the sandbox catalogue is there
-    before the customer shops (requested first, before ``started``)."""
-    require_row_locks()
-    catalogue_seeded()
 
 
 @pytest.mark.optional_on(NEEDS_ROW_LOCKS)

@@ -11,18 +11,17 @@ import time
 import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
 import stripe
 
 from scripts.fake_stripe import FakeStripe, parse_form
-from store.checkout import tasks
 from store.checkout.gateways import PaymentError, stripe_checkout
 from store.checkout.gateways.stripe_checkout import StripeGateway, minor_units
 from store.checkout.models import Order
-from tests.store.commerce.conftest import NO_SURPRISES, Queue, add, make_customer
+
+from .conftest import NO_SURPRISES, add, make_customer
 
 SECRET = "whsec_fake_stripe_test"
 WEBHOOK = "/checkout/stripe/webhook/"
@@ -134,17 +133,6 @@ def customer(client, sandbox_for_store, shop):
     user = make_customer("listener@example.com")
     client.force_login(user)
     return user
-
-
-@pytest.fixture
-def queue():
-    """The deliveries and receipts the paid order queues, run on demand."""
-    queued = Queue()
-    with (
-        mock.patch.object(tasks.order_line_deliver, "delay", side_effect=queued.lines.append),
-        mock.patch.object(tasks.order_receipt_send, "delay", side_effect=queued.receipts.append),
-    ):
-        yield queued
 
 
 def checkout(client) -> tuple[str, Order]:
