@@ -216,6 +216,7 @@ def main() -> int:
         python=Path(args.python),
         image=args.image,
         sandbox_tracks=SANDBOX_TRACKS,
+        redis_db=6,  # the smoke test uses 5
         name="load",
     )
     recorder = Recorder()

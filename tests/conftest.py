@@ -27,6 +27,24 @@ def _sandbox_database_used(items) -> bool:
     return False
 
 
+# Celery reads these from the environment ahead of its configuration
+# (celery.app.utils.Settings), so a broker a developer exported would reach the tests
+# past config/settings/test.py, which pins the in-memory one.
+CELERY_ENVIRONMENT = (
+    "CELERY_BROKER_URL",
+    "CELERY_BROKER_READ_URL",
+    "CELERY_BROKER_WRITE_URL",
+    "CELERY_RESULT_BACKEND",
+)
+
+
+def pytest_configure(config):
+    import os
+
+    for name in CELERY_ENVIRONMENT:
+        os.environ.pop(name, None)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, request):
     """Seed a small sandbox catalogue once, outside every test's transaction.
