@@ -17,24 +17,19 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
 STRICT_VARIABLE = "TESTS_REQUIRE_PREREQUISITES"
+ABSENT_VARIABLE = "TESTS_ABSENT_SERVICES"
+MISSING = re.compile(r"missing prerequisite \((?P<service>[a-z]+)\)")
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 
 
 def strict() -> bool:
     """Whether a missing prerequisite fails the run (CI) rather than skipping."""
     return os.environ.get(STRICT_VARIABLE, "") == "1"
-
-
-ABSENT_VARIABLE = "TESTS_ABSENT_SERVICES"
-MISSING = re.compile(r"missing prerequisite \((?P<service>[a-z]+)\)")
 
 
 def missing(reason: str, *, service: str = "other"):
@@ -93,18 +88,3 @@ def require_postgres() -> str:
             service="postgresql",
         )
     return url
-
-
-def require_reference(name: str) -> Path:
-    """A document of ``../shared/reference`` (it lives beside the checkout, not in it)."""
-    path = REFERENCE / name
-    if not path.is_file():
-        missing(f"the reference document {path} is not there")
-    return path
-
-
-def require_program(name: str, hint: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        missing(f"{name} is not installed ({hint})")
-    return path
