@@ -8,6 +8,8 @@ any test may read it; a test that uses it declares the sandbox database
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.prerequisites import STRICT_VARIABLE, absence_allowed, strict
@@ -39,8 +41,6 @@ CELERY_ENVIRONMENT = (
 
 
 def pytest_configure(config):
-    import os
-
     for name in CELERY_ENVIRONMENT:
         os.environ.pop(name, None)
 
