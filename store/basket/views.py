@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from store.catalogue.country import visitor_country
+from store.integrations.http import next_path
 
 from . import selectors, services
 from .forms import BasketAddForm
 
 
 def _back(request: HttpRequest) -> HttpResponse:
-    target = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("basket:basket")
-    return redirect(target)
+    return HttpResponseRedirect(
+        next_path(request, request.POST.get("next"), default=reverse("basket:basket"))
+    )
 
 
 def _status(request: HttpRequest, message: str, *, ok: bool, status: int = 200) -> HttpResponse:

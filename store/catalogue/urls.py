@@ -1,5 +1,6 @@
 from django.urls import path
 
+import store.integrations.converters  # noqa: F401 - registers <id:> and <order_number:>
 from store.catalogue.views import browse, country, details, search
 
 app_name = "catalogue"
@@ -9,8 +10,8 @@ urlpatterns = [
     path("artists/", browse.artists, name="artists"),
     path("tags/<slug:tag>/", browse.tag, name="tag"),
     path("search/", search.search, name="search"),
-    path("artists/<int:artist_id>/", details.artist, name="artist"),
-    path("releases/<int:release_id>/", details.release, name="release"),
-    path("tracks/<int:track_id>/", details.track, name="track"),
+    path("artists/<id:artist_id>/", details.artist, name="artist"),
+    path("releases/<id:release_id>/", details.release, name="release"),
+    path("tracks/<id:track_id>/", details.track, name="track"),
     path("country/", country.country_set, name="country"),
 ]

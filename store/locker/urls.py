@@ -1,22 +1,24 @@
 from django.urls import path
 
+import store.integrations.converters  # noqa: F401 - registers <id:> and <order_number:>
+
 from . import views
 
 app_name = "locker"
 urlpatterns = [
     path("locker/", views.locker, name="locker"),
     path(
-        "locker/download/track/<int:release_id>/<int:track_id>/<int:format_id>/",
+        "locker/download/track/<id:release_id>/<id:track_id>/<id:format_id>/",
         views.download_track,
         name="download_track",
     ),
     path(
-        "locker/download/release/<int:release_id>/",
+        "locker/download/release/<id:release_id>/",
         views.download_release,
         name="download_release",
     ),
     path(
-        "locker/download/purchase/<int:purchase_id>/",
+        "locker/download/purchase/<id:purchase_id>/",
         views.download_purchase,
         name="download_purchase",
     ),

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 from accounts.models import PartnerUser
 from sevendigital import errors
 from store.catalogue.country import visitor_country
+from store.integrations.http import whole_number
 from store.integrations.proxy import relay
 from store.integrations.sevendigital import ID_MAX, get_uncached_client, is_transient
 
@@ -132,15 +133,9 @@ def _proxy(request: HttpRequest, build) -> HttpResponse:
     return relay(request, upstream, passed_headers=PASSED_HEADERS)
 
 
-def _bounded(*ids: int) -> bool:
-    return all(0 < value <= ID_MAX for value in ids)
-
-
 @login_required
 @require_safe
 def download_track(request: HttpRequest, release_id: int, track_id: int, format_id: int):
-    if not _bounded(release_id, track_id, format_id):
-        return _problem(request, "No such download", "That download link is not valid.", 404)
     return _proxy(
         request,
         lambda media, user, country: media.download_track(
@@ -152,10 +147,8 @@ def download_track(request: HttpRequest, release_id: int, track_id: int, format_
 @login_required
 @require_safe
 def download_release(request: HttpRequest, release_id: int):
-    format_id = request.GET.get("format")
-    format_id = int(format_id) if format_id and format_id.isdigit() else None
-    if not _bounded(release_id, format_id or 1):
-        return _problem(request, "No such download", "That download link is not valid.", 404)
+    # Anything that is not a format id: the best format bought, as without one.
+    format_id = whole_number(request.GET.get("format"), maximum=ID_MAX)
     return _proxy(
         request,
         lambda media, user, country: media.download_release(
@@ -167,8 +160,6 @@ def download_release(request: HttpRequest, release_id: int):
 @login_required
 @require_safe
 def download_purchase(request: HttpRequest, purchase_id: int):
-    if not _bounded(purchase_id):
-        return _problem(request, "No such download", "That download link is not valid.", 404)
     return _proxy(
         request,
         lambda media, user, country: media.download_purchase(

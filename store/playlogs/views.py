@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 from sevendigital import errors
 from store.catalogue.country import visitor_country
 from store.integrations.proxy import relay
-from store.integrations.sevendigital import ID_MAX, get_client
+from store.integrations.sevendigital import get_client
 from store.playlogs import services
 from store.playlogs.models import PreviewPlay
 from store.playlogs.tally import tally
@@ -54,8 +54,6 @@ def _starts_playback(upstream: requests.Response) -> bool:
 
 @require_safe
 def preview(request: HttpRequest, track_id: int) -> HttpResponse:
-    if track_id > ID_MAX:
-        return _unavailable("Preview not available", 404)
     client = get_client()
     country = visitor_country(request)
     try:
@@ -99,8 +97,6 @@ def _user(request: HttpRequest):
 
 @require_POST
 def play_start(request: HttpRequest, track_id: int) -> HttpResponse:
-    if track_id > ID_MAX:
-        return HttpResponseNotFound("No such track")
     play = services.preview_play_start(
         track_id=track_id,
         user=_user(request),

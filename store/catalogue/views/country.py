@@ -1,14 +1,13 @@
 """The country switch: prices, currency and availability follow the visitor's choice."""
 
-from django.http import HttpResponseBadRequest
-from django.shortcuts import redirect
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from accounts.services import account_country_set
 from store.catalogue.country import SUPPORTED_COUNTRIES, country_remember
+from store.integrations.http import next_path
 
 
 @require_POST
@@ -23,11 +22,9 @@ def country_set(request):
     if request.htmx:
         response = HttpResponseClientRefresh()
     else:
-        next_url = request.POST.get("next", "")
-        safe = url_has_allowed_host_and_scheme(
-            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        response = HttpResponseRedirect(
+            next_path(request, request.POST.get("next"), default=reverse("catalogue:home"))
         )
-        response = redirect(next_url if safe else reverse("catalogue:home"))
     country_remember(request, response, country)
     if request.user.is_authenticated:
         account_country_set(user=request.user, country=country)

@@ -51,6 +51,7 @@ from store.catalogue.selectors import (
     release_tracks_list,
     track_get,
 )
+from store.integrations.http import whole_number
 
 MAX_PAGE = 500
 ARTIST_RELEASES_PAGE_SIZE = 20
@@ -104,8 +105,7 @@ def _wants_fragment(request: HttpRequest) -> bool:
 
 def _page_number(query: QueryDict) -> int:
     """``?page=``, or the first page for anything that is not a page number."""
-    page = query.get("page", "")
-    return int(page) if page.isdigit() and 1 <= int(page) <= MAX_PAGE else 1
+    return whole_number(query.get("page"), maximum=MAX_PAGE) or 1
 
 
 def _tag_links(tags: Page[Tag]) -> list[TagLink]:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from store.catalogue.selectors import PAGE_SIZE, RELEASE_TYPES, SEARCH_KINDS, catalogue_search
+from store.integrations.http import whole_number
 
 TEMPLATE = "catalogue/search.html"
 MAX_QUERY_LENGTH = 200
@@ -72,8 +73,8 @@ class SearchParams:
         elif params.kind == "track" and explicit not in SHOW_EXPLICIT:
             params.problems.append(f"“{explicit}” is not an explicit filter: showing all tracks.")
         page = query.get("page", "")
-        if page.isdigit() and 1 <= int(page) <= MAX_PAGE:
-            params.page = int(page)
+        if number := whole_number(page, maximum=MAX_PAGE):
+            params.page = number
         elif page:
             params.problems.append(f"There is no page “{page}”: showing the first page.")
         return params
