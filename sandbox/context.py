@@ -68,12 +68,15 @@ class Params:
 
     def ids(self, name: str, *, limit: int) -> list[int]:
         raw = self.required(name)
+        invalid = exceptions.InvalidParameter(
+            f"Invalid value for parameter {name}: you must supply a comma-separated list of ids"
+        )
         try:
             values = [int(v) for v in raw.split(",") if v.strip()]
         except ValueError as exc:
-            raise exceptions.InvalidParameter(
-                f"Invalid value for parameter {name}: you must supply a comma-separated list of ids"
-            ) from exc
+            raise invalid from exc
+        if any(abs(value) > ID_MAX for value in values):  # no id is that large
+            raise invalid
         if not values:
             raise exceptions.MissingParameter(f"Required parameter {name} is missing")
         if len(values) > limit:

@@ -93,6 +93,17 @@ class RangeResult:
         return data[self.start : self.end + 1]
 
 
+# A position written with more digits than this is past the end of any content; int()
+# would refuse one of more than 4,300 digits, and no size needs more than 18.
+_POSITION_DIGITS = 18
+
+
+def _position(digits: str) -> int:
+    """A byte position or length; one too long to matter reads as 10**18."""
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) <= _POSITION_DIGITS else 10**_POSITION_DIGITS
+
+
 def parse_range(header: str | None, size: int) -> RangeResult:
     """Decide how to answer ``Range: <header>`` for content of ``size`` bytes (see module doc)."""
     if size < 0:
@@ -113,8 +124,8 @@ def parse_range(header: str | None, size: int) -> RangeResult:
         return full
     first, last = match.groups()
     if first:  # int-range: first-pos "-" [ last-pos ]
-        start = int(first)
-        end = int(last) if last else None
+        start = _position(first)
+        end = _position(last) if last else None
         if end is not None and end < start:
             return full  # invalid, so ignored
         if start >= size:
@@ -123,7 +134,7 @@ def parse_range(header: str | None, size: int) -> RangeResult:
         return RangeResult("partial", size, start, end)
     if not last:  # just "-"
         return full
-    suffix = int(last)  # suffix-range: "-" suffix-length
+    suffix = _position(last)  # suffix-range: "-" suffix-length
     if suffix == 0 or size == 0:
         return RangeResult("unsatisfiable", size)
     return RangeResult("partial", size, max(0, size - suffix), size - 1)

@@ -7,15 +7,18 @@ country, 401 authorisation (answered by the OAuth check), 404 no preview.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from django.conf import settings
 from django.http import HttpResponse
 
 from .. import audio, ranges
-from ..context import Call
+from ..context import ID_MAX, Call
 from ..models import Track
 from ..routing import endpoint
+
+TRACK_ID = re.compile(r"[0-9]+")
 
 
 def _text(message: str, status: int) -> HttpResponse:
@@ -25,15 +28,18 @@ def _text(message: str, status: int) -> HttpResponse:
 @endpoint("GET", "clip/{trackId}", auth="signed")
 def clip(call: Call) -> HttpResponse:
     raw_id = call.captured["trackId"]
-    if not raw_id.isdigit():
+    if not TRACK_ID.fullmatch(raw_id):  # ASCII digits: str.isdigit() takes "²"
         return _text("Invalid trackId", 400)
+    digits = raw_id.lstrip("0") or "0"
+    if len(digits) > len(str(ID_MAX)) or int(digits) > ID_MAX:
+        return _text("Track not found: no track has so large an id", 404)
     if "country" not in call.params and "shopId" not in call.params:
         return _text("Required parameter Country or ShopId is missing", 400)
     country = call.country
     track = (
         Track.objects.select_related("release")
         .filter(
-            id=int(raw_id), release__territories__contains=f",{country},", release__taken_down=False
+            id=int(digits), release__territories__contains=f",{country},", release__taken_down=False
         )
         .first()
     )

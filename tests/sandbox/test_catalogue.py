@@ -251,3 +251,19 @@ def test_missing_and_bad_parameters_get_the_documented_codes(client):
         client.requestor.request(
             "GET", "api", "1.2/release/details", params={"releaseId": 1046, "usageTypes": "radio"}
         )
+
+
+@pytest.mark.parametrize("endpoint,name", [("release", "releaseIds"), ("track", "trackIds")])
+def test_a_batch_id_larger_than_any_id_is_an_invalid_value(http_session, endpoint, name):
+    response = http_session.get(
+        f"http://sandbox.test/1.2/{endpoint}/details/batch",
+        params={
+            name: f"1046,{2**63}",
+            "country": "GB",
+            "usageTypes": "download",
+            "oauth_consumer_key": "sandbox-key",
+        },
+    )
+    assert response.status_code == 400
+    assert 'code="1002"' in response.text
+    assert "you must supply a comma-separated list of ids" in response.text

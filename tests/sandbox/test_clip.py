@@ -137,3 +137,26 @@ def test_third_party_clients_can_fetch_a_signed_url_over_a_socket(sandbox_server
     response = requests.get(url, headers={"Range": "bytes=0-99"}, timeout=10)
     assert response.status_code == 206
     assert len(response.content) == 100
+
+
+@pytest.mark.parametrize("track_id", [str(2**63), "9" * 5000])
+def test_a_track_id_larger_than_any_id_is_404(http_session, track_id):
+    response = http_session.get(
+        f"{SANDBOX_URL}/clip/{track_id}",
+        params={"country": "GB"},
+        auth=OAuth1("sandbox-key", "sandbox-secret"),
+    )
+    assert response.status_code == 404
+    assert response.text == "Track not found: no track has so large an id"
+
+
+def test_a_range_with_a_5000_digit_end_gets_the_rest_of_the_clip(sandbox_client):
+    whole = sandbox_client.media.open(sandbox_client.media.clip(123456, country="GB"))
+    length = len(whole.content)
+
+    rest = sandbox_client.media.open(
+        sandbox_client.media.clip(123456, country="GB"), range=f"bytes=100-{'9' * 5000}"
+    )
+
+    assert rest.status_code == 206
+    assert rest.headers["Content-Range"] == f"bytes 100-{length - 1}/{length}"

@@ -190,3 +190,19 @@ def test_body_refuses_content_of_another_size():
 )
 def test_if_range(if_range, kwargs, allowed):
     assert if_range_allows(if_range, **kwargs) is allowed
+
+
+@pytest.mark.parametrize(
+    ("header", "kind", "start", "end"),
+    [
+        (f"bytes=0-{'9' * 5000}", "partial", 0, SIZE - 1),  # to the end, as any large end
+        (f"bytes={'9' * 5000}-", "unsatisfiable", 0, 0),
+        (f"bytes=-{'9' * 5000}", "partial", 0, SIZE - 1),  # a suffix longer than the content
+        (f"bytes={'0' * 5000}5-9", "partial", 5, 9),  # leading zeros are still a number
+    ],
+)
+def test_positions_of_thousands_of_digits_are_read_not_refused(header, kind, start, end):
+    result = parse_range(header, SIZE)
+    assert result.kind == kind
+    if kind == "partial":
+        assert (result.start, result.end) == (start, end)

@@ -86,3 +86,10 @@ def test_a_next_that_is_a_path_here_is_followed(client, sandbox):
     response = client.post("/country/", {"country": "DE", "next": f"/releases/{NO_SURPRISES}/"})
 
     assert (response.status_code, response.url) == (302, f"/releases/{NO_SURPRISES}/")
+
+
+def test_a_range_of_thousands_of_digits_through_the_preview_proxy_is_answered(client, sandbox):
+    response = client.get("/previews/123456", HTTP_RANGE=f"bytes=0-{DIGITS_5000}")
+
+    assert response.status_code == 206
+    assert response["Content-Range"].startswith("bytes 0-")
