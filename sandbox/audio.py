@@ -1,27 +1,46 @@
-"""Deterministic, generated MP3 audio for the sandbox's previews, streams and downloads.
+"""Deterministic, generated audio for the sandbox's previews, streams and downloads.
 
 Every track id gets its own little tune: a key, a tempo, a four-chord progression and a
 pentatonic melody are derived from the id and synthesised as soft sine-based tones (a plucked,
-mellow lead with a quiet echo over a just-intonation chord pad with bass), then encoded with
-LAME (via ``lameenc``) as constant-bitrate MPEG-1 Layer III, 44.1 kHz mono.
+mellow lead with a quiet echo over a just-intonation chord pad with bass), 44.1 kHz 16-bit
+mono PCM. That one PCM is encoded three ways (:class:`Encoding`), chosen per 7digital format
+id by :data:`FORMAT_ENCODINGS`:
 
-Determinism: the same track id gives byte-identical MP3 data on every run. The melody comes
+* ``MP3``: LAME (via ``lameenc``), constant-bitrate MPEG-1 Layer III, 128 kbps, ``audio/mpeg``,
+  ``.mp3``. Previews are always MP3 (the clip endpoint takes no format).
+* ``AAC``: AAC-LC in an M4A file (MP4 container, brand ``M4A``, ``moov`` before ``mdat`` so a
+  player can start before the end has arrived), 128 kbps, ``audio/mp4``, ``.m4a``.
+* ``FLAC``: lossless, 16-bit 44.1 kHz as format 45 "FLAC 16-bit 44.1kHz" says, ``audio/flac``,
+  ``.flac``; it decodes to exactly the PCM the MP3 was made from.
+
+AAC and FLAC come from the ffmpeg encoders bundled in PyAV (``av``): no system binary. The
+lossy formats are 128 kbps mono whatever bitrate their format's name gives ("MP3 320",
+"AAC 320"): the song is mono, and asked for 320 kbps mono, ffmpeg's AAC encoder gives about
+150 kbps in four times the time it takes at 128 kbps (stereo 320 kbps takes ten times).
+
+Determinism: the same track id gives byte-identical files on every run. The melody comes
 from a hash-seeded integer PRNG and the synthesis is exact integer arithmetic (floating point
 only builds a few small tables, immediately rounded to integers), so the PCM is the same on
-every machine; LAME is deterministic for given settings, so the MP3 is too, for the same
-``lameenc`` build (another LAME release or CPU architecture could round differently). Bump
-``GENERATOR_VERSION`` (it seeds the tune) when the output changes on purpose, and clear old
-cache files.
+every machine. The encoders are deterministic for given settings and input: LAME for the same
+``lameenc`` build, ffmpeg's for the same PyAV build, with the muxers' and encoders' bitexact
+flags so no version string or creation time is written (another encoder release or CPU
+architecture could round differently; FLAC still decodes to the same samples). Bump
+``GENERATOR_VERSION`` (it seeds the tune and names the cache files) when the output changes on
+purpose.
 
 Speed without numpy (not installed in this project): one 8-bar loop of the song (16-23 s) is
 synthesised and then tiled to any length. Tones are built from exactly periodic single-cycle
 buffers repeated with ``array`` multiplication, only the lead notes' decay envelopes are applied
 per sample, and the three voices are mixed as Python big integers holding one 32-bit field per
 sample (fixed point, 16 fraction bits), so the mix, the echo and the conversion to 16-bit PCM
-all run at C speed. The rest of the time is LAME's.
+all run at C speed. The rest of the time is the encoder's: a four-minute track takes about 1 s
+as MP3, 2 s as AAC and 0.2 s as FLAC on one idle core (measured with PyAV 18.1, lameenc 1.9).
 
-Entry points: :func:`clip_mp3` (previews) and :func:`full_track_mp3` (full-length audio). A clip
-is the opening ``seconds`` of the same song the full track plays; each fades out at its end.
+Entry points: :func:`clip_mp3` (previews), :func:`full_track` (full-length audio in any
+encoding; :func:`full_track_mp3` is its MP3) and :func:`full_track_file` (the same, as a cached
+file to stream from). A clip is the opening ``seconds`` of the same song the full track plays;
+each fades out at its end. Files are cached on disk as ``<kind>-<id>-<seconds>s-v<version>.<ext>``
+and written atomically, so a file once served never changes and Range requests stay consistent.
 """
 
 from __future__ import annotations
@@ -36,38 +55,72 @@ import pathlib
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, repeat
 from typing import BinaryIO
 
+import av
 import lameenc
 
 __all__ = [
+    "AAC",
+    "AAC_BITRATE_KBPS",
     "CHANNELS",
     "CONTENT_TYPE",
+    "ENCODINGS",
+    "FLAC",
+    "FORMAT_ENCODINGS",
     "GENERATOR_VERSION",
     "LAME_QUALITY",
     "MAX_DURATION_SECONDS",
+    "MP3",
     "MP3_BITRATE_KBPS",
     "PREVIEW_SECONDS",
     "SAMPLES_PER_FRAME",
     "SAMPLE_RATE",
+    "Encoding",
+    "atomic_file",
     "clip_cache_path",
     "clip_mp3",
+    "full_track",
     "full_track_cache_path",
+    "full_track_file",
     "full_track_mp3",
     "mp3_size_estimate",
 ]
 
 GENERATOR_VERSION = 1
 SAMPLE_RATE = 44_100
-CHANNELS = 1  # mono: half LAME's work, and the generated tune gains nothing from stereo
+CHANNELS = 1  # mono: half the encoders' work, and the generated tune gains nothing from stereo
 MP3_BITRATE_KBPS = 128  # constant bitrate: 30 s is about 480 KB
 LAME_QUALITY = 5  # LAME's scale, 0 = best/slowest .. 9 = worst/fastest; 5 is its default
 SAMPLES_PER_FRAME = 1152  # MPEG-1 Layer III
+AAC_BITRATE_KBPS = 128  # average: ffmpeg's AAC encoder is not constant-bitrate
 PREVIEW_SECONDS = 30
 MAX_DURATION_SECONDS = 60 * 60
-CONTENT_TYPE = "audio/mpeg"
+CONTENT_TYPE = "audio/mpeg"  # of previews, which are always MP3
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """How the song is delivered: what HTTP says about the file, and how it is named."""
+
+    name: str
+    content_type: str
+    extension: str  # without the dot
+
+
+MP3 = Encoding("mp3", CONTENT_TYPE, "mp3")
+# audio/mp4 (RFC 4337) is the type of an MP4 file holding only audio; audio/aac names a raw
+# ADTS stream, which an .m4a is not.
+AAC = Encoding("aac", "audio/mp4", "m4a")
+FLAC = Encoding("flac", "audio/flac", "flac")
+ENCODINGS = {encoding.name: encoding for encoding in (MP3, AAC, FLAC)}
+
+# The 7digital formats the reference names, by id: downloads "MP3 320" 17, "AAC 320" 33,
+# "FLAC 16-bit 44.1kHz" 45, "MP3 256" 48; streams "AAC 64" 55 and "AAC 160" 56.
+FORMAT_ENCODINGS = {17: MP3, 33: AAC, 45: FLAC, 48: MP3, 55: AAC, 56: AAC}
 
 _BIG_ENDIAN = sys.byteorder == "big"
 
@@ -138,13 +191,33 @@ def clip_mp3(
     """Return a ``seconds``-long MP3 preview clip for ``track_id``.
 
     The bytes depend only on ``track_id`` and ``seconds``. With ``cache_dir`` the clip is read
-    from ``<cache_dir>/clip-<id>-<seconds>s.mp3`` if present, otherwise generated and written
-    there atomically (the directory is created when missing).
+    from :func:`clip_cache_path` if present, otherwise generated and written there atomically
+    (the directory is created when missing).
     """
     track_id = _check_track_id(track_id)
     seconds = _check_seconds(seconds, "seconds")
     path = None if cache_dir is None else clip_cache_path(cache_dir, track_id, seconds)
-    return _cached(path, lambda: _render_mp3(track_id, seconds))
+    return _cached(path, MP3, lambda dest: _encode(track_id, seconds, MP3, dest))
+
+
+def full_track(
+    track_id: int,
+    duration_seconds: int,
+    encoding: Encoding = MP3,
+    cache_dir: pathlib.Path | None = None,
+) -> bytes:
+    """Return the full-length audio for ``track_id``, ``duration_seconds`` long, as ``encoding``.
+
+    The same song as :func:`clip_mp3` (a clip is this track's opening). With ``cache_dir`` it is
+    cached as :func:`full_track_cache_path`.
+    """
+    track_id, duration_seconds = _check_track(track_id, duration_seconds, encoding)
+    path = (
+        None
+        if cache_dir is None
+        else full_track_cache_path(cache_dir, track_id, duration_seconds, encoding)
+    )
+    return _cached(path, encoding, lambda dest: _encode(track_id, duration_seconds, encoding, dest))
 
 
 def full_track_mp3(
@@ -152,29 +225,38 @@ def full_track_mp3(
     duration_seconds: int,
     cache_dir: pathlib.Path | None = None,
 ) -> bytes:
-    """Return the full-length MP3 for ``track_id``, ``duration_seconds`` long.
+    """Return the full-length MP3 for ``track_id`` (:func:`full_track` as MP3)."""
+    return full_track(track_id, duration_seconds, MP3, cache_dir)
 
-    The same song as :func:`clip_mp3` (a clip is this track's opening). With ``cache_dir`` it is
-    cached as ``<cache_dir>/track-<id>-<duration_seconds>s.mp3``.
+
+def full_track_file(
+    track_id: int,
+    duration_seconds: int,
+    encoding: Encoding,
+    cache_dir: pathlib.Path,
+) -> pathlib.Path:
+    """The cached file of :func:`full_track`, encoded first if missing, to stream from.
+
+    Unlike :func:`full_track` it never holds the whole file in memory.
     """
-    track_id = _check_track_id(track_id)
-    duration_seconds = _check_seconds(duration_seconds, "duration_seconds")
-    path = (
-        None if cache_dir is None else full_track_cache_path(cache_dir, track_id, duration_seconds)
-    )
-    return _cached(path, lambda: _render_mp3(track_id, duration_seconds))
+    track_id, duration_seconds = _check_track(track_id, duration_seconds, encoding)
+    path = full_track_cache_path(cache_dir, track_id, duration_seconds, encoding)
+    if not path.exists():
+        with _atomic_path(path) as dest:
+            _encode(track_id, duration_seconds, encoding, dest)
+    return path
 
 
 def clip_cache_path(cache_dir: pathlib.Path, track_id: int, seconds: int) -> pathlib.Path:
     """Where :func:`clip_mp3` caches a clip (the file need not exist yet)."""
-    return pathlib.Path(cache_dir) / f"clip-{int(track_id)}-{int(seconds)}s.mp3"
+    return _cache_path(cache_dir, "clip", track_id, seconds, MP3)
 
 
 def full_track_cache_path(
-    cache_dir: pathlib.Path, track_id: int, duration_seconds: int
+    cache_dir: pathlib.Path, track_id: int, duration_seconds: int, encoding: Encoding = MP3
 ) -> pathlib.Path:
-    """Where :func:`full_track_mp3` caches a track (the file need not exist yet)."""
-    return pathlib.Path(cache_dir) / f"track-{int(track_id)}-{int(duration_seconds)}s.mp3"
+    """Where :func:`full_track` caches a track (the file need not exist yet)."""
+    return _cache_path(cache_dir, "track", track_id, duration_seconds, encoding)
 
 
 def mp3_size_estimate(seconds: int) -> int:
@@ -206,29 +288,52 @@ def _check_seconds(value: int, name: str) -> int:
     return value
 
 
-def _cached(path: pathlib.Path | None, generate: Callable[[], bytes]) -> bytes:
+def _check_track(track_id: int, duration_seconds: int, encoding: Encoding) -> tuple[int, int]:
+    if encoding not in ENCODINGS.values():
+        raise ValueError(f"unknown encoding {encoding!r}")
+    return _check_track_id(track_id), _check_seconds(duration_seconds, "duration_seconds")
+
+
+def _cache_path(
+    cache_dir: pathlib.Path, kind: str, track_id: int, seconds: int, encoding: Encoding
+) -> pathlib.Path:
+    # The version is in the name: files of an older generator are never served.
+    name = f"{kind}-{int(track_id)}-{int(seconds)}s-v{GENERATOR_VERSION}.{encoding.extension}"
+    return pathlib.Path(cache_dir) / name
+
+
+def _cached(
+    path: pathlib.Path | None, encoding: Encoding, encode: Callable[[pathlib.Path], None]
+) -> bytes:
+    """The bytes of ``path``, or else ``encode`` writes them there (atomically) first.
+
+    Without a path they are encoded into a scratch file: an MP4 muxer needs a seekable file it
+    can reopen by name, to move its index in front of the audio.
+    """
     if path is None:
-        return generate()
+        with tempfile.TemporaryDirectory(prefix="sandbox-audio-") as scratch:
+            dest = pathlib.Path(scratch) / f"audio.{encoding.extension}"
+            encode(dest)
+            return dest.read_bytes()
     with contextlib.suppress(FileNotFoundError):
         return path.read_bytes()
-    data = generate()
-    with atomic_file(path) as tmp:
-        tmp.write(data)
-    return data
+    with _atomic_path(path) as dest:
+        encode(dest)
+        return dest.read_bytes()
 
 
 @contextlib.contextmanager
-def atomic_file(path: pathlib.Path) -> Iterator[BinaryIO]:
-    """A file to write ``path``'s bytes into, put in place only once they are all written.
+def _atomic_path(path: pathlib.Path) -> Iterator[pathlib.Path]:
+    """A path to write ``path``'s bytes into, put in place only once they are all written.
 
     It is a unique temporary file in the same directory, renamed over the target: readers
     never see a partial file, and concurrent writers just replace identical bytes.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as tmp:
-            yield tmp
+        yield pathlib.Path(tmp_name)
         os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -236,9 +341,41 @@ def atomic_file(path: pathlib.Path) -> Iterator[BinaryIO]:
         raise
 
 
+@contextlib.contextmanager
+def atomic_file(path: pathlib.Path) -> Iterator[BinaryIO]:
+    """A file to write ``path``'s bytes into, put in place only once it is closed (see
+    :func:`_atomic_path`)."""
+    with _atomic_path(path) as tmp_path, tmp_path.open("wb") as tmp:
+        yield tmp
+
+
 # ---------------------------------------------------------------------------------------------
 # Encoding
 # ---------------------------------------------------------------------------------------------
+
+# PyAV encodings: (muxer, its options, codec, the codec's sample format, bit rate or None).
+# The "ipod" muxer writes MP4 with the M4A brand that iTunes and browsers expect of an .m4a;
+# "faststart" moves its index (moov) in front of the audio so that playback can start early.
+# "bitexact" keeps version strings and times out of the files: a file depends only on its audio.
+_PYAV_SETTINGS = {
+    AAC: (
+        "ipod",
+        {"fflags": "+bitexact", "movflags": "+faststart"},
+        "aac",
+        "fltp",
+        AAC_BITRATE_KBPS * 1000,
+    ),
+    FLAC: ("flac", {"fflags": "+bitexact"}, "flac", "s16", None),
+}
+_PYAV_CODEC_OPTIONS = {"flags": "+bitexact"}
+
+
+def _encode(track_id: int, seconds: int, encoding: Encoding, dest: pathlib.Path) -> None:
+    """Write the track's first ``seconds`` of song to ``dest``, encoded as ``encoding``."""
+    if encoding == MP3:
+        dest.write_bytes(_render_mp3(track_id, seconds))
+    else:
+        _render_with_pyav(track_id, seconds, encoding, dest)
 
 
 def _new_encoder() -> lameenc.Encoder:
@@ -252,17 +389,47 @@ def _new_encoder() -> lameenc.Encoder:
 
 
 def _render_mp3(track_id: int, seconds: int) -> bytes:
-    """Play the track's song loop for ``seconds`` (fading out at the end), encoded as MP3."""
+    """The song's first ``seconds`` encoded as MP3."""
+    encoder = _new_encoder()
+    out = bytearray()
+    for chunk in _pcm_chunks(track_id, seconds):
+        out += encoder.encode(_native_pcm(chunk))
+    out += encoder.flush()
+    return bytes(out)
+
+
+def _render_with_pyav(track_id: int, seconds: int, encoding: Encoding, dest: pathlib.Path) -> None:
+    """The song's first ``seconds`` encoded by ffmpeg (through PyAV) into the file ``dest``."""
+    muxer, muxer_options, codec, sample_format, bit_rate = _PYAV_SETTINGS[encoding]
+    with av.open(str(dest), "w", format=muxer, options=dict(muxer_options)) as output:
+        stream = output.add_stream(
+            codec, rate=SAMPLE_RATE, layout="mono", options=dict(_PYAV_CODEC_OPTIONS)
+        )
+        stream.format = sample_format  # PyAV converts the 16-bit input to it
+        if bit_rate:
+            stream.bit_rate = bit_rate
+        pts = 0
+        for chunk in _pcm_chunks(track_id, seconds):
+            frame = av.AudioFrame(format="s16", layout="mono", samples=len(chunk) // 2)
+            frame.planes[0].update(_native_pcm(chunk))
+            frame.sample_rate = SAMPLE_RATE
+            frame.pts = pts
+            pts += frame.samples
+            output.mux(stream.encode(frame))
+        output.mux(stream.encode(None))  # flush the encoder's delayed frames
+
+
+def _pcm_chunks(track_id: int, seconds: int) -> Iterator[bytes]:
+    """The song's first ``seconds`` (fading out at the end) as 16-bit little-endian PCM.
+
+    At most one loop at a time, so that hour-long tracks need little memory.
+    """
     loop = _song_loop(track_id)  # 16-bit little-endian mono PCM
     loop_len = len(loop) // 2
     total = seconds * SAMPLE_RATE
     fade = min(2 * SAMPLE_RATE, total // 4)
     fade_start = total - fade
-
-    encoder = _new_encoder()
-    out = bytearray()
     pos = 0  # in samples from the start of the song
-    # Encode at most one loop at a time so that hour-long tracks need little memory.
     while pos < total:
         offset = pos % loop_len
         end = min(total, pos + loop_len - offset)
@@ -271,14 +438,12 @@ def _render_mp3(track_id: int, seconds: int) -> bytes:
         chunk = loop[2 * offset : 2 * (offset + end - pos)]
         if pos >= fade_start:
             chunk = _fade_out(chunk, pos - fade_start, fade)
-        out += encoder.encode(_native_pcm(chunk))
+        yield chunk
         pos = end
-    out += encoder.flush()
-    return bytes(out)
 
 
 def _native_pcm(pcm_le: bytes) -> bytes:
-    """lameenc takes 16-bit samples in the machine's byte order."""
+    """lameenc and PyAV's "s16" take 16-bit samples in the machine's byte order."""
     if not _BIG_ENDIAN:
         return pcm_le
     samples = array.array("h", pcm_le)

@@ -3,8 +3,9 @@
 ``media/user/downloadtrack`` (one track in one format), ``media/user/download/release``
 (the user's tracks of a release as a ZIP) and ``media/user/download/purchase`` (the tracks
 of one sale as a ZIP, each in the best format bought). Bytes are real: each track is the
-generated song (``sandbox/audio.py``) at its full length, and ZIPs are built once per
-content and kept beside the audio cache, so a resumed download gets the same bytes.
+generated song (``sandbox/audio.py``) at its full length, encoded as its format says, and
+files and ZIPs are built once per content and kept in the audio cache, so a resumed download
+gets the same bytes.
 
 Rules the sandbox keeps, where the reference is silent:
 
@@ -12,8 +13,11 @@ Rules the sandbox keeps, where the reference is silent:
   when its body starts at byte 0: a request without ``Range`` or with ``bytes=0-...``.
   Resuming from the middle and ``HEAD`` do not count. A ZIP counts once for each track in it.
 * A purchase's formats are those of the package bought (standard: 17, 33; premium: 45).
-  The sandbox has one encoder, MP3, so every format is delivered as MP3 (``audio/mpeg``,
-  ``.mp3``); the locker and the filenames still say which format was asked for.
+  Each is delivered in its codec (``audio.FORMAT_ENCODINGS``): 17 "MP3 320" as MP3
+  (``audio/mpeg``, ``.mp3``, the reference's example), 33 "AAC 320" as AAC in an M4A file
+  (``audio/mp4``, ``.m4a``) and 45 "FLAC 16-bit 44.1kHz" as FLAC (``audio/flac``, ``.flac``);
+  ZIP entries are named with the same extensions. The lossy formats are 128 kbps, not 320
+  (see ``sandbox/audio.py``).
 * 2002 (no licences) when the user, the purchase or the track is unknown, the sale was
   refunded, the release was taken down, the format is not in the package bought, or no
   downloads are left.
@@ -41,7 +45,7 @@ from ..state import state
 CHUNK_SIZE = 64 * 1024
 BEST_FORMATS = (45, 17, 33)  # FLAC first, then MP3 320, then AAC 320
 ZIP_CONTENT_TYPE = "application/zip"
-ZIP_VERSION = 1  # part of the cache name: bump when the archive layout changes
+ZIP_VERSION = 2  # part of the cache name: bump when the archive layout changes (2: real AAC/FLAC)
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
@@ -110,32 +114,35 @@ def _safe(text: str) -> str:
     return _UNSAFE.sub(" ", text).strip(" .") or "track"
 
 
-def _track_path(track: Track) -> pathlib.Path:
+def _encoding(format_id: int) -> audio.Encoding:
+    return audio.FORMAT_ENCODINGS[format_id]
+
+
+def _track_path(track: Track, encoding: audio.Encoding) -> pathlib.Path:
     seconds = min(max(track.duration, 1), audio.MAX_DURATION_SECONDS)
-    path = audio.full_track_cache_path(settings.SANDBOX_AUDIO_CACHE, track.id, seconds)
-    if not path.exists():
-        audio.full_track_mp3(track.id, seconds, cache_dir=settings.SANDBOX_AUDIO_CACHE)
-    return path
+    return audio.full_track_file(track.id, seconds, encoding, settings.SANDBOX_AUDIO_CACHE)
 
 
-def _track_filename(track: Track) -> str:
-    return f"{_safe(track.artist.name)} - {_safe(track.title)}.mp3"
+def _track_filename(track: Track, encoding: audio.Encoding) -> str:
+    return f"{_safe(track.artist.name)} - {_safe(track.title)}.{encoding.extension}"
 
 
 def _zip_path(items: list[_Item]) -> pathlib.Path:
     """The ZIP of these tracks, built once: the same tracks give the same bytes."""
     key = ",".join(f"{i.track.id}:{i.format_id}" for i in items)
-    digest = hashlib.sha256(f"v{ZIP_VERSION}:{key}".encode()).hexdigest()[:24]
+    version = f"v{ZIP_VERSION}.{audio.GENERATOR_VERSION}"
+    digest = hashlib.sha256(f"{version}:{key}".encode()).hexdigest()[:24]
     path = pathlib.Path(settings.SANDBOX_AUDIO_CACHE) / "zips" / f"{digest}.zip"
     if path.exists():
         return path
     with audio.atomic_file(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as archive:
         for item in items:
-            track = item.track
-            name = f"{track.disc_number}-{track.number:02d} {_track_filename(track)}"
+            track, encoding = item.track, _encoding(item.format_id)
+            name = f"{track.disc_number}-{track.number:02d} {_track_filename(track, encoding)}"
             info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
             info.external_attr = 0o644 << 16
-            with _track_path(track).open("rb") as source, archive.open(info, "w") as entry:
+            source_path = _track_path(track, encoding)
+            with source_path.open("rb") as source, archive.open(info, "w") as entry:
                 while chunk := source.read(CHUNK_SIZE):
                     entry.write(chunk)
     return path
@@ -197,11 +204,12 @@ def download_track(call: Call) -> StreamingHttpResponse:
             break
     else:
         raise _no_licence(f"no downloads of track {track_id} are left")
+    encoding = _encoding(format_id)
     return _send(
         call,
-        _track_path(track),
-        content_type=audio.CONTENT_TYPE,
-        filename=_track_filename(track),
+        _track_path(track, encoding),
+        content_type=encoding.content_type,
+        filename=_track_filename(track, encoding),
         items=[_Item(purchase, track, format_id)],
     )
 

@@ -217,10 +217,10 @@ def test_bad_arguments_are_refused(kwargs, error):
 def test_a_cached_clip_is_read_back_instead_of_re_encoded(tmp_path, monkeypatch):
     cache = tmp_path / "audio"  # created on demand
     first = audio.clip_mp3(31, seconds=5, cache_dir=cache)
-    path = cache / "clip-31-5s.mp3"
+    path = cache / f"clip-31-5s-v{audio.GENERATOR_VERSION}.mp3"
     assert path.read_bytes() == first
     assert audio.clip_cache_path(cache, 31, 5) == path
-    assert sorted(p.name for p in cache.iterdir()) == ["clip-31-5s.mp3"]  # no temp leftovers
+    assert sorted(p.name for p in cache.iterdir()) == [path.name]  # no temp leftovers
 
     def no_encoding():
         raise AssertionError("the cached file should have been used")
@@ -239,7 +239,7 @@ def test_the_cache_file_is_what_would_be_generated(tmp_path):
 
 def test_full_tracks_are_cached_too(tmp_path, monkeypatch):
     first = audio.full_track_mp3(9, 12, cache_dir=tmp_path)
-    assert (tmp_path / "track-9-12s.mp3").read_bytes() == first
+    assert (tmp_path / f"track-9-12s-v{audio.GENERATOR_VERSION}.mp3").read_bytes() == first
     monkeypatch.setattr(audio, "_new_encoder", lambda: pytest.fail("re-encoded"))
     assert audio.full_track_mp3(9, 12, cache_dir=tmp_path) == first
 

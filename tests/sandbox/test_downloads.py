@@ -18,6 +18,8 @@ from sandbox.models import Release as SandboxRelease
 from sandbox.state import state
 from sevendigital import errors
 
+from .audio_files import decode, flac_streaminfo
+
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
 NO_SURPRISES = 1046
@@ -49,6 +51,17 @@ def _tracks(release_id=NO_SURPRISES):
 
 def _mp3(track) -> bytes:
     return audio.full_track_mp3(track.id, track.duration, cache_dir=settings.SANDBOX_AUDIO_CACHE)
+
+
+def _encoded(track, encoding) -> bytes:
+    return audio.full_track(
+        track.id, track.duration, encoding, cache_dir=settings.SANDBOX_AUDIO_CACHE
+    )
+
+
+def _buy_premium(client, **options):
+    SandboxRelease.objects.filter(id=NO_SURPRISES).update(has_premium=True)
+    return _buy(client, package_id=9, **options)
 
 
 def _fetch(client, request, *, range=None) -> requests.Response:
@@ -179,6 +192,86 @@ def test_a_purchase_downloads_as_a_dated_zip_in_the_best_format_bought(client):
     assert len(archive.namelist()) == len(_tracks())
     sale = Purchase.objects.get(id=purchase.id)
     assert set(sale.downloads.values_list("format_id", flat=True)) == {45}
+    assert [name.rsplit(".", 1)[1] for name in archive.namelist()] == ["flac"] * len(_tracks())
+    assert [archive.read(name) for name in archive.namelist()] == [
+        _encoded(t, audio.FLAC) for t in _tracks()
+    ]
+
+
+@pytest.mark.parametrize(
+    ("format_id", "content_type", "extension", "codec"),
+    [(33, "audio/mp4", "m4a", "aac"), (45, "audio/flac", "flac", "flac")],
+    ids=["aac", "flac"],
+)
+def test_an_aac_or_flac_download_is_a_real_file_of_that_codec_and_named_so(
+    client, format_id, content_type, extension, codec
+):
+    if format_id == 45:
+        _buy_premium(client)
+    else:
+        _buy(client)
+    track = _tracks()[0]
+
+    response = _fetch(
+        client,
+        client.media.download_track(
+            USER, track_id=track.id, release_id=NO_SURPRISES, format_id=format_id, country="GB"
+        ),
+    )
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == content_type
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="{track.artist.name} - {track.title}.{extension}"'
+    )
+    data = response.content
+    assert response.headers["Content-Length"] == str(len(data))
+    if codec == "aac":
+        assert data[4:12] == b"ftypM4A "
+    else:
+        assert data[:4] == b"fLaC"
+        assert flac_streaminfo(data).bits_per_sample == 16
+    decoded = decode(data)
+    assert decoded.codec == codec
+    assert (decoded.sample_rate, decoded.channels) == (44_100, 1)
+    assert decoded.seconds == pytest.approx(track.duration, abs=0.05)
+    assert data == _encoded(track, audio.FORMAT_ENCODINGS[format_id])
+
+
+@pytest.mark.parametrize("format_id", [33, 45], ids=["aac", "flac"])
+def test_a_range_of_an_aac_or_flac_download_is_206_with_that_slice(client, format_id):
+    if format_id == 45:
+        _buy_premium(client)
+    else:
+        _buy(client)
+    track = _tracks()[0]
+    request = client.media.download_track(
+        USER, track_id=track.id, release_id=NO_SURPRISES, format_id=format_id, country="GB"
+    )
+    whole = _fetch(client, request).content
+
+    middle = _fetch(client, request, range="bytes=1000-1999")
+    rest = _fetch(client, request, range="bytes=2000-")
+
+    assert middle.status_code == rest.status_code == 206
+    assert middle.headers["Content-Range"] == f"bytes 1000-1999/{len(whole)}"
+    assert middle.content == whole[1000:2000]
+    assert whole[:1000] + middle.content + rest.content == whole
+
+
+def test_a_release_zip_in_aac_holds_m4a_files(client):
+    track = _tracks()[1]
+    _buy(client, track_id=track.id)
+
+    response = _fetch(
+        client,
+        client.media.download_release(USER, release_id=NO_SURPRISES, format_id=33, country="GB"),
+    )
+
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    name = f"1-{track.number:02d} {track.artist.name} - {track.title}.m4a"
+    assert archive.namelist() == [name]
+    assert archive.read(name) == _encoded(track, audio.AAC)
 
 
 def test_downloads_stop_at_the_licensors_limit(client):
