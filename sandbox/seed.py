@@ -279,8 +279,10 @@ class _ExampleTrack:
     artist: int | None = None  # None: the release's artist
 
 
-# A filler is a title, or a (title, seconds) pair, for a number the reference leaves out.
-Filler = str | tuple[str, int]
+# A filler is a title, or a (title, seconds) pair, for a number the reference leaves out;
+# or (title, seconds, ISRC) for a recording that another release also carries: the same
+# recording keeps its ISRC on every release.
+Filler = str | tuple[str, int] | tuple[str, int, str]
 
 
 @dataclass(frozen=True)
@@ -481,7 +483,11 @@ EXAMPLE_RELEASES = (
         1047, "No Surprises", 304, 227575, 18, "2003-03-01T00:00:00Z", "2.49", 3, 795,
         type="Single", barcode="0724388514552", year=1997, slug="no-surprises-3",
         popularity="0.47", cline=_WARNER_1998, pline=_WARNER_1998, tags=("rock", "alternative"),
-        fillers=(("No Surprises", 229), "Airbag (Live in Berlin)", "Lucky (Live in Florence)"),
+        fillers=(
+            ("No Surprises", 229, "GBAYE9700386"),  # CD2 opens with CD1's recording
+            "Airbag (Live in Berlin)",
+            "Lucky (Live in Florence)",
+        ),
     ),
     _ExampleRelease(
         809798, "A Bad Dream", 1, 471977, 1, "2015-11-15T00:00:00Z", "0.99", 1, 307,
@@ -1100,6 +1106,7 @@ class _World:
         missing = [n for n in range(1, example.track_count + 1) if n not in known]
         fillers = list(example.fillers) + [self.track_title() for _ in missing]
         titles = [f if isinstance(f, str) else f[0] for f in fillers[: len(missing)]]
+        isrcs = [f[2] if isinstance(f, tuple) and len(f) > 2 else None for f in fillers]
         durations = self.filler_durations(example, fillers[: len(missing)])
         # Fillers are priced like the example's own tracks, so an album stays consistent.
         model = example.tracks[0] if example.tracks else None
@@ -1139,7 +1146,8 @@ class _World:
                     disc_number=1,
                     number=number,
                     duration=durations[index],
-                    isrc=f"GBZZZ{year % 100:02d}{self.filler_track_id % 100_000:05d}",
+                    isrc=isrcs[index]
+                    or f"GBZZZ{year % 100:02d}{self.filler_track_id % 100_000:05d}",
                     pline=release.pline,
                     popularity=self.popularity(EXAMPLE_FILLER_POPULARITY_CAP),
                     standard_tier_id=self.tier(filler_gbp),
