@@ -3,6 +3,18 @@ subscriptions and received play logs (JSON).
 
 Tests and developers drive the sandbox through it. When SANDBOX_CONTROL_TOKEN is set,
 every call must carry it in the X-Sandbox-Token header.
+
+Any web page open in a browser while the sandbox runs could otherwise reset or fault it:
+a page may send a cross-site POST without asking first (a "simple" request) only with a
+form-encoded, multipart or text/plain body, or with no body at all, and the browser then
+names the page in ``Origin`` (and ``Sec-Fetch-Site: cross-site``). So every call is
+refused with 403 when ``Origin`` is not the sandbox's own origin (the address the
+request was sent to, or SANDBOX_PUBLIC_URL) or ``Sec-Fetch-Site`` says cross-site, and a
+POST, PUT, PATCH or DELETE with a body, or with a Content-Type, is refused with 415
+unless that Content-Type is application/json. A call without a body and without a
+Content-Type (``curl -X POST``, ``requests.post(url)``) passes: a browser sends one
+only with an ``Origin``, which the first rule judges. A JSON body makes a cross-site
+browser ask first (a CORS preflight), and the sandbox grants no preflight.
 """
 
 from __future__ import annotations
@@ -11,6 +23,7 @@ import hmac
 import json
 from datetime import datetime
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import Count, Max, QuerySet
@@ -36,6 +49,74 @@ PLAY_LOG_PAGE_MAX = 10_000
 SAME_PLAY = ("kind", "consumer_key", "user_id", "track_id", "played_at_text")
 
 
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(scheme: str, netloc: str) -> str | None:
+    """``scheme://host[:port]`` in one spelling (lower case, no default port), or None."""
+    try:
+        parts = urlsplit(f"{scheme}://{netloc}")
+        port = parts.port
+    except ValueError:
+        return None
+    if not parts.hostname:
+        return None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    if port is not None and port != DEFAULT_PORTS.get(parts.scheme):
+        host = f"{host}:{port}"
+    return f"{parts.scheme}://{host}"
+
+
+def _own_origins(request: HttpRequest) -> set[str]:
+    """The origins a page served by the sandbox itself would send: the address this
+    request was sent to, and the public address a proxy in front serves it at."""
+    host = request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", "")
+    candidates = [_origin(request.scheme, host)]
+    if settings.SANDBOX_PUBLIC_URL:
+        public = urlsplit(settings.SANDBOX_PUBLIC_URL)
+        candidates.append(_origin(public.scheme, public.netloc))
+    return {origin for origin in candidates if origin}
+
+
+def _cross_site_refusal(request: HttpRequest) -> JsonResponse | None:
+    if request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site":
+        return JsonResponse(
+            {"error": "the control API refuses cross-site requests (Sec-Fetch-Site)"},
+            status=403,
+        )
+    sent = request.headers.get("Origin")
+    if sent is not None:
+        origin = _origin(*sent.split("://", 1)) if "://" in sent else None
+        if origin is None or origin not in _own_origins(request):
+            return JsonResponse(
+                {"error": f"the control API refuses requests from another origin ({sent})"},
+                status=403,
+            )
+    return None
+
+
+def _media_type(request: HttpRequest) -> str:
+    return (request.META.get("CONTENT_TYPE") or "").split(";", 1)[0].strip().lower()
+
+
+def _non_json_refusal(request: HttpRequest) -> JsonResponse | None:
+    """A form or text body, even an empty one, is what a cross-site page can send
+    without a preflight; only JSON, or nothing at all, gets through."""
+    if request.method not in BODY_METHODS:
+        return None
+    media_type = _media_type(request)
+    if media_type == "application/json" or (not media_type and not request.body):
+        return None
+    return JsonResponse(
+        {
+            "error": "the control API takes JSON: send Content-Type: application/json "
+            f"(or no body and no Content-Type), not {media_type or 'a body without one'}"
+        },
+        status=415,
+    )
+
+
 def _guarded(view):
     @csrf_exempt
     @wraps(view)
@@ -44,6 +125,9 @@ def _guarded(view):
         sent = request.headers.get("X-Sandbox-Token", "")
         if token and not hmac.compare_digest(token, sent):
             return JsonResponse({"error": "X-Sandbox-Token missing or wrong"}, status=403)
+        refusal = _cross_site_refusal(request) or _non_json_refusal(request)
+        if refusal is not None:
+            return refusal
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -3,12 +3,21 @@
 Parameters are accepted from the Authorization header, the query string or a form body;
 the signature is recomputed with oauthlib's server-side primitives (HMAC-SHA1 over the
 base string of RFC 5849 section 3.4.1) and compared in constant time. Every parameter
-occurrence enters the base string, so a client that sends ``oauth_consumer_key`` both in
-the header and in the query (as some 7digital clients do) still verifies.
+occurrence enters the base string (RFC 5849 section 3.4.1.3.1).
 
-The signature is checked against the address the client used: the request's own Host,
-the sandbox's configured public address (behind a proxy), and the Host without its
-default port, so a proxy that rewrites the Host header does not break verification.
+One exception, for 7digital's own Node client (npm ``7digital-api``): it puts
+``oauth_consumer_key`` in every query string, and node-oauth, which signs its calls,
+puts it in the Authorization header too but counts it once in the base string (it
+gathers the parameters in a map keyed by name). 7digital accepts those calls, so when
+``oauth_consumer_key`` appears exactly once in the query and exactly once in the header,
+with the same value, and nowhere else, a signature counting it once passes as well as
+one counting it twice. Nothing else is loosened: two different keys are refused, and
+any other duplicated parameter must be counted as often as it was sent.
+
+The signature is checked against the address the client used: the request's own Host
+with the scheme it came in on (https for a TLS connection to ``runsandbox``), the
+sandbox's configured public address (behind a proxy), and the Host without its default
+port, so a proxy that rewrites the Host header does not break verification.
 """
 
 from __future__ import annotations
@@ -41,18 +50,49 @@ class IncomingRequest:
     authorization: str | None
 
 
-def _collect(request: IncomingRequest, *, with_signature: bool) -> list[tuple[str, str]]:
-    """Parameters from the query, a form body and the Authorization header, unescaped."""
+@dataclass(frozen=True)
+class _Sources:
+    """The request's parameters, unescaped, by where they came from."""
+
+    query: list[tuple[str, str]]
+    header: list[tuple[str, str]]
+    body: list[tuple[str, str]]
+
+    @property
+    def all(self) -> list[tuple[str, str]]:
+        return [*self.query, *self.header, *self.body]
+
+    def counted_once(self, name: str) -> list[tuple[str, str]] | None:
+        """All parameters with ``name`` counted once, when it was sent exactly once in
+        the query and once in the header with the same value (node-oauth's way)."""
+        in_query = [pair for pair in self.query if pair[0] == name]
+        in_header = [pair for pair in self.header if pair[0] == name]
+        in_body = [pair for pair in self.body if pair[0] == name]
+        if len(in_query) != 1 or in_header != in_query or in_body:
+            return None
+        return [*(pair for pair in self.query if pair[0] != name), *self.header, *self.body]
+
+
+def _sources(request: IncomingRequest, *, with_signature: bool) -> _Sources:
+    """Parameters from the query, the Authorization header and a form body."""
     headers = {"Authorization": request.authorization} if request.authorization else None
+
+    def collect(**source) -> list[tuple[str, str]]:
+        return signature.collect_parameters(**source, exclude_oauth_signature=not with_signature)
+
     try:
-        return signature.collect_parameters(
-            uri_query=urlsplit(request.url).query,
-            body=request.body if _is_form(request) else None,
-            headers=headers,
-            exclude_oauth_signature=not with_signature,
+        return _Sources(
+            query=collect(uri_query=urlsplit(request.url).query),
+            header=collect(headers=headers),
+            body=collect(body=request.body if _is_form(request) else None),
         )
     except ValueError as exc:
         raise OAuthFailure(f"OAuth parameters could not be parsed: {exc}", status=400) from exc
+
+
+def _collect(request: IncomingRequest, *, with_signature: bool) -> list[tuple[str, str]]:
+    """Parameters from the query, the Authorization header and a form body, unescaped."""
+    return _sources(request, with_signature=with_signature).all
 
 
 def _oauth_params(request: IncomingRequest) -> list[tuple[str, str]]:
@@ -143,16 +183,22 @@ def verify(
             raise OAuthFailure("OAuth authentication failed: invalid access token")
         token_secret, token_user = tokens[token]
 
-    normalized = signature.normalize_parameters(_collect(request, with_signature=False))
+    sources = _sources(request, with_signature=False)
+    counted = [sources.all]
+    if (once := sources.counted_once("oauth_consumer_key")) is not None:
+        counted.append(once)
     signer = SimpleNamespace(
         client_secret=consumers[consumer_key], resource_owner_secret=token_secret
     )
-    for uri in candidate_uris(request.url, public_base):
+
+    def signs(params: list[tuple[str, str]], uri: str) -> bool:
+        normalized = signature.normalize_parameters(params)
         base = signature.signature_base_string(request.method.upper(), uri, normalized)
         expected = signature.sign_hmac_sha1_with_client(base, signer)
-        if hmac.compare_digest(expected, received):
-            break
-    else:
+        return hmac.compare_digest(expected, received)
+
+    uris = candidate_uris(request.url, public_base)
+    if not any(signs(params, uri) for params in counted for uri in uris):
         raise OAuthFailure("OAuth authentication failed: invalid signature")
 
     if not use_nonce(consumer_key, timestamp, nonce, timestamp_window):

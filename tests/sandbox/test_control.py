@@ -193,3 +193,142 @@ def test_sales_lists_each_reported_sale_and_counts_transaction_ids_sold_twice(
     ]
     assert buyer["sales"][0]["release_id"] == 1046
     assert buyer["sales"][0]["refunded"] is False
+
+
+# -- cross-site requests -------------------------------------------------------------------
+# A web page open while the sandbox runs may send it a POST without a preflight only with a
+# form, multipart or text/plain body (or none), naming itself in Origin.
+
+LIMITS = f"{SANDBOX_URL}/_sandbox/limits"
+
+
+def current_limit(control) -> int | None:
+    return control.get(LIMITS).json()["log_requests_per_second"]
+
+
+def test_a_text_plain_post_is_refused_with_415_and_changes_nothing(control):
+    before = current_limit(control)
+
+    response = control.post(
+        LIMITS,
+        data='{"log_requests_per_second": 1}',
+        headers={"Content-Type": "text/plain"},
+    )
+
+    assert response.status_code == 415
+    assert "application/json" in response.json()["error"]
+    assert "text/plain" in response.json()["error"]
+    assert current_limit(control) == before
+
+
+def test_an_empty_form_post_cannot_reset_the_sandbox(control):
+    add_fault(control, kind="error", endpoint="tag", code=9001)
+
+    response = control.post(
+        f"{SANDBOX_URL}/_sandbox/reset",
+        data="",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+
+    assert response.status_code == 415
+    assert len(control.get(f"{SANDBOX_URL}/_sandbox/faults").json()["faults"]) == 1
+
+
+def test_a_body_without_a_content_type_is_refused(control):
+    request = requests.Request("POST", LIMITS, data=b'{"log_requests_per_second": 1}').prepare()
+    assert "Content-Type" not in request.headers
+
+    response = control.send(request)
+
+    assert response.status_code == 415
+
+
+def test_the_issue_s_cross_site_text_plain_post_is_refused_and_changes_nothing(control):
+    before = current_limit(control)
+
+    response = control.post(
+        LIMITS,
+        data='{"log_requests_per_second": 1}',
+        headers={"Content-Type": "text/plain", "Origin": "https://evil.example"},
+    )
+
+    assert response.status_code == 403
+    assert current_limit(control) == before
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},
+        {"Origin": "http://sandbox.test:8001"},  # another port is another origin
+        {"Origin": "null"},  # a sandboxed frame or a file:// page
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Origin": "http://sandbox.test", "Sec-Fetch-Site": "cross-site"},
+    ],
+)
+def test_a_json_post_from_another_site_is_refused_with_403_and_changes_nothing(control, headers):
+    before = current_limit(control)
+
+    response = control.post(LIMITS, json={"log_requests_per_second": 1}, headers=headers)
+
+    assert response.status_code == 403
+    assert "error" in response.json()
+    assert current_limit(control) == before
+
+
+def test_a_foreign_origin_cannot_read_the_journal_either(control):
+    response = control.get(
+        f"{SANDBOX_URL}/_sandbox/journal", headers={"Origin": "https://evil.example"}
+    )
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Origin": "http://sandbox.test"},
+        {"Origin": "http://sandbox.test", "Sec-Fetch-Site": "same-origin"},
+        {"Sec-Fetch-Site": "none"},  # typed into the address bar
+    ],
+)
+def test_a_json_post_from_the_sandbox_itself_or_no_browser_is_accepted(control, headers):
+    response = control.post(LIMITS, json={"log_requests_per_second": 7}, headers=headers)
+
+    assert response.status_code == 200, response.text
+    assert current_limit(control) == 7
+
+
+def test_the_public_address_counts_as_the_sandbox_s_own_origin(control, settings):
+    settings.SANDBOX_PUBLIC_URL = "https://sandbox.example:8443/"
+
+    response = control.post(
+        LIMITS,
+        json={"log_requests_per_second": 3},
+        headers={"Origin": "https://sandbox.example:8443"},
+    )
+
+    assert response.status_code == 200, response.text
+    assert current_limit(control) == 3
+
+
+def test_a_bodiless_post_or_delete_without_a_content_type_is_accepted(control):
+    add_fault(control, kind="error", endpoint="tag", code=9001)
+
+    assert control.delete(f"{SANDBOX_URL}/_sandbox/faults").status_code == 200
+    add_fault(control, kind="error", endpoint="tag", code=9001)
+    assert control.post(f"{SANDBOX_URL}/_sandbox/reset").status_code == 200
+    assert control.get(f"{SANDBOX_URL}/_sandbox/faults").json()["faults"] == []
+
+
+def test_over_a_socket_a_bodiless_call_is_accepted_and_a_text_plain_one_refused(
+    sandbox_server,
+):
+    # The socket server's WSGI layer would report a missing Content-Type as text/plain.
+    limits = f"{sandbox_server.url}/_sandbox/limits"
+    faults = f"{sandbox_server.url}/_sandbox/faults"
+
+    assert requests.post(limits, timeout=10).status_code == 200
+    assert requests.delete(faults, timeout=10).status_code == 200
+    refused = requests.post(limits, data="{}", headers={"Content-Type": "text/plain"}, timeout=10)
+    assert refused.status_code == 415

@@ -11,6 +11,7 @@ from requests_oauthlib import OAuth1
 
 from sandbox.transport import SandboxTransport
 
+from . import node_oauth
 from .conftest import SANDBOX_URL, make_client
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
@@ -201,3 +202,105 @@ def test_a_host_header_without_the_port_still_verifies(http):
 def test_more_consumer_pairs_can_be_configured():
     client = make_client(consumer_key="second-key", consumer_secret="second-secret")
     assert client.users.create("carol").id == "carol"
+
+
+# -- 7digital's Node client: oauth_consumer_key in the query and the header, counted once ---
+
+
+@pytest.fixture
+def node(http) -> requests.Session:
+    """The Node client sends its signed calls to https:// the same host."""
+    http.mount("https://", SandboxTransport())
+    return http
+
+
+def node_get(path: str, params: dict, **options) -> requests.PreparedRequest:
+    return node_oauth.signed_get(
+        "sandbox.test", path, params, consumer_key=KEY, consumer_secret=SECRET, **options
+    )
+
+
+def test_node_oauth_2_legged_user_create_counting_the_repeated_key_once_passes(node):
+    request = node_get("/1.2/user/create", {"userId": "node-user", "country": "GB"})
+    assert request.url.count("oauth_consumer_key=") == 1
+    assert "oauth_consumer_key=" in request.headers["Authorization"]
+
+    response = node.send(request)
+
+    assert response.status_code == 200, response.text
+    assert '<user id="node-user">' in response.text
+
+
+def test_node_oauth_3_legged_user_details_counting_the_repeated_key_once_passes(node):
+    create("user-from-token")
+    request = node_get(
+        "/1.2/user/details", {"country": "GB"}, token="token-1", token_secret="token-secret"
+    )
+
+    response = node.send(request)
+
+    assert response.status_code == 200, response.text
+    assert '<user id="user-from-token">' in response.text
+
+
+def test_node_oauth_with_a_wrong_secret_still_fails(node):
+    request = node_oauth.signed_get(
+        "sandbox.test",
+        "/1.2/user/create",
+        {"userId": "node-user", "country": "GB"},
+        consumer_key=KEY,
+        consumer_secret="wrong",
+    )
+    response = node.send(request)
+    assert response.status_code == 401
+    assert response.text == "OAuth authentication failed: invalid signature"
+
+
+def test_a_different_key_in_the_query_than_in_the_header_is_refused(node):
+    request = node_get("/1.2/user/create", {"userId": "node-user", "country": "GB"})
+    request.url = request.url.replace(f"oauth_consumer_key={KEY}", "oauth_consumer_key=second-key")
+
+    response = node.send(request)
+
+    assert response.status_code == 400
+    assert "oauth_consumer_key was given twice with different values" in response.text
+
+
+def test_the_key_twice_in_the_query_counted_once_is_refused(node):
+    request = node_get("/1.2/user/create", {"userId": "node-user", "country": "GB"})
+    request.url += f"&oauth_consumer_key={KEY}"
+
+    response = node.send(request)
+
+    assert response.status_code == 401
+    assert response.text == "OAuth authentication failed: invalid signature"
+
+
+def test_another_oauth_parameter_in_query_and_header_counted_once_is_refused(node):
+    # node-oauth folds any oauth_* query parameter into its header and counts it once;
+    # only oauth_consumer_key, which 7digital-api itself adds, is let through that way.
+    request = node_get(
+        "/1.2/user/create", {"userId": "node-user", "country": "GB", "oauth_version": "1.0"}
+    )
+
+    response = node.send(request)
+
+    assert response.status_code == 401
+    assert response.text == "OAuth authentication failed: invalid signature"
+
+
+def test_the_key_in_the_header_and_a_form_body_counted_once_is_refused(node):
+    url = "https://sandbox.test/1.2/preview/log"
+    # Signed as if the key were in the query, counted once; sent in the body instead.
+    ordered = node_oauth.prepare_parameters(KEY, SECRET, "POST", f"{url}?oauth_consumer_key={KEY}")
+    response = node.post(
+        url,
+        data=f"oauth_consumer_key={KEY}",
+        headers={
+            "Authorization": node_oauth.build_authorization_header(ordered),
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
+
+    assert response.status_code == 401
+    assert response.text == "OAuth authentication failed: invalid signature"
