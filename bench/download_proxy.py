@@ -16,8 +16,12 @@ session per thread), it downloads the release's full tracks (MP3, several MB eac
 * **direct**: from the sandbox at the signed ``media/user/downloadtrack`` URL the
   7digital client builds for the customer's partner user (what a browser would fetch if
   the site handed out signed URLs; it does not: they carry a replayable signature);
-* **proxy**: from the site's ``/locker/download/track/<release>/<track>/<format>/``,
-  which checks the session, signs, fetches and streams the same bytes.
+* **proxy**: from the site, as the locker's Download button does it: a POST (with the
+  CSRF token) to ``/locker/download/track/<release>/<track>/<format>/`` answers with a
+  303 to a one-download ticket, ``/locker/fetch/<ticket>/``, which checks the session
+  and the ticket, signs, fetches and streams the same bytes. The tickets of a round are
+  asked for before it starts, so the figures are the bytes' (a browser's POST adds one
+  small round trip to each download, a few milliseconds).
 
 Every track is fetched once first, so the sandbox's one-off MP3 encoding is in neither
 figure, and the two paths alternate round by round. Eight downloads are in flight at a
@@ -43,6 +47,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -188,6 +193,34 @@ class CustomerFetcher(Fetcher):
         return super().__call__(url)
 
 
+class TicketDesk:
+    """Asks the site for download tickets as the locker's Download buttons do: the
+    download's page for the CSRF token once, then a POST per download, answered by a
+    303 to the ticket's address."""
+
+    def __init__(self, site_url: str, cookies: dict[str, str]) -> None:
+        self.site_url = site_url
+        self.session = requests.Session()
+        self.session.cookies.update(cookies)
+        self.token: str | None = None
+
+    def __call__(self, path: str) -> str:
+        url = self.site_url + path
+        if self.token is None:
+            page = self.session.get(url, timeout=REQUEST_TIMEOUT)
+            page.raise_for_status()
+            self.token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
+        issued = self.session.post(
+            url,
+            {"csrfmiddlewaretoken": self.token},
+            allow_redirects=False,
+            timeout=REQUEST_TIMEOUT,
+        )
+        if issued.status_code != 303:
+            raise RuntimeError(f"the site answered {issued.status_code} to a download's POST")
+        return self.site_url + issued.headers["Location"]
+
+
 def download_streaming(session: requests.Session, url: str) -> int:
     """Reads the body a megabyte at a time, as a browser saving to disk would."""
     size = 0
@@ -240,8 +273,10 @@ def main() -> int:
                 )
             )
 
+        desk = TicketDesk(stack.site_url, signed_in)
+
         def proxied(track: int) -> str:
-            return f"{stack.site_url}/locker/download/track/{release}/{track}/{fmt}/"
+            return desk(f"/locker/download/track/{release}/{track}/{fmt}/")
 
         fetch = CustomerFetcher(signed_in)
         picks = [tracks[i % len(tracks)] for i in range(args.fetches)]
@@ -270,15 +305,16 @@ def main() -> int:
         zip_direct = client.media.signed_url(
             client.media.download_release(user, release_id=release, format_id=fmt, country="GB")
         )
-        zip_proxied = f"{stack.site_url}/locker/download/release/{release}/?format={fmt}"
+        zip_proxied = f"/locker/download/release/{release}/?format={fmt}"
         with requests.Session() as session:
             zip_size = download_streaming(session, zip_direct)
             session.cookies.update(signed_in)
             workers = [pid for pid in process_tree(stack.site.pid) if pid != stack.site.pid]
             growths = []
             for _ in range(2):
+                ticket = desk(zip_proxied)
                 with PeakRss(workers) as sampler:
-                    size = download_streaming(session, zip_proxied)
+                    size = download_streaming(session, ticket)
                 if size != zip_size:
                     raise RuntimeError(f"the proxy sent {size} bytes of a {zip_size}-byte ZIP")
                 growths.append(sampler.growth)

@@ -471,6 +471,7 @@ class Requestor:
         country: str | None = None,
         headers: Mapping[str, str] | None = None,
         signed: bool = True,
+        method: str = "GET",
     ) -> requests.Response:
         """Open a media response (clip, download, stream) as a stream of bytes.
 
@@ -478,12 +479,20 @@ class Requestor:
         ``headers`` pass through (``Range`` for seeking). Errors are raised as for
         any call, after reading the (small) error body. A 416 (range past the end)
         is returned, not raised: its ``Content-Range`` tells the caller the size.
+
+        ``method="HEAD"`` asks for the headers alone (size, type, filename): it is sent
+        upstream as a HEAD, never as a GET whose body is dropped, because the media host
+        counts a GET of a purchased download against its limit. A HEAD's error has no
+        body to read, so it is mapped from its HTTP status.
         """
+        method = method.upper()
+        if method not in ("GET", "HEAD"):
+            raise ValueError("media is opened with GET or HEAD")
 
         def attempt() -> requests.Response:
             # Signed afresh on every attempt: 7digital refuses a nonce seen before.
             prepared = self.prepare(
-                "GET",
+                method,
                 host,
                 path,
                 params=params,
@@ -500,6 +509,9 @@ class Requestor:
         response = self.send(prepared, stream=True)
         if response.status_code < 400 or response.status_code == 416:
             return response
+        if prepared.method == "HEAD":
+            response.close()
+            raise self._bodiless_error(response)
         try:
             response.content  # noqa: B018 - read the small error body before mapping it
             self.handle_response(response)
@@ -559,6 +571,25 @@ class Requestor:
         if status >= 400:
             raise self._http_error(response, "a success document with an error status")
         return envelope.content
+
+    @classmethod
+    def _bodiless_error(cls, response: requests.Response) -> errors.SevenDigitalError:
+        """The error of an answer without a body (a HEAD's), from its status alone: the
+        statuses 7digital gives its error codes (403 for 2002 "no licences", 401 for a
+        refused signature) stand for them."""
+        status = response.status_code
+        url = redact_url(response.request.url if response.request else response.url)
+        if status == 401:
+            return errors.AuthenticationFailed(
+                "7digital refused the request's credentials (HTTP 401)", http_status=status, url=url
+            )
+        if status == 403:
+            return errors.NotAvailable(
+                "7digital refused the media (HTTP 403 to a HEAD request, which has no body)",
+                http_status=status,
+                url=url,
+            )
+        return cls._http_error(response, "no body (a HEAD request)")
 
     @staticmethod
     def _http_error(

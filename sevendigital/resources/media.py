@@ -4,7 +4,8 @@ These endpoints answer with bytes, not XML. Each method has two forms: ``*_url``
 returns a signed URL for a server to fetch (never give one to a browser: it
 carries a signature that could be replayed until it expires), and ``open_*``
 fetches it and returns the streaming ``requests.Response`` (``Range`` passes
-through for seeking; the caller closes the response).
+through for seeking; ``method="HEAD"`` asks for the headers alone; the caller closes
+the response).
 """
 
 from __future__ import annotations
@@ -145,8 +146,14 @@ class Media(Resource):
             country=request.country,
         )
 
-    def open(self, request: MediaRequest, *, range: str | None = None) -> requests.Response:
-        """Fetch the media; raises the mapped error if 7digital refuses it."""
+    def open(
+        self, request: MediaRequest, *, range: str | None = None, method: str = "GET"
+    ) -> requests.Response:
+        """Fetch the media; raises the mapped error if 7digital refuses it.
+
+        ``method="HEAD"`` asks for the headers only, and is sent as a HEAD: a GET of a
+        purchased download counts against its limit even if its body is never read.
+        """
         return self._requestor.open(
             request.host,
             request.path,
@@ -154,6 +161,7 @@ class Media(Resource):
             user=request.user,
             country=request.country,
             headers={"Range": range} if range else None,
+            method=method,
         )
 
 

@@ -47,7 +47,11 @@ def relay(
     request: HttpRequest, upstream: requests.Response, *, passed_headers: Iterable[str]
 ) -> HttpResponse:
     """The browser's response: upstream's status, ``passed_headers`` and (unless HEAD)
-    its body streamed through; never cached, never buffered by nginx."""
+    its body streamed through; never cached, never buffered by nginx.
+
+    For a browser's HEAD, open ``upstream`` with ``method="HEAD"`` too: its headers are
+    the GET's (type, length, filename), and a GET whose body is dropped here would still
+    count as a purchased download at 7digital."""
     if request.method == "HEAD":
         upstream.close()
         response = HttpResponse(status=upstream.status_code)

@@ -22,4 +22,5 @@ urlpatterns = [
         views.download_purchase,
         name="download_purchase",
     ),
+    path("locker/fetch/<str:ticket>/", views.fetch, name="fetch"),
 ]

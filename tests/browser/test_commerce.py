@@ -1,5 +1,6 @@
 """Buying in a real browser (issue 6): basket (HTMX count), test-card checkout, the order,
-the locker, and a download with 7digital's filename. Screenshots of each step."""
+the locker, and a download with 7digital's filename (the locker's Download buttons POST
+for a short-lived link to the file). Screenshots of each step."""
 
 from __future__ import annotations
 
@@ -63,9 +64,9 @@ def test_a_customer_buys_no_surprises_and_downloads_it(desktop, storefront, monk
     expect(page.locator(".locker-release h2")).to_have_text("No Surprises")
     screenshot(page, "locker")
     with page.expect_download() as download:
-        page.locator(".locker-track").first.get_by_role("link", name="MP3 320").click()
+        page.locator(".locker-track").first.get_by_role("button", name="MP3 320").click()
     assert download.value.suggested_filename.endswith(".mp3")
     assert " - " in download.value.suggested_filename
     with page.expect_download() as zipped:
-        page.get_by_role("link", name="Download the release (ZIP)").click()
+        page.get_by_role("button", name="Download the release (ZIP)").click()
     assert zipped.value.suggested_filename.endswith("No Surprises.zip")

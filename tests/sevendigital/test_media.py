@@ -84,3 +84,61 @@ def test_a_range_past_the_end_is_returned_with_its_content_range(client, transpo
     with client.media.open(client.media.clip(1234), range="bytes=999999-") as response:
         assert response.status_code == 416
         assert response.headers["Content-Range"] == "bytes */480653"
+
+
+def test_a_head_goes_upstream_as_a_signed_head_with_the_downloads_headers(
+    client, transport, verifier
+):
+    transport.reply(
+        b"",
+        content_type="audio/mpeg",
+        headers={
+            "Content-Length": "7256280",
+            "Content-Disposition": 'attachment; filename="David Hasselhoff - Jump In My Car.mp3";',
+        },
+    )
+    request = client.media.download_track("u-1", track_id=1, release_id=2, format_id=17)
+
+    with client.media.open(request, method="HEAD") as response:
+        assert response.headers["Content-Length"] == "7256280"
+        assert "Jump In My Car.mp3" in response.headers["Content-Disposition"]
+
+    sent = transport.last
+    assert sent.method == "HEAD", "a GET of a download counts against its limit"
+    assert "trackId=1" in sent.url and "userId=u-1" in sent.url
+    assert verifier.verify(sent)
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (403, errors.NotAvailable),
+        (404, errors.NotFound),
+        (400, errors.InvalidInput),
+        (401, errors.AuthenticationFailed),
+    ],
+)
+def test_a_refused_head_maps_its_status_without_a_body_to_read(client, transport, status, error):
+    transport.reply(b"", status=status, content_type="application/xml")
+    request = client.media.download_track("u-1", track_id=1, release_id=2, format_id=17)
+
+    with pytest.raises(error) as caught:
+        client.media.open(request, method="HEAD")
+
+    assert caught.value.http_status == status
+    assert caught.value.code is None
+
+
+def test_a_head_during_an_outage_is_retried_as_a_head(client, transport, sleeps):
+    transport.reply(b"", status=503, content_type="text/html")
+    transport.reply(b"", content_type="audio/mpeg", headers={"Content-Length": "5"})
+
+    with client.media.open(client.media.clip(1234), method="HEAD") as response:
+        assert response.headers["Content-Length"] == "5"
+
+    assert [sent.method for sent in transport.requests] == ["HEAD", "HEAD"]
+
+
+def test_media_is_opened_with_get_or_head_only(client):
+    with pytest.raises(ValueError, match="GET or HEAD"):
+        client.media.open(client.media.clip(1234), method="POST")

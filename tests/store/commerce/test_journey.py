@@ -18,6 +18,7 @@ from store.basket.models import Basket
 from store.checkout.models import Order, OrderLine
 
 from .conftest import NO_SURPRISES, add, pay
+from .downloads import download, ticket_url
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -75,23 +76,23 @@ def test_buying_no_surprises_puts_it_in_the_locker_to_download(
     track_url = f"/locker/download/track/{NO_SURPRISES}/{first.id}/17/"
     assert track_url in page.text
 
-    download = client.get(track_url)
-    assert download.status_code == 200
-    assert download["Content-Disposition"] == (
+    track = download(client, track_url)
+    assert track.status_code == 200
+    assert track["Content-Disposition"] == (
         f'attachment; filename="{first.artist.name} - {first.title}.mp3"'
     )
-    assert _body(download) == audio.full_track_mp3(
+    assert _body(track) == audio.full_track_mp3(
         first.id, first.duration, cache_dir=settings.SANDBOX_AUDIO_CACHE
     )
 
-    release_zip = client.get(f"/locker/download/release/{NO_SURPRISES}/")
+    release_zip = download(client, f"/locker/download/release/{NO_SURPRISES}/")
     assert release_zip["Content-Type"] == "application/zip"
     assert release_zip["Content-Disposition"].endswith(
         f'"{release.artist.name} - No Surprises.zip"'
     )
     assert len(zipfile.ZipFile(io.BytesIO(_body(release_zip))).namelist()) == release.tracks.count()
 
-    purchase_zip = client.get(f"/locker/download/purchase/{line.purchase_id}/")
+    purchase_zip = download(client, f"/locker/download/purchase/{line.purchase_id}/")
     assert re.fullmatch(
         r'attachment; filename="7digital_Downloads_\d\d-\d\d-\d{4}\.zip"',
         purchase_zip["Content-Disposition"],
@@ -122,7 +123,7 @@ def test_a_download_can_be_resumed_through_the_proxy(
     pay(client, django_capture_on_commit_callbacks)
     queue.deliver_all()
     first = SandboxRelease.objects.get(id=NO_SURPRISES).tracks.order_by("number").first()
-    url = f"/locker/download/track/{NO_SURPRISES}/{first.id}/17/"
+    url = ticket_url(client, f"/locker/download/track/{NO_SURPRISES}/{first.id}/17/")
     whole = _body(client.get(url))
 
     rest = client.get(url, HTTP_RANGE="bytes=1000-")

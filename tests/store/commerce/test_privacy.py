@@ -11,6 +11,7 @@ from store.basket.models import Basket
 from store.checkout.models import Order, OrderLine
 
 from .conftest import NO_SURPRISES, add, buy, make_customer
+from .downloads import download
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -50,7 +51,7 @@ def test_another_customers_downloads_are_refused(bob, alice_order, kind):
         "purchase": f"/locker/download/purchase/{line.purchase_id}/",
     }[kind]
 
-    response = bob.get(url)
+    response = download(bob, url)
 
     assert response.status_code == 404
     assert "This download is not available" in response.text
