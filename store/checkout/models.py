@@ -105,6 +105,10 @@ class OrderLine(models.Model):
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     refund_reported_at = models.DateTimeField(null=True, blank=True)
+    # As outcome_unknown, for the refund call to 7digital: set from the moment it starts
+    # until its answer is recorded. A later attempt that hears "no such sale" (2001) then
+    # knows that the earlier one went through.
+    refund_outcome_unknown = models.BooleanField(default=False)
     refunded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -116,6 +120,72 @@ class OrderLine(models.Model):
     @property
     def is_track(self) -> bool:
         return self.track_id is not None
+
+
+class Refund(models.Model):
+    """One refund staff asked for: some lines of an order, 7digital told of each, then
+    the payment returned for the lines it accepted (or staff overrode).
+
+    Written and committed before 7digital or the gateway hear of it, and carried on in
+    steps that each commit before the next call goes out (services.py explains why), so
+    a crash at any point leaves a row the sweep can finish from where it stopped.
+    """
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        PAYMENT_FAILED = "payment_failed", "Payment refund failed"
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    lines = models.ManyToManyField(OrderLine, through="RefundLine", related_name="refunds")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField()
+    override = models.BooleanField(default=False)  # pay back even what 7digital refused
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.IN_PROGRESS, db_index=True
+    )
+    # Decided once, before the gateway is first called, and sent again by every later
+    # attempt: the gateway finds a refund it made under this reference and does not
+    # make a second.
+    amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    payment_reference = models.CharField(max_length=255, blank=True)
+    # True while the gateway's answer has not been recorded (as OrderLine.outcome_unknown).
+    payment_outcome_unknown = models.BooleanField(default=False)
+    gateway_refund_id = models.CharField(max_length=255, blank=True)
+    # While a step runs nobody else may take the refund on; a process that dies lets the
+    # lease lapse, and the sweep carries the refund on.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Refund {self.pk} of {self.order}"
+
+
+class RefundLine(models.Model):
+    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="refund_lines")
+    line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="refund_lines")
+    # 7digital's refusal, in words staff can act on; blank while not refused.
+    refusal = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["line_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["refund", "line"], name="refund_line_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line} in refund {self.refund_id}"
 
 
 class OrderEvent(models.Model):

@@ -1,4 +1,5 @@
-"""Background work of orders: crediting sales to 7digital, receipts, the sweep."""
+"""Background work of orders: crediting sales to 7digital, receipts, refunds left
+part-way, the sweep."""
 
 from __future__ import annotations
 
@@ -23,11 +24,25 @@ def order_line_deliver(line_id: int) -> None:
     services.order_line_deliver(line_id=line_id)
 
 
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=5,
+    retry_backoff_max=900,
+    retry_jitter=True,
+    max_retries=12,  # after that the sweep queues it again
+    ignore_result=True,
+)
+def order_refund_resume(refund_id: int) -> None:
+    """Finish a staff refund whose process stopped part-way (7digital, then payment)."""
+    services.order_refund_resume(refund_id=refund_id)
+
+
 @shared_task(ignore_result=True)
 def order_lines_sweep() -> int:
-    """Periodic: queue paid lines nobody delivered, and receipts never sent
-    (django-celery-beat, every 5 min)."""
+    """Periodic: queue paid lines nobody delivered, receipts never sent and refunds
+    left part-way (django-celery-beat, every 5 min)."""
     services.order_receipts_sweep()
+    services.order_refunds_sweep()
     return len(services.order_lines_sweep())
 
 

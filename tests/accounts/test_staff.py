@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
 
 from accounts import tasks
@@ -181,6 +182,9 @@ def test_staff_without_the_change_permission_cannot_retry(client, monkeypatch):
     assert response.status_code in (200, 302)
 
 
+# Transactional: allauth says an authenticator was added once its transaction commits,
+# as in a real request; inside a test's transaction that would never come.
+@pytest.mark.django_db(transaction=True)
 def test_the_first_administrator_reaches_the_admin_as_the_readme_says(client):
     import re
 
@@ -207,8 +211,72 @@ def test_the_first_administrator_reaches_the_admin_as_the_readme_says(client):
     response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
     assert response.status_code == 302, "the authenticator app's code is accepted"
 
+    codes = client.get(response["Location"])
+    assert 'href="/admin/">Continue to the staff pages</a>' in codes.text, "and a way back"
+    assert client.get(ADMIN).status_code == 200, "no second code right after setting it up"
+
+
+def _sign_in_with_a_password(client, user) -> None:
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def _set_up_an_authenticator(client, activate: str) -> str:
+    response = client.get(activate)
+    if response.status_code == 302:  # allauth asks for the password again first
+        assert response["Location"].startswith(reverse("account_reauthenticate"))
+        client.post(response["Location"], {"password": PASSWORD})
+        response = client.get(activate)
+    assert response.status_code == 200, "the QR code to scan"
+    secret = client.session["mfa.totp.secret"]
+    response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+    assert response["Location"] == reverse("mfa_view_recovery_codes")
+    return response["Location"]
+
+
+@pytest.mark.django_db(transaction=True)  # see the first administrator's test
+def test_setting_up_two_factors_leads_back_to_the_staff_page_and_counts_for_the_session(client):
+    from django.contrib.auth.models import Permission
+
+    user = User.objects.create_user(email="staff@example.com", password=PASSWORD, is_staff=True)
+    # Given directly: an earlier transactional test's flush took the Staff group's.
+    user.user_permissions.add(Permission.objects.get(codename="view_order"))
+    _sign_in_with_a_password(client, user)
+    orders = reverse("admin:checkout_order_changelist")
+    sent_to = client.get(orders)["Location"]
+    assert sent_to.startswith(reverse("mfa_activate_totp"))
+
+    codes_page = client.get(_set_up_an_authenticator(client, sent_to)).text
+
+    assert f'<a href="{orders}">Continue to the staff pages</a>' in codes_page
+    assert client.get(orders).status_code == 200, "set up just now: no code asked again"
+    another_session = Client()
+    another_session.force_login(user)  # a password alone, elsewhere
+    assert another_session.get(orders)["Location"].startswith(reverse("mfa_reauthenticate"))
+
+
+@pytest.mark.django_db(transaction=True)  # see the first administrator's test
+def test_a_customers_recovery_codes_lead_back_to_their_two_factor_page(client):
+    user = User.objects.create_user(email="listener@example.com", password=PASSWORD)
+    _sign_in_with_a_password(client, user)
+
+    codes_page = client.get(_set_up_an_authenticator(client, reverse("mfa_activate_totp"))).text
+
+    back = reverse("mfa_index")
+    assert f'<a href="{back}">Back to two-factor authentication</a>' in codes_page
+    assert "staff pages" not in codes_page
+
+
+def test_staff_who_remove_their_authenticator_are_sent_to_set_one_up_again(client, staff_member):
+    from allauth.mfa.models import Authenticator
+
+    pass_second_factor(client, staff_member)
+    Authenticator.objects.filter(user=staff_member).delete()  # as "Deactivate" does
+
     response = client.get(ADMIN)
-    assert response["Location"].startswith(reverse("mfa_reauthenticate")), "a code, once"
-    answer = client.post(response["Location"], {"code": totp_code(secret)})
-    assert answer.status_code == 302, answer.content.decode()[-3000:]
-    assert client.get(ADMIN).status_code == 200
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_activate_totp"))

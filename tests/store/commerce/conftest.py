@@ -111,9 +111,10 @@ def staff():
 
 
 def refund_in_admin(staff, order, **data):
+    """Tick every line of ``order`` in the admin's refund form and confirm the refund."""
     lines = [line.pk for line in order.lines.all()]
     return staff.post(
         f"/admin/checkout/order/{order.pk}/refund/",
-        {"lines": lines, "reason": "Customer bought it twice", **data},
+        {"lines": lines, "reason": "Customer bought it twice", "confirm": "Refund", **data},
         follow=True,
     )

@@ -31,7 +31,7 @@ def test_a_refund_in_the_reporting_period_reports_refunds_and_audits(staff, orde
     response = refund_in_admin(staff, order)
 
     assert response.status_code == 200
-    assert "Refunded 2.49 GBP" in response.text
+    assert "Refunded £2.49: No Surprises" in response.text
     order.refresh_from_db()
     assert order.status == Order.Status.REFUNDED
     assert order.amount_refunded == Decimal("2.49")

@@ -8,6 +8,7 @@ import json
 import time
 from datetime import timedelta
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 import stripe
@@ -17,10 +18,10 @@ from django.utils import timezone
 
 from sandbox.models import Purchase
 from store.basket.models import Basket
-from store.checkout import services
+from store.checkout import services, tasks
 from store.checkout.gateways import stripe_checkout
 from store.checkout.gateways.stripe_checkout import minor_units
-from store.checkout.models import Order, OrderEvent
+from store.checkout.models import Order, OrderEvent, Refund
 
 from .conftest import NO_SURPRISES, add, make_customer, refund_in_admin
 from .races import NEEDS_ROW_LOCKS, at_once
@@ -549,6 +550,30 @@ def test_a_refund_whose_answer_was_lost_is_not_made_twice(staff, paid, stripe_ap
     assert len(stripe_api.refunds) == 1
     paid.refresh_from_db()
     assert paid.status == Order.Status.REFUNDED
+    refunded = paid.events.get(kind=OrderEvent.Kind.REFUNDED)
+    assert stripe_api.refunds[0]["id"] in refunded.message
+
+
+def test_a_refund_cut_off_after_stripe_made_it_is_finished_by_the_sweep_without_a_second(
+    staff, paid, stripe_api, monkeypatch
+):
+    class Crash(BaseException):
+        """The process stops between Stripe's answer and the record of it."""
+
+    monkeypatch.setattr(tasks.order_refund_resume, "delay", tasks.order_refund_resume)
+    with (
+        mock.patch.object(services, "_refund_finish", side_effect=Crash),
+        pytest.raises(Crash),
+    ):
+        services.order_refund(order_id=paid.pk, line_ids=None, actor=None, reason="twice")
+    assert len(stripe_api.refunds) == 1
+    Refund.objects.update(lease_until=timezone.now() - timedelta(seconds=1))  # it lapses
+
+    services.order_refunds_sweep()
+
+    assert len(stripe_api.refunds) == 1  # found by its reference, not made again
+    paid.refresh_from_db()
+    assert paid.status == Order.Status.REFUNDED and paid.amount_refunded == paid.total
     refunded = paid.events.get(kind=OrderEvent.Kind.REFUNDED)
     assert stripe_api.refunds[0]["id"] in refunded.message
 
