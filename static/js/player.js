@@ -88,11 +88,18 @@
     else entry.play.then(function (id) { if (id) sendStop(id, seconds); });
   }
 
+  // A replay after the end is a new play, and the server accepts a play only of a clip it
+  // served: fetch the clip afresh rather than replay the browser's buffer.
+  function resume(media) {
+    if (current.refetch) { current.refetch = false; media.load(); }
+    media.play().catch(function () {});
+  }
+
   function choose(button) {
     var track = button.dataset.previewTrack;
     var media = audio();
     if (current && current.track === track) {
-      if (media.paused) media.play().catch(function () {});
+      if (media.paused) resume(media);
       else media.pause();
       return;
     }
@@ -113,7 +120,7 @@
     var button = event.target.closest("button[data-preview-track]");
     if (button) choose(button);
     else if (event.target.closest("#player-toggle") && current) {
-      if (audio().paused) audio().play().catch(function () {});
+      if (audio().paused) resume(audio());
       else audio().pause();
     }
   });
@@ -163,7 +170,7 @@
   onMedia("ended", function () {
     announce("Finished " + describe(current));
     // Pressing play again is a new play: a fresh entry, so late answers touch the old one.
-    current = Object.assign({}, current, { heard: 0, last: 0, play: null, id: null });
+    current = Object.assign({}, current, { heard: 0, last: 0, play: null, id: null, refetch: true });
     syncButtons();
   });
   onMedia("error", function () {

@@ -136,6 +136,7 @@ class PreviewPlayAdmin(PlayAdmin):
             "failure_kind": kind,
             "failures": selectors.failures(kind=kind),
             "reconciliation": days,
+            "refusals": selectors.refusals(days=DASHBOARD_DAYS),
             "can_retry": request.user.has_perm(RETRY_PERMISSION),
         }
         return TemplateResponse(request, "admin/playlogs/dashboard.html", context)

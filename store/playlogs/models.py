@@ -10,7 +10,9 @@ accepted them (:mod:`store.playlogs.outbox`). Rows are never deleted: a play 7di
 refuses for good (a 1xxx validation error) stays, flagged ``rejected`` with the reason.
 
 :class:`PreviewResponseTally` counts, per day and country, the proxied clip responses
-that started playback, so plays recorded can be reconciled against them.
+that started playback, so plays recorded can be reconciled against them;
+:class:`PreviewRefusalTally` counts, per day and reason, the plays browsers tried to
+start and were refused (no clip received, too many too fast).
 """
 
 from __future__ import annotations
@@ -77,6 +79,14 @@ def _outbox_index(model: str, time_field: str) -> models.Index:
         name=f"playlogs_{model}_undelivered",
         condition=Q(delivered_at__isnull=True),
     )
+
+
+class RefusalReason(models.TextChoices):
+    """Why the start of a preview play was refused (:mod:`store.playlogs.limits`)."""
+
+    NO_CLIP = "no-clip", "No clip of the track received"
+    LISTENER_LIMIT = "listener-limit", "Too many plays from one visitor"
+    ADDRESS_LIMIT = "address-limit", "Too many plays from one address"
 
 
 class PreviewPlay(OutboxPlay):
@@ -207,3 +217,20 @@ class PreviewResponseTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.country}: {self.responses}"
+
+
+class PreviewRefusalTally(models.Model):
+    """Preview plays a browser tried to start and was refused, per UTC day and reason."""
+
+    day = models.DateField()
+    reason = models.CharField(max_length=16, choices=RefusalReason.choices)
+    refusals = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "reason"], name="playlogs_refusals_day_reason")
+        ]
+        verbose_name_plural = "preview refusal tallies"
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.reason}: {self.refusals}"

@@ -1,5 +1,6 @@
 """Reads for the staff dashboard of play logs: plays per day, backlog, failures, and the
-reconciliation of plays recorded against 7digital's answers and the clip responses.
+reconciliation of plays recorded against 7digital's answers, the clip responses and the
+plays refused.
 
 Days are UTC days (the tally of preview responses counts per UTC day too). The daily
 figures are counted by the database, one aggregate query per kind; Python only lays
@@ -15,7 +16,7 @@ from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from store.playlogs.models import PreviewResponseTally
+from store.playlogs.models import PreviewRefusalTally, PreviewResponseTally, RefusalReason
 from store.playlogs.outbox import KINDS, Kind, kind_get
 
 # The oldest unsent play is late once it is older than this: previews wait up to
@@ -65,6 +66,9 @@ class ReconciliationDay:
 
     plays: DayPlays
     preview_responses: int
+    # Starts of preview plays refused (no clip received, too many too fast): never
+    # recorded, never reported, so not in the difference either.
+    preview_refused: int = 0
 
     @property
     def day(self) -> date:
@@ -169,8 +173,46 @@ def reconciliation(*, days: int = 30, today: date | None = None) -> list[Reconci
         .annotate(responses=Sum("responses"))
         .values_list("day", "responses")
     )
+    refused = dict(
+        PreviewRefusalTally.objects.filter(day__gte=plays[-1].day, day__lte=plays[0].day)
+        .values("day")
+        .order_by()
+        .annotate(refused=Sum("refusals"))
+        .values_list("day", "refused")
+    )
     return [
-        ReconciliationDay(plays=day, preview_responses=responses.get(day.day, 0)) for day in plays
+        ReconciliationDay(
+            plays=day,
+            preview_responses=responses.get(day.day, 0),
+            preview_refused=refused.get(day.day, 0),
+        )
+        for day in plays
+    ]
+
+
+@dataclass(frozen=True)
+class Refusals:
+    reason: str
+    label: str
+    refused: int
+
+
+def refusals(*, days: int = 30, today: date | None = None) -> list[Refusals]:
+    """Starts of preview plays refused in the ``days`` UTC days up to ``today``, per
+    reason (every reason, in the order of ``RefusalReason``, zeros included)."""
+    today = today or _utc_today()
+    counted = dict(
+        PreviewRefusalTally.objects.filter(
+            day__gte=today - timedelta(days=days - 1), day__lte=today
+        )
+        .values("reason")
+        .order_by()
+        .annotate(refused=Sum("refusals"))
+        .values_list("reason", "refused")
+    )
+    return [
+        Refusals(reason=reason.value, label=reason.label, refused=counted.get(reason.value, 0))
+        for reason in RefusalReason
     ]
 
 

@@ -14,6 +14,10 @@ power loss) are lost, at most ``PREVIEW_TALLY_FLUSH_SECONDS`` of them. The tally
 cross-check, not a play log: every play itself is its own row, written at once
 (:func:`store.playlogs.services.preview_play_start`). A batch that cannot be written
 (the database is down) is kept and tried again at the next flush.
+
+The plays the play endpoints refuse (no clip received, too many too fast) are counted
+the same way, per day and reason (:class:`RefusalTally`): a client forging plays sends
+them by the thousand, and each must not cost a database write.
 """
 
 from __future__ import annotations
@@ -33,17 +37,21 @@ from store.playlogs import services
 logger = logging.getLogger(__name__)
 
 
-class ResponseTally:
-    """Counts per (UTC day, country), written by :meth:`flush`."""
+class DailyTally:
+    """Counts per (UTC day, key), written by :meth:`flush` through :meth:`write`."""
+
+    name = "tally"
 
     def __init__(self) -> None:
         self._counts: Counter[tuple[date, str]] = Counter()
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
 
-    def count(self, *, country: str, at: datetime | None = None) -> None:
-        """Count one proxied response that started playback, on the day (UTC) of ``at``."""
-        key = ((at or timezone.now()).astimezone(UTC).date(), country.upper()[:2])
+    def write(self, *, day: date, key: str, n: int) -> None:
+        raise NotImplementedError
+
+    def _count(self, key: str, at: datetime | None) -> None:
+        key = ((at or timezone.now()).astimezone(UTC).date(), key)
         with self._lock:
             self._counts[key] += 1
             batched = self._schedule()
@@ -63,7 +71,7 @@ class ResponseTally:
 
     @property
     def pending(self) -> int:
-        """Responses counted and not written yet."""
+        """Counted and not written yet."""
         with self._lock:
             return sum(self._counts.values())
 
@@ -78,11 +86,11 @@ class ResponseTally:
             return
         written: list[tuple[date, str]] = []
         try:
-            for (day, country), responses in counts.items():
-                services.preview_responses_add(day=day, country=country, responses=responses)
-                written.append((day, country))
+            for (day, key), n in counts.items():
+                self.write(day=day, key=key, n=n)
+                written.append((day, key))
         except DatabaseError:
-            logger.exception("Could not write the tally of proxied previews; will retry")
+            logger.exception("Could not write the %s; will retry", self.name)
             for key in written:
                 del counts[key]
             with self._lock:
@@ -96,5 +104,33 @@ class ResponseTally:
             connections.close_all()  # this thread's own connections: it is about to end
 
 
+class ResponseTally(DailyTally):
+    """Proxied clip responses that started playback, per (UTC day, country)."""
+
+    name = "tally of proxied previews"
+
+    def count(self, *, country: str, at: datetime | None = None) -> None:
+        """Count one proxied response that started playback, on the day (UTC) of ``at``."""
+        self._count(country.upper()[:2], at)
+
+    def write(self, *, day: date, key: str, n: int) -> None:
+        services.preview_responses_add(day=day, country=key, responses=n)
+
+
+class RefusalTally(DailyTally):
+    """Starts of preview plays refused, per (UTC day, reason)."""
+
+    name = "tally of refused preview plays"
+
+    def count(self, *, reason: str, at: datetime | None = None) -> None:
+        """Count one refused start of a play, on the day (UTC) of ``at``."""
+        self._count(str(reason), at)
+
+    def write(self, *, day: date, key: str, n: int) -> None:
+        services.preview_refusals_add(day=day, reason=key, refusals=n)
+
+
 tally = ResponseTally()
+refusals = RefusalTally()
 atexit.register(tally.flush)
+atexit.register(refusals.flush)

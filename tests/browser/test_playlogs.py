@@ -80,3 +80,52 @@ def test_a_preview_heard_in_the_browser_is_logged_and_shown_to_staff(desktop, st
     expect(bar).to_have_attribute("data-value", "1")
     expect(page.locator("#reconciliation-table tbody tr").first).to_contain_text("1")
     screenshot(page, "playlogs-dashboard")
+
+
+def _plays_recorded(page, count: int) -> list:
+    """The preview plays recorded, once there are ``count`` (the start is a fetch)."""
+    from store.playlogs.models import PreviewPlay
+
+    for _ in range(50):
+        with contextlib.suppress(OperationalError):  # see the test above
+            plays = list(PreviewPlay.objects.order_by("started_at"))
+            if len(plays) >= count:
+                return plays
+        page.wait_for_timeout(100)
+    return plays
+
+
+def test_playing_a_preview_again_after_its_end_is_recorded_as_a_second_play(desktop):
+    """A play is accepted only for a clip fetched, so a replay fetches the clip again."""
+    page = desktop
+    page.goto(f"/releases/{NO_SURPRISES}/")
+    play = page.locator(f'button[data-preview-track="{NO_SURPRISES_TRACK}"]')
+    play.click()
+    page.wait_for_function(PLAYING, timeout=20_000)
+    assert len(_plays_recorded(page, 1)) == 1
+    audio = page.locator("#player-audio")
+    audio.evaluate("audio => { audio.currentTime = audio.duration - 1; }")  # skip to the end
+    page.wait_for_function("() => document.getElementById('player-audio').ended", timeout=20_000)
+
+    play.click()
+    page.wait_for_function(PLAYING, timeout=20_000)
+
+    plays = _plays_recorded(page, 2)
+    assert [p.track_id for p in plays] == [NO_SURPRISES_TRACK] * 2
+
+
+def test_a_refused_play_report_does_not_stop_the_music(desktop, settings):
+    from store.playlogs.models import PreviewPlay
+
+    settings.PREVIEW_PLAYS_PER_LISTENER_PER_MINUTE = 0  # every start is answered 429
+    page = desktop
+    page.goto(f"/releases/{NO_SURPRISES}/")
+    with page.expect_response(lambda r: r.url.endswith("/plays")) as started:
+        page.locator(f'button[data-preview-track="{NO_SURPRISES_TRACK}"]').click()
+
+    assert started.value.status == 429
+    page.wait_for_function(
+        "() => document.getElementById('player-audio').currentTime > 1.5", timeout=20_000
+    )
+    expect(page.locator("#player-status")).to_contain_text("Playing")
+    assert not PreviewPlay.objects.exists()

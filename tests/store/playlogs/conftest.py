@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from unittest import mock
+
 import pytest
+from django.utils import timezone
 
 from store.integrations.sevendigital import get_client
 
@@ -38,3 +42,46 @@ def _fresh_tally(monkeypatch):
     fresh = tally.ResponseTally()
     monkeypatch.setattr(views, "tally", fresh)
     return fresh
+
+
+@pytest.fixture(autouse=True)
+def _fresh_refusals(monkeypatch):
+    """The tally of refused plays, its own for each test too."""
+    from store.playlogs import tally, views
+
+    fresh = tally.RefusalTally()
+    monkeypatch.setattr(views, "refusals", fresh)
+    return fresh
+
+
+def listen(client, track_id: int = SEEDED_TRACK, **headers) -> int:
+    """Fetch a clip through the proxy from its start, as the player's audio element
+    does; its status."""
+    from django.urls import reverse
+
+    response = client.get(reverse("playlogs:preview", args=[track_id]), headers=headers)
+    if response.streaming:
+        b"".join(response.streaming_content)
+        response.close()
+    return response.status_code
+
+
+class Clock:
+    """A stopped clock for ``timezone.now()``, moved on by hand."""
+
+    def __init__(self) -> None:
+        self.at = timezone.now()
+
+    def now(self):
+        return self.at
+
+    def advance(self, seconds: float) -> None:
+        self.at += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock():
+    """``timezone.now()`` stands still wherever the store reads it, until advanced."""
+    stopped = Clock()
+    with mock.patch("django.utils.timezone.now", side_effect=stopped.now):
+        yield stopped

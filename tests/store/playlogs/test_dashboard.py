@@ -16,7 +16,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from store.playlogs import tasks
-from store.playlogs.models import CataloguePlay, PreviewPlay, PreviewResponseTally
+from store.playlogs.models import (
+    CataloguePlay,
+    PreviewPlay,
+    PreviewRefusalTally,
+    PreviewResponseTally,
+)
 from tests.conftest import pass_second_factor
 
 from .factories import CataloguePlayFactory, PreviewPlayFactory, SubscriptionPlayFactory
@@ -239,6 +244,29 @@ def test_the_reconciliation_shows_responses_against_preview_plays_and_the_differ
     assert row[("preview", "delivered")] == "2"
     assert row[("preview", "rejected")] == "1"
     assert row[("preview", "unsent")] == "0"
+
+
+def test_the_reconciliation_shows_the_plays_refused_per_day_and_per_reason(staff, stopped_clock):
+    today = NOW.date()
+    PreviewRefusalTally.objects.create(day=today, reason="no-clip", refusals=50)
+    PreviewRefusalTally.objects.create(day=today, reason="address-limit", refusals=7)
+    PreviewRefusalTally.objects.create(
+        day=today - timedelta(days=3), reason="listener-limit", refusals=2
+    )
+
+    html = staff.get(DASHBOARD).content.decode()
+
+    refused = {
+        cell["within"]["data-day"]: cell["text"].strip()
+        for cell in Page(html).cells("reconciliation-table")
+        if cell["data-figure"] == "refused"
+    }
+    assert refused[today.isoformat()] == "57"
+    assert refused[(today - timedelta(days=3)).isoformat()] == "2"
+    assert refused[(today - timedelta(days=1)).isoformat()] == "0"
+    per_reason = {e["data-reason"]: e["text"] for e in Page(html).found if "data-reason" in e}
+    assert per_reason == {"no-clip": "50", "listener-limit": "2", "address-limit": "7"}
+    assert "no clip of the track received" in html
 
 
 def test_the_backlog_shows_the_age_of_the_oldest_unsent_play(staff):

@@ -1,4 +1,8 @@
-"""The player records each preview play, then the seconds heard, for royalty reporting."""
+"""The player records each preview play, then the seconds heard, for royalty reporting.
+
+A play may be started only of a clip the browser was served (test_forged_plays.py has
+the refusals), so each test's visitor fetches the clip first, as the audio element does.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +15,25 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from store.playlogs import views
+from store.playlogs import services, views
 from store.playlogs.models import PlayMode, PreviewPlay
 
-from .conftest import SEEDED_TRACK
+from .conftest import SEEDED_TRACK, listen
 from .factories import PreviewPlayFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"
+OTHER_TRACK = 148  # "All The Small Things", previewable in GB too
+
+
+@pytest.fixture(autouse=True)
+def _sandbox(sandbox_for_store):
+    """The proxy fetches clips from the sandbox."""
 
 
 def start(client, track_id=SEEDED_TRACK, **headers):
+    listen(client, track_id)
     return client.post(
         reverse("playlogs:play_start", args=[track_id]), headers={"User-Agent": BROWSER, **headers}
     )
@@ -56,7 +67,7 @@ def test_starting_a_play_records_track_country_user_agent_and_anonymous_id(clien
 
 def test_one_visitor_keeps_one_anonymous_id_and_another_gets_their_own(client):
     first = PreviewPlay.objects.get(pk=start(client).json()["play"])
-    second = PreviewPlay.objects.get(pk=start(client, track_id=148).json()["play"])
+    second = PreviewPlay.objects.get(pk=start(client, track_id=OTHER_TRACK).json()["play"])
     stranger = PreviewPlay.objects.get(pk=start(Client()).json()["play"])
 
     assert first.anonymous_id == second.anonymous_id
@@ -79,6 +90,8 @@ def test_the_visitors_country_is_recorded_once_the_middleware_sets_it(rf):
 
     request = rf.post(reverse("playlogs:play_start", args=[SEEDED_TRACK]))
     request.session, request.user, request.country = SessionStore(), AnonymousUser(), "de"
+    request.session[views.ANONYMOUS_ID_SESSION_KEY] = "a" * 32
+    services.preview_clip_receive(listener="a" * 32, track_id=SEEDED_TRACK)
     request._dont_enforce_csrf_checks = True
 
     response = views.play_start(request, track_id=SEEDED_TRACK)
@@ -94,10 +107,14 @@ def test_a_long_user_agent_is_kept_to_512_characters(client):
 
 
 def test_a_play_is_recorded_while_7digital_is_down(client, sandbox_for_store):
+    listen(client)  # the clip came through; then 7digital went away
+    sandbox_for_store.reset()
     sandbox_for_store.add_fault(kind="status", endpoint="*", status=503)
     sandbox_for_store.add_fault(kind="reset", endpoint="*")
 
-    assert start(client).status_code == 201
+    response = client.post(reverse("playlogs:play_start", args=[SEEDED_TRACK]))
+
+    assert response.status_code == 201
     assert PreviewPlay.objects.count() == 1
     assert sandbox_for_store.entries() == []
 
@@ -111,8 +128,9 @@ def test_a_track_id_too_large_to_store_is_a_404(client):
 # -- stop --------------------------------------------------------------------------
 
 
-def test_stopping_a_play_records_the_seconds_heard(client):
+def test_stopping_a_play_records_the_seconds_heard(client, clock):
     play_id = start(client).json()["play"]
+    clock.advance(15)
 
     response = stop(client, play_id, "12.345")
 
@@ -125,8 +143,9 @@ def test_stopping_a_play_records_the_seconds_heard(client):
 @pytest.mark.parametrize(
     ("sent", "stored"), [("0", "0.00"), ("7", "7.00"), ("30", "30.00"), ("31.5", "30.00")]
 )
-def test_seconds_are_clamped_to_the_clips_length(client, sent, stored):
+def test_seconds_are_clamped_to_the_clips_length(client, clock, sent, stored):
     play_id = start(client).json()["play"]
+    clock.advance(60)
 
     assert stop(client, play_id, sent).status_code == 204
     assert PreviewPlay.objects.get(pk=play_id).seconds_played == Decimal(stored)
@@ -140,8 +159,9 @@ def test_garbage_seconds_are_refused_with_400(client, garbage):
     assert PreviewPlay.objects.get(pk=play_id).seconds_played is None
 
 
-def test_repeated_stops_keep_the_largest_report(client):
+def test_repeated_stops_keep_the_largest_report(client, clock):
     play_id = start(client).json()["play"]
+    clock.advance(20)
 
     for seconds in ("4", "11.5", "11.5", "3"):
         assert stop(client, play_id, seconds).status_code == 204
@@ -149,8 +169,9 @@ def test_repeated_stops_keep_the_largest_report(client):
     assert PreviewPlay.objects.get(pk=play_id).seconds_played == Decimal("11.50")
 
 
-def test_a_play_already_delivered_to_7digital_is_not_changed(client):
+def test_a_play_already_delivered_to_7digital_is_not_changed(client, clock):
     play_id = start(client).json()["play"]
+    clock.advance(30)
     stop(client, play_id, "5")
     PreviewPlay.objects.filter(pk=play_id).update(delivered_at=timezone.now())
 
@@ -203,12 +224,13 @@ def test_the_play_endpoints_refuse_a_post_without_the_csrf_token():
     assert PreviewPlay.objects.count() == 1
 
 
-def test_the_csrf_token_is_accepted_in_the_header_or_the_form_body():
+def test_the_csrf_token_is_accepted_in_the_header_or_the_form_body(clock):
     browser = Client(enforce_csrf_checks=True)
     browser.get(reverse("catalogue:home"))  # sets the csrftoken cookie, as a page view does
     token = browser.cookies["csrftoken"].value
 
     response = start(browser, **{"X-CSRFToken": token})  # fetch()
+    clock.advance(10)
     assert response.status_code == 201
     stopped = browser.post(  # navigator.sendBeacon()
         reverse("playlogs:play_stop", args=[response.json()["play"]]),

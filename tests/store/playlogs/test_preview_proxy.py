@@ -160,8 +160,10 @@ def test_a_streamed_clip_leaks_no_signature_or_secret(client, clip_bytes, settin
 
 
 def test_the_visitors_country_goes_to_7digital(rf, sandbox_for_store):
+    from django.contrib.sessions.backends.db import SessionStore
+
     request = rf.get(URL)
-    request.country = "US"
+    request.country, request.session = "US", SessionStore()
 
     response = views.preview(request, track_id=SEEDED_TRACK)
     if response.streaming:

@@ -29,8 +29,14 @@ def queued(monkeypatch):
 
 
 def start(n: int = 0) -> PreviewPlay:
+    services.preview_clip_receive(listener="a" * 32, track_id=123456 + n)  # as the proxy does
     return services.preview_play_start(
-        track_id=123456 + n, user=None, anonymous_id="a" * 32, country="GB", user_agent="UA"
+        track_id=123456 + n,
+        user=None,
+        anonymous_id="a" * 32,
+        address="192.0.2.1",
+        country="GB",
+        user_agent="UA",
     )
 
 
