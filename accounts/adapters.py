@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
+from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
 
@@ -28,6 +33,14 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             services.partner_user_create(user=user, country=user.country or None)
         return user
+
+    def send_mail(self, template_prefix, email, context):
+        # allauth's mails greet and sign off with the Site's name; without the sites
+        # framework that is the request's host ("Hello from 127.0.0.1:8000!"). They speak
+        # with the shop's name, and keep the host as the address they give.
+        domain = get_current_site(allauth_context.request).domain
+        shop = SimpleNamespace(name=settings.SHOP_NAME, domain=domain)
+        super().send_mail(template_prefix, email, {**context, "current_site": shop})
 
     def login(self, request, user):
         super().login(request, user)

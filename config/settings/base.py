@@ -23,6 +23,8 @@ DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-never-use-in-producti
 SECRET_KEY = env("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+# The partner's brand: the name in every page's header and title, and in every email.
+SHOP_NAME = env("SHOP_NAME", default="Music storefront")
 
 # --- 7digital --------------------------------------------------------------------
 # Outside production every host defaults to the sandbox, so moving
@@ -51,6 +53,15 @@ CATALOGUE_FRAGMENT_SECONDS = env.int("CATALOGUE_FRAGMENT_SECONDS", default=300)
 # The proxy counts the clips it serves in memory and writes the counts this often (see
 # store/playlogs/tally.py); 0 writes each count as it happens.
 PREVIEW_TALLY_FLUSH_SECONDS = env.float("PREVIEW_TALLY_FLUSH_SECONDS", default=5.0)
+# A preview play is reported to 7digital only for a clip the proxy served this browser
+# (store/playlogs/limits.py): a clip can be played for this long after it was served;
+# a listener (browser session) and an address (everyone behind it: an office, a
+# household) may start this many plays a minute; a stop may report this many seconds
+# beyond those elapsed since its start (the player counts from before its request).
+PREVIEW_CLIP_GRANT_SECONDS = env.int("PREVIEW_CLIP_GRANT_SECONDS", default=3600)
+PREVIEW_PLAYS_PER_LISTENER_PER_MINUTE = env.int("PREVIEW_PLAYS_PER_LISTENER_PER_MINUTE", default=30)
+PREVIEW_PLAYS_PER_ADDRESS_PER_MINUTE = env.int("PREVIEW_PLAYS_PER_ADDRESS_PER_MINUTE", default=120)
+PREVIEW_STOP_SLACK_SECONDS = env.int("PREVIEW_STOP_SLACK_SECONDS", default=3)
 # The tags whose new releases the home page shows (7digital tag ids, in order):
 # CATALOGUE_FEATURED_TAGS=rock,pop,electronic
 CATALOGUE_FEATURED_TAGS = env.list("CATALOGUE_FEATURED_TAGS", default=["rock", "pop", "electronic"])
@@ -146,6 +157,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.context_processors.shop",
                 "store.catalogue.context_processors.catalogue",
                 "store.basket.context_processors.basket",
             ],
@@ -231,7 +243,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # allauth's default rate limits (login failures, sign-ups, codes, resets) stay on;
 # ACCOUNT_RATE_LIMITS is not overridden. They need a cache shared by every process,
 # which production's Redis is.
-ACCOUNT_EMAIL_SUBJECT_PREFIX = env("ACCOUNT_EMAIL_SUBJECT_PREFIX", default="[Music storefront] ")
+ACCOUNT_EMAIL_SUBJECT_PREFIX = env("ACCOUNT_EMAIL_SUBJECT_PREFIX", default=f"[{SHOP_NAME}] ")
 # https://docs.allauth.org/en/latest/mfa/configuration.html
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Music storefront")

@@ -20,6 +20,7 @@ BUILD_PLACEHOLDERS = {
     "STRIPE_SECRET_KEY": "sk_test_build",
     "STRIPE_WEBHOOK_SECRET": "whsec_build",
     "SITE_URL": "https://build.invalid",
+    "REDIS_URL": "redis://build.invalid:6379/0",
 }
 # django-environ reads `Env.ENVIRON`; production.py, imported next, sees the
 # placeholders wherever the build's environment has no value of its own.

@@ -2,8 +2,8 @@
 
 Importing this module raises ImproperlyConfigured, so the process refuses to start, when
 DEBUG is on, when SECRET_KEY is missing or is the development key, when ALLOWED_HOSTS,
-the 7digital credentials, the Stripe keys or an https SITE_URL are missing, when the test
-payment gateway is chosen, or when the sandbox would be mounted.
+REDIS_URL, the 7digital credentials, the Stripe keys or an https SITE_URL are missing,
+when the test payment gateway is chosen, or when the sandbox would be mounted.
 
 https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
 """
@@ -48,6 +48,11 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Production settings need the ALLOWED_HOSTS environment variable.")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# A cache every process shares: allauth's rate limits, and the record of which preview
+# clips a browser was served (a play is reported only for one), span gunicorn's workers.
+# A per-process cache would refuse the plays of clips another worker served.
+_required("REDIS_URL")
 
 # --- 7digital --------------------------------------------------------------------
 # The real hosts, as bases without "/1.2"; each can still be overridden.

@@ -27,23 +27,12 @@ from datetime import datetime
 from django.conf import settings
 from django.core.cache import cache
 
-# Defaults of the settings of the same names (config/settings may set them from env).
-DEFAULTS = {
-    # A clip received can be played for this long after the track was last served.
-    "PREVIEW_CLIP_GRANT_SECONDS": 3600,
-    # Plays one listener (browser session) may start per minute, and one address (all
-    # the browsers behind it: an office, a household) may start per minute.
-    "PREVIEW_PLAYS_PER_LISTENER_PER_MINUTE": 30,
-    "PREVIEW_PLAYS_PER_ADDRESS_PER_MINUTE": 120,
-    # Seconds a stop may report beyond those elapsed since its play started: the player
-    # counts from the moment playback began, a little before its start request arrived.
-    "PREVIEW_STOP_SLACK_SECONDS": 3,
-}
 WINDOW_SECONDS = 60
 
 
 def setting(name: str) -> int | float:
-    return getattr(settings, name, DEFAULTS[name])
+    """One of the PREVIEW_* limits (config/settings/base.py explains each)."""
+    return getattr(settings, name)
 
 
 def _clips_key(listener: str, track_id: int) -> str:

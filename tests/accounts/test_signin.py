@@ -149,3 +149,18 @@ def test_the_header_links_to_sign_in_or_to_the_account(client, listener):
     assert 'href="/accounts/login/">Sign in' in signed_out
     client.force_login(listener)
     assert 'href="/accounts/profile/"' in client.get(reverse("account_profile")).content.decode()
+
+
+def test_account_mail_greets_with_the_shop_s_name_not_the_server_s_address(client, settings):
+    settings.SHOP_NAME = "Northern Sounds"
+    settings.ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Northern Sounds] "
+    client.post(
+        reverse("account_signup"),
+        {"email": "new@example.com", "password1": PASSWORD, "password2": PASSWORD},
+    )
+
+    (message,) = mail.outbox
+    assert message.body.startswith("Hello from Northern Sounds!")
+    assert "Thank you for using Northern Sounds!" in message.body
+    assert message.subject.startswith("[Northern Sounds] ")
+    assert "Hello from testserver" not in message.body

@@ -85,6 +85,7 @@ def test_production_refuses_to_start_with_the_sandbox_mounted():
         "SEVENDIGITAL_CONSUMER_KEY",
         "SEVENDIGITAL_CONSUMER_SECRET",
         "ALLOWED_HOSTS",
+        "REDIS_URL",
         "STRIPE_SECRET_KEY",
         "STRIPE_WEBHOOK_SECRET",
         "SITE_URL",
