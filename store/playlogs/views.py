@@ -65,8 +65,11 @@ def preview(request: HttpRequest, track_id: int) -> HttpResponse:
     client = get_client()
     country = visitor_country(request)
     try:
+        # A HEAD goes upstream as a HEAD: headers only, no clip fetched for nothing.
         upstream = client.media.open(
-            client.media.clip(track_id, country=country), range=request.headers.get("Range")
+            client.media.clip(track_id, country=country),
+            range=request.headers.get("Range"),
+            method="HEAD" if request.method == "HEAD" else "GET",
         )
     except errors.NotFound:
         return _unavailable("Preview not available", 404)

@@ -116,6 +116,24 @@ def test_a_resumed_download_gets_the_rest_and_is_not_counted_again(client):
     assert _remaining(client, track.id) == after_first
 
 
+def test_a_head_gives_the_download_s_headers_and_is_not_counted(client):
+    _buy(client)
+    track = _tracks()[0]
+    before = _remaining(client, track.id)
+    request = client.media.download_track(
+        USER, track_id=track.id, release_id=NO_SURPRISES, format_id=17, country="GB"
+    )
+
+    for _ in range(2):
+        response = client.media.open(request, method="HEAD")
+        response.close()
+        assert response.status_code == 200
+        assert response.headers["Content-Length"] == str(len(_mp3(track)))
+        assert response.headers["Content-Disposition"].endswith('.mp3"')
+
+    assert _remaining(client, track.id) == before
+
+
 def test_a_range_past_the_end_is_416_and_not_counted(client):
     _buy(client)
     track = _tracks()[0]

@@ -85,6 +85,13 @@ def test_head_answers_the_headers_without_the_body(client, clip_bytes):
     assert response.content == b""
 
 
+def test_head_asks_7digital_for_the_headers_only(client, sandbox_for_store):
+    client.head(URL)
+
+    (entry,) = sandbox_for_store.entries(endpoint="clip/*")
+    assert entry["method"] == "HEAD"
+
+
 def test_the_proxy_answers_only_get_and_head(client, sandbox_for_store):
     assert client.post(URL).status_code == 405
     assert sandbox_for_store.entries(endpoint="clip/*") == []
