@@ -1,4 +1,9 @@
-"""The basket page and the add / remove buttons (HTMX, and plain forms without JS)."""
+"""The basket page and the add / remove buttons (HTMX, and plain forms without JS).
+
+A basket button posts in place (a targeted swap: the status line and the header's count
+come back); the same form boosted, or without JavaScript, is answered like a plain form:
+a message and the page it came from (``store.integrations.htmx.wants_partial``).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from store.catalogue.country import visitor_country
+from store.integrations.htmx import render_page, wants_partial
 from store.integrations.http import next_path
 
 from . import selectors, services
@@ -39,7 +45,7 @@ def basket(request: HttpRequest) -> HttpResponse:
         "lines": list(current.lines.all()) if current else [],
         "totals": selectors.basket_totals(current),
     }
-    return render(request, "basket/basket.html", context)
+    return render_page(request, "basket/basket.html", context)
 
 
 @require_POST
@@ -47,7 +53,7 @@ def basket_add(request: HttpRequest) -> HttpResponse:
     form = BasketAddForm(request.POST)
     if not form.is_valid():
         message = " ".join(e for errors in form.errors.values() for e in errors)
-        if request.htmx:
+        if wants_partial(request):
             return _status(request, message, ok=False, status=400)
         messages.error(request, message)
         return _back(request)
@@ -66,7 +72,7 @@ def basket_add(request: HttpRequest) -> HttpResponse:
         message, ok = "The shop cannot reach the catalogue just now. Please try again.", False
     else:
         message, ok = f"Added “{line.title}” ({line.package_name}) to your basket.", True
-    if request.htmx:
+    if wants_partial(request):
         return _status(request, message, ok=ok)
     (messages.success if ok else messages.error)(request, message)
     return _back(request)

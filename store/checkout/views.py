@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from store.basket import selectors as baskets
 from store.catalogue.country import visitor_country
 from store.catalogue.money import format_price, locale_for
+from store.integrations.htmx import render_page, vary_on_htmx, wants_partial
 
 from . import services
 from .forms import PaymentForm
@@ -140,14 +141,10 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     # Without JavaScript the page says "Refresh".
     progress = f"{order.status}.{''.join(line.status[0] for line in lines)}"
     polling = order.status in IN_PROGRESS and timezone.now() - order.created_at < POLL_FOR
-    if request.htmx and not request.htmx.history_restore_request:
-        if polling and request.GET.get("shown") == progress:
-            return HttpResponse(status=204)
-        template = "checkout/order.html#progress"
-    else:
-        template = "checkout/order.html"
+    if wants_partial(request) and polling and request.GET.get("shown") == progress:
+        return vary_on_htmx(HttpResponse(status=204))
     context = {"order": order, "lines": lines, "polling": polling, "progress": progress}
-    return render(request, template, context)
+    return render_page(request, "checkout/order.html", context, partial="progress")
 
 
 # -- Stripe Checkout: the customer's way back, and Stripe's webhook --------------------------

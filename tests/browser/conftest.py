@@ -176,13 +176,14 @@ def _stay_offline(context) -> None:
     context.route(elsewhere, lambda route: route.abort())
 
 
-def _page(browser, base_url: str, viewport: dict, *, phone: bool = False):
+def _page(browser, base_url: str, viewport: dict, *, phone: bool = False, script: bool = True):
     context = browser.new_context(
         base_url=base_url,
         viewport=viewport,
         is_mobile=phone,
         has_touch=phone,
         locale="en-GB",
+        java_script_enabled=script,
     )
     context.set_default_timeout(15_000)
     _stay_offline(context)
@@ -193,6 +194,16 @@ def _page(browser, base_url: str, viewport: dict, *, phone: bool = False):
 def desktop(browser, storefront):
     """A page in a 1280 px wide window."""
     context, page = _page(browser, storefront, DESKTOP)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def desktop_without_javascript(browser, storefront):
+    """A page in a 1280 px wide window of a browser with JavaScript turned off."""
+    context, page = _page(browser, storefront, DESKTOP, script=False)
     try:
         yield page
     finally:

@@ -8,6 +8,7 @@ from django import template
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.http import HttpRequest
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -17,6 +18,7 @@ from sevendigital.models import Price
 from store.catalogue.artwork import artwork as artwork_at
 from store.catalogue.lru import LRU
 from store.catalogue.money import format_price, locale_for
+from store.integrations import htmx
 
 register = template.Library()
 
@@ -99,6 +101,22 @@ def _reverse(name: str, args: tuple[str, ...], prefix: str, urlconf: str) -> str
 def _forget_urls(*, setting: str, **kwargs) -> None:
     if setting == "ROOT_URLCONF":  # tests only: a module's patterns may differ now
         _reverse.cache_clear()
+
+
+# -- htmx: the page or a partial, and in-place navigation ------------------------------
+
+
+@register.filter
+def wants_partial(request: HttpRequest) -> bool:
+    """``{% if request|wants_partial %}``: this answer is a partial for a targeted swap
+    (not a page, boosted or restored from history; see ``store.integrations.htmx``)."""
+    return htmx.wants_partial(request)
+
+
+@register.filter
+def navigates_in_place(request: HttpRequest) -> bool:
+    """``{% if request|navigates_in_place %}``: the page's main region may be boosted."""
+    return htmx.navigates_in_place(request)
 
 
 # -- the layout's fixed markup ----------------------------------------------------------

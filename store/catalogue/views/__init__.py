@@ -1,5 +1,6 @@
 """Catalogue pages: thin views over ``store.catalogue.selectors``, one module per area.
 
-Each view renders the full page, or only the fragment that changes when the request
-comes from htmx (``request.htmx``), from the same template's named partial.
+Each view renders the full page, or for a targeted htmx swap only the fragment that
+changes, from the same template's named partial; a boosted navigation and a history
+restore get the full page (``store.integrations.htmx`` decides, for every view).
 """

@@ -1,7 +1,7 @@
 """Browsing the catalogue: the home page, artists A-Z and a tag's page.
 
-Each view serves its full page and, for htmx, only the part that changes (DESIGN.md,
-"Templates and HTMX"); every page works without JavaScript.
+Each view serves its full page and, for a targeted htmx swap, only the part that changes
+(``store.integrations.htmx``); every page works without JavaScript.
 
 Why some sections load on their own: a page that nobody has seen for a while must
 not keep the visitor waiting on many 7digital calls in a row (the budget is two per
@@ -20,9 +20,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
@@ -36,6 +34,7 @@ from store.catalogue.selectors import (
     tag_releases_new,
     tag_releases_top,
 )
+from store.integrations.htmx import render_page, wants_partial
 
 CHART_SIZE = 10
 FEATURED_RELEASES = 6
@@ -48,18 +47,6 @@ DEFAULT_LETTER = "a"
 # One to three letters or digits of any script ("a", "the", "ö", "7"); 7digital's
 # browse matches the start of the artist's sort name.
 LETTER = re.compile(r"[^\W_]{1,3}")
-
-
-def _render(
-    request: HttpRequest, template: str, context: dict, *, partial: str | None = None
-) -> HttpResponse:
-    """The full page, or for htmx only its ``partial`` (a history restore needs it all)."""
-    if partial and request.htmx and not request.htmx.history_restore_request:
-        template = f"{template}#{partial}"
-    response = render(request, template, context)
-    # One URL, two bodies: caches and the back button must tell them apart.
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 def _page_number(raw: str | None) -> int:
@@ -125,7 +112,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["featured"] = [loaded if tag.id == tag_id else tag for tag in featured]
         context["featured_tag"] = loaded
         partial = "featured-tag"
-    return _render(request, "catalogue/home.html", context, partial=partial)
+    return render_page(request, "catalogue/home.html", context, partial=partial)
 
 
 # -- artists A-Z -----------------------------------------------------------------------
@@ -198,7 +185,9 @@ def artists(request: HttpRequest) -> HttpResponse:
         "page_url": _letter_url(letter),
     }
     partial = "artist-grid" if request.htmx.target == "artist-grid" else "artists-browse"
-    return _render(request, "catalogue/artists.html", context, partial=partial)
+    return render_page(
+        request, "catalogue/artists.html", context, partial=partial, vary=("HX-Target",)
+    )
 
 
 # -- a tag -----------------------------------------------------------------------------
@@ -233,12 +222,12 @@ def tag(request: HttpRequest, tag: str) -> HttpResponse:
         key, read = TAG_SECTIONS[name]
         context[key] = read(tag=tag_id, country=country, page_size=TAG_SECTION_SIZE)
 
-    if section and request.htmx and not request.htmx.history_restore_request:
+    if section and wants_partial(request):
         # Only a page that showed the tag asks for its sections: no need to read it again.
         load(section)
-        return _render(request, "catalogue/tag.html", context, partial=f"tag-{section}")
+        return render_page(request, "catalogue/tag.html", context, partial=f"tag-{section}")
     context["tag"] = tag_get(tag_id=tag_id, country=country)
     load("releases")
     if section and section != "releases":
         load(section)  # without JavaScript, a placeholder's link asks for its section
-    return _render(request, "catalogue/tag.html", context, partial="tag")
+    return render_page(request, "catalogue/tag.html", context, partial="tag")

@@ -7,6 +7,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from accounts.services import account_country_set
 from store.catalogue.country import SUPPORTED_COUNTRIES, country_remember
+from store.integrations.htmx import wants_partial
 from store.integrations.http import next_path
 
 
@@ -19,9 +20,9 @@ def country_set(request):
             f"Unknown country: choose one of {', '.join(SUPPORTED_COUNTRIES)}.",
             content_type="text/plain; charset=utf-8",
         )
-    if request.htmx:
+    if wants_partial(request):  # a region posted it: the whole page changes currency
         response = HttpResponseClientRefresh()
-    else:
+    else:  # a form, boosted or not: the page again, which htmx swaps in without a reload
         response = HttpResponseRedirect(
             next_path(request, request.POST.get("next"), default=reverse("catalogue:home"))
         )

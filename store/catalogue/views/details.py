@@ -17,9 +17,10 @@ the section's link asks for the whole page again with that section filled in.
 
 Fragments
 ---------
-When htmx asks (``request.htmx``), a view renders one named partial of its template:
-``?section=<name>`` for the lazy sections, otherwise the page's paged region (an
-artist's releases, a release's tracks) that tabs and pagination swap.
+For a targeted htmx swap (``store.integrations.htmx.wants_partial``; a boosted
+navigation or a history restore gets the whole page), a view renders one named partial
+of its template: ``?section=<name>`` for the lazy sections, otherwise the page's paged
+region (an artist's releases, a release's tracks) that tabs and pagination swap.
 """
 
 from __future__ import annotations
@@ -31,11 +32,9 @@ from itertools import groupby
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
-from django.views.decorators.vary import vary_on_headers
 
 from sevendigital.models import Page, Release, Tag, Track
 from store.catalogue.artwork import artwork
@@ -51,6 +50,7 @@ from store.catalogue.selectors import (
     release_tracks_list,
     track_get,
 )
+from store.integrations.htmx import render_page, wants_partial
 from store.integrations.http import whole_number
 
 MAX_PAGE = 500
@@ -96,11 +96,6 @@ class Availability:
 class Disc:
     number: int
     tracks: list[Track]
-
-
-def _wants_fragment(request: HttpRequest) -> bool:
-    # A history restore (back button, page not in htmx's cache) needs the whole page.
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def _page_number(query: QueryDict) -> int:
@@ -168,16 +163,15 @@ def _release_tags_context(request: HttpRequest, release_id: int) -> dict[str, An
 
 
 @require_safe
-@vary_on_headers("HX-Request")
 def release(request: HttpRequest, release_id: int) -> HttpResponse:
     section = request.GET.get("section", "")
     page = _page_number(request.GET)
-    if _wants_fragment(request):
+    if wants_partial(request):
         if section == "tags":
             context = _release_tags_context(request, release_id)
-            return render(request, "catalogue/release.html#tags", context)
+            return render_page(request, "catalogue/release.html", context, partial="tags")
         context = _tracks_context(request, release_id, page)
-        return render(request, "catalogue/release.html#tracks", context)
+        return render_page(request, "catalogue/release.html", context, partial="tracks")
 
     item = release_get(release_id=release_id, country=request.country)
     context = _tracks_context(request, release_id, page)
@@ -194,7 +188,7 @@ def release(request: HttpRequest, release_id: int) -> HttpResponse:
     )
     if section == "tags":  # the no-JavaScript way to the lazy section
         context.update(_release_tags_context(request, release_id))
-    return render(request, "catalogue/release.html", context)
+    return render_page(request, "catalogue/release.html", context)
 
 
 # -- artist -----------------------------------------------------------------------------
@@ -246,16 +240,15 @@ ARTIST_SECTIONS = {"tags": _artist_tags_context, "top-tracks": _top_tracks_conte
 
 
 @require_safe
-@vary_on_headers("HX-Request")
 def artist(request: HttpRequest, artist_id: int) -> HttpResponse:
     section = request.GET.get("section", "")
-    if _wants_fragment(request):
+    if wants_partial(request):
         if section in ARTIST_SECTIONS:
             context = ARTIST_SECTIONS[section](request, artist_id)
             partial = section.replace("-", "_")
-            return render(request, f"catalogue/artist.html#{partial}", context)
+            return render_page(request, "catalogue/artist.html", context, partial=partial)
         context = _releases_context(request, artist_id)
-        return render(request, "catalogue/artist.html#releases", context)
+        return render_page(request, "catalogue/artist.html", context, partial="releases")
 
     item = artist_get(artist_id=artist_id, country=request.country)
     context = _releases_context(request, artist_id)
@@ -271,7 +264,7 @@ def artist(request: HttpRequest, artist_id: int) -> HttpResponse:
     )
     if section in ARTIST_SECTIONS:  # the no-JavaScript way to a lazy section
         context.update(ARTIST_SECTIONS[section](request, artist_id))
-    return render(request, "catalogue/artist.html", context)
+    return render_page(request, "catalogue/artist.html", context)
 
 
 # -- track ------------------------------------------------------------------------------
@@ -281,7 +274,7 @@ def artist(request: HttpRequest, artist_id: int) -> HttpResponse:
 def track(request: HttpRequest, track_id: int) -> HttpResponse:
     item = track_get(track_id=track_id, country=request.country)
     on_release = item.release
-    return render(
+    return render_page(
         request,
         "catalogue/track.html",
         {

@@ -3,7 +3,8 @@
 The full results page is a plain GET (``/search/?q=...&kind=release&sort=name``): it
 works without JavaScript, can be bookmarked and shared. htmx enhances it: typing,
 switching tabs, changing a filter or turning a page swaps only the results region
-(``#search-results``, the ``results`` partial) and pushes the URL.
+(``#search-results``, the ``results`` partial) and pushes the URL; the header's search
+box, boosted, gets the whole page.
 
 Everything in the query string is user input: a value the selectors would refuse
 (they raise ``ValueError``) falls back to its default and the page says so, never a 500.
@@ -15,12 +16,11 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
-from django.views.decorators.vary import vary_on_headers
 
 from store.catalogue.selectors import PAGE_SIZE, RELEASE_TYPES, SEARCH_KINDS, catalogue_search
+from store.integrations.htmx import render_page
 from store.integrations.http import whole_number
 
 TEMPLATE = "catalogue/search.html"
@@ -92,13 +92,7 @@ class SearchParams:
         return urlencode({name: value for name, value in values.items() if value})
 
 
-def _wants_fragment(request: HttpRequest) -> bool:
-    # A history restore (back button, page not in htmx's cache) needs the whole page.
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 @require_safe
-@vary_on_headers("HX-Request")
 def search(request: HttpRequest) -> HttpResponse:
     params = SearchParams.from_query(request.GET)
     results = None
@@ -134,5 +128,4 @@ def search(request: HttpRequest) -> HttpResponse:
         "hide_explicit_value": HIDE_EXPLICIT,
         "page_url": f"{url}?{params.query_string()}",
     }
-    template = f"{TEMPLATE}#results" if _wants_fragment(request) else TEMPLATE
-    return render(request, template, context)
+    return render_page(request, TEMPLATE, context, partial="results")

@@ -150,10 +150,27 @@ def test_switching_with_the_csrf_token_works():
     assert client.session[SESSION_KEY] == "DE"
 
 
-def test_an_htmx_switch_reloads_the_page_in_the_new_prices(client):
+def test_a_region_posting_a_switch_reloads_the_page_in_the_new_prices(client):
+    # A targeted htmx request: nothing in the layout posts one any more (the header's
+    # form is boosted, below), but a region that did would get the page reloaded.
     response = client.post(COUNTRY_URL, {"country": "DE"}, headers={"HX-Request": "true"})
 
     assert response.status_code == 200
     assert response["HX-Refresh"] == "true"
     assert response.cookies[COOKIE_NAME].value == "DE"
     assert client.session[SESSION_KEY] == "DE"
+
+
+def test_the_boosted_header_form_goes_back_to_the_page_in_place(client):
+    # The header's form, boosted: htmx follows the redirect and swaps the page in the
+    # new prices, keeping the player playing; a reload (HX-Refresh) would stop it.
+    response = client.post(
+        COUNTRY_URL,
+        {"country": "DE", "next": "/releases/1046/"},
+        headers={"HX-Request": "true", "HX-Boosted": "true"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/releases/1046/"
+    assert "HX-Refresh" not in response
+    assert response.cookies[COOKIE_NAME].value == "DE"

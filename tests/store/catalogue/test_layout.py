@@ -82,3 +82,47 @@ def test_cards_ask_the_cdn_for_artwork_at_the_size_they_draw():
     assert template.render(Context({"url": "http://example.com/x.gif"})) == (
         "http://example.com/x.gif"
     )
+
+
+# -- the country switch and in-place navigation ------------------------------------------
+
+
+def _tag(html: str, pattern: str, group: int = 0) -> str:
+    import re
+
+    return re.search(pattern, html, re.S).group(group)
+
+
+def test_choosing_a_country_in_the_list_sends_nothing_until_the_button_is_pressed():
+    html = render_base(layout_request())
+    form = _tag(html, r'<form class="country-switch".*?</form>')
+
+    select = _tag(form, r"<select[^>]*>")
+    assert "hx-" not in select, "the list itself must not send the form (WCAG 3.2.2)"
+    assert '<button type="submit" class="country-change">Change</button>' in form
+    assert "<noscript>" not in form, "the button is there with JavaScript too"
+
+
+def test_the_layout_navigates_in_place_and_keeps_no_copies_of_pages(client):
+    import json
+
+    html = client.get("/").content.decode()
+
+    assert _tag(html, r"<body[^>]*>").startswith('<body hx-boost="true"')
+    config = json.loads(_tag(html, r"<meta name=\"htmx-config\" content='([^']*)'>", 1))
+    assert config == {
+        "historyCacheSize": 0,
+        "refreshOnHistoryMiss": False,
+        "historyRestoreAsHxRequest": False,
+    }
+    assert '<script src="/static/js/navigation.js" defer></script>' in html
+
+
+@pytest.mark.parametrize(
+    ("url", "in_place"),
+    [("/", True), ("/search/", True), ("/basket/", True), ("/accounts/login/", False)],
+)
+def test_only_shop_pages_navigate_in_place_from_their_main_region(client, url, in_place):
+    main = _tag(client.get(url).content.decode(), r"<main [^>]*>")
+
+    assert ('hx-boost="false"' not in main) is in_place
