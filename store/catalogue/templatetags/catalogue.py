@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import lru_cache
 
 from django import template
@@ -63,6 +64,27 @@ def duration(seconds: int | None) -> str:
     hours, rest = divmod(int(seconds), 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+@register.filter
+def same_titled(releases) -> set[int]:
+    """``{% with same_titled=releases|same_titled %}``: ids of the releases that share
+    their title, version and artist with another in the list, whose cards then say how
+    long they are (two CD singles of "No Surprises" are otherwise the same card)."""
+    releases = [release for release in releases or () if release]
+    counts = Counter(_card_identity(release) for release in releases)
+    return {release.id for release in releases if counts[_card_identity(release)] > 1}
+
+
+@register.filter
+def same_titled_results(results) -> set[int]:
+    """:func:`same_titled` of search results (each holds its release as ``item``)."""
+    return same_titled([result.item for result in results or ()])
+
+
+def _card_identity(release) -> tuple:
+    artist = getattr(release, "artist", None)
+    return (release.title.casefold(), release.version.casefold(), artist.id if artist else None)
 
 
 @register.filter

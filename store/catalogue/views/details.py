@@ -228,7 +228,24 @@ def _releases_context(request: HttpRequest, artist_id: int) -> dict[str, Any]:
 
 def _top_tracks_context(request: HttpRequest, artist_id: int) -> dict[str, Any]:
     tracks = artist_top_tracks_list(artist_id=artist_id, country=request.country)
-    return {"artist_id": artist_id, "top_tracks": tracks}
+    return {"artist_id": artist_id, "top_tracks": one_per_recording(tracks)}
+
+
+def one_per_recording(tracks) -> list:
+    """The tracks with each recording once, in their order (the most popular first).
+
+    7digital lists a track per release it is on: a song on a single and its second CD
+    (Radiohead's "No Surprises", releases 1046 and 1047) is two tracks of one recording,
+    which share the ISRC. Without an ISRC, the same title, version and length is taken
+    as the same recording."""
+    seen = set()
+    kept = []
+    for track in tracks:
+        key = track.isrc or (track.title.casefold(), track.version.casefold(), track.duration)
+        if key not in seen:
+            seen.add(key)
+            kept.append(track)
+    return kept
 
 
 def _artist_tags_context(request: HttpRequest, artist_id: int) -> dict[str, Any]:

@@ -339,9 +339,34 @@ def test_the_top_tracks_fragment_lists_tracks_with_preview_buttons(client, sandb
     html = client.get(ARTIST_URL, {"section": "top-tracks"}, **HTMX).content.decode()
 
     _assert_fragment(html, "artist-top-tracks")
-    assert html.count("data-preview-track=") == 6
+    assert html.count("data-preview-track=") == 5  # six tracks, five recordings
     assert 'data-preview-track="9525"' in html
     assert _endpoints(sandbox) == ["artist/toptracks"]
+
+
+def test_a_song_on_two_releases_is_one_top_track(client, sandbox):
+    # "No Surprises" opens both CD singles (1046 and 1047): one recording, one ISRC.
+    html = client.get(ARTIST_URL, {"section": "top-tracks"}, **HTMX).content.decode()
+
+    titles = re.findall(r'class="track-title"[^>]*>\s*(?:<a[^>]*>)?([^<]+)<', html)
+    assert titles, "no track titles found"
+    assert [t.strip() for t in titles].count("No Surprises") == 1
+    assert 'data-preview-track="9525"' in html, "the most popular of the two is kept"
+
+
+def test_two_releases_of_the_same_title_have_cards_that_tell_them_apart(client, sandbox):
+    html = client.get(ARTIST_URL).content.decode()
+
+    cards = {
+        int(release_id): _text(card)
+        for card, release_id in re.findall(
+            r'(<article class="card release-card">.*?href="/releases/(\d+)/".*?</article>)',
+            html,
+            re.S,
+        )
+    }
+    assert "3 tracks · 10:42" in cards[1046]
+    assert "3 tracks · 13:15" in cards[1047]
 
 
 def test_the_tags_fragment_links_to_the_tag_pages(client, sandbox):

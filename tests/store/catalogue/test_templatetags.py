@@ -131,3 +131,19 @@ def test_the_memo_keeps_a_bounded_number_of_blocks():
         memo.keep((key,), key)
     assert memo.get(("a",)) is None
     assert memo.get(("c",)) == "c"
+
+
+def test_only_releases_sharing_title_version_and_artist_are_told_apart():
+    from sevendigital.models import Artist, Release
+
+    radiohead, other = Artist(id=304, name="Radiohead"), Artist(id=1, name="Other")
+    releases = [
+        Release(id=1046, title="No Surprises", artist=radiohead),
+        Release(id=1047, title="no surprises", artist=radiohead),
+        Release(id=1048, title="No Surprises", version="Live", artist=radiohead),
+        Release(id=2000, title="No Surprises", artist=other),
+        Release(id=3000, title="OK Computer", artist=radiohead),
+    ]
+
+    assert catalogue_tags.same_titled(releases) == {1046, 1047}
+    assert catalogue_tags.same_titled([]) == set()
