@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from .. import exceptions
 from ..catalogue import get_release
-from ..context import Call
+from ..context import ID_MAX, Call
 from ..models import PREMIUM_PACKAGE, STANDARD_PACKAGE, Purchase, Track
 from ..routing import endpoint
 from ..serializer import iso
@@ -95,6 +95,10 @@ def _refund_period_open(purchased_at: datetime, now: datetime) -> bool:
     return months_after == 0 or (months_after == 1 and now.day <= LAST_REFUND_DAY)
 
 
+def _is_id(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= ID_MAX
+
+
 def _refund(call: Call, kind: str) -> dict:
     user = partner_user(call)
     purchase_id = call.captured["purchaseId"]
@@ -103,7 +107,9 @@ def _refund(call: Call, kind: str) -> dict:
     not_found = exceptions.NotFound(
         f"Cannot find sale with purchaseId {purchase_id} and {label} {item_id}"
     )
-    if not (purchase_id.isdigit() and item_id.isdigit()):
+    # ASCII digits of an id that can exist: "²".isdigit() is true, and int() of
+    # thousands of digits raises.
+    if not (_is_id(purchase_id) and _is_id(item_id)):
         raise not_found
     sales = Purchase.objects.filter(id=int(purchase_id), user=user, refunded_at__isnull=True)
     if kind == "release":

@@ -207,8 +207,24 @@ def money(amount: Decimal, order: Order) -> str:
     return format_price(amount, order.currency, locale_for(order.country))
 
 
+class LinesField(forms.ModelMultipleChoiceField):
+    """A line id no line can have (not ASCII digits, or past a 64-bit key) is not among
+    the choices; the database never sees it (SQLite raises OverflowError past 2**63-1)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk)
+            if not (text.isascii() and text.isdigit() and len(text) <= 19 and int(text) < 2**63):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": text[:40]},
+                )
+        return super()._check_values(value)
+
+
 class RefundForm(forms.Form):
-    lines = forms.ModelMultipleChoiceField(
+    lines = LinesField(
         queryset=OrderLine.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         label="Lines to refund",

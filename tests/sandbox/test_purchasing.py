@@ -168,6 +168,16 @@ def test_refunding_a_track(client):
     assert (refund.purchase_id, refund.track_id) == (purchase.id, track_id)
 
 
+@pytest.mark.parametrize("purchase_id", [2**63, 10**30])
+def test_a_purchase_id_too_large_for_any_sale_is_not_found(client, purchase_id):
+    _deliver(client)
+
+    with pytest.raises(errors.NotFound):
+        client.refunds.release(USER, purchase_id=purchase_id, release_id=NO_SURPRISES)
+    with pytest.raises(errors.NotFound):
+        client.refunds.track(USER, purchase_id=1, track_id=purchase_id)
+
+
 def test_another_users_sale_cannot_be_refunded(client):
     purchase = _deliver(client)
     client.users.create("buyer-2", country="GB")

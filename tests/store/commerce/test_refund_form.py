@@ -140,6 +140,16 @@ def test_sending_no_line_says_so_and_refunds_nothing(staff, order, sandbox):
     assert nothing_refunded(order, sandbox)
 
 
+@pytest.mark.parametrize("line", [str(2**63), "9" * 5000, "²", "1x"])
+def test_a_line_no_order_can_have_is_refused_in_words(staff, order, sandbox, line):
+    response = staff.post(refund_url(order), {"lines": [line], "reason": "Bought twice"})
+
+    assert response.status_code == 200
+    assert "is not one of the available choices" in response.text
+    assert CONFIRM_HEADING not in response.text
+    assert nothing_refunded(order, sandbox)
+
+
 def test_changing_the_lines_goes_back_to_the_form_with_the_choice_kept(staff, order, sandbox):
     first, _ = order.lines.all()
 

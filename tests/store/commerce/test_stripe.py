@@ -375,6 +375,15 @@ def test_a_webhook_without_a_valid_signature_is_refused_and_changes_nothing(
     assert order.status == Order.Status.PENDING_PAYMENT
 
 
+def test_a_webhook_where_none_is_configured_is_not_found_and_not_an_error(client, settings, caplog):
+    settings.STRIPE_WEBHOOK_SECRET = ""
+
+    response = client.post(WEBHOOK, "{}", content_type="application/json")
+
+    assert response.status_code == 404
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
 def test_a_replayed_old_webhook_is_refused(client, started, stripe_api):
     _, order, session_id = started
     stripe_api.pay(session_id)
