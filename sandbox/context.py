@@ -29,6 +29,9 @@ class Params:
 
     def get(self, name: str, default: str | None = None) -> str | None:
         value = self._values.get(name.lower())
+        if value and "\x00" in value:
+            # No 7digital value holds a NUL byte, and PostgreSQL refuses one in any text.
+            raise exceptions.InvalidParameter(f"Invalid value for parameter {name}")
         return default if value in (None, "") else value
 
     def required(self, name: str) -> str:

@@ -15,7 +15,9 @@ from ..serializer import iso
 from ..state import state
 from .users import partner_user
 
-PRICE = re.compile(r"^\d+(\.\d{1,2})?$")  # no sign, no commas, at most two decimals
+# No sign, no commas, at most two decimals, and less than the 100,000,000 a price can hold.
+PRICE = re.compile(r"^\d{1,8}(\.\d{1,2})?$")
+TRANSACTION_ID_LIMIT = 255
 US_POST_CODE = re.compile(r"^\d{5}(-\d{4})?$")
 # Refunds of a month's sales are taken until this day of the next month (line 6503:
 # "In January the reporting period is 1st January to 4th February").
@@ -58,6 +60,11 @@ def deliver_item(call: Call) -> dict:
     track_id = call.params.integer("trackId")
     package_id = call.params.integer("packageId", default=STANDARD_PACKAGE)
     transaction_id = call.params.required("transactionId")
+    if len(transaction_id) > TRANSACTION_ID_LIMIT:
+        raise exceptions.InvalidParameter(
+            f"Invalid value for parameter transactionId: longer than {TRANSACTION_ID_LIMIT} "
+            "characters"
+        )
     retail_price = _retail_price(call)
     post_code = _post_code(call, country)
     release = get_release(call, release_id)  # 2001 unless sold in this country

@@ -10,6 +10,7 @@ from ..models import PartnerUser
 from ..routing import endpoint
 
 USER_ID_LIMIT = 255
+EMAIL_LIMIT = 254  # an address longer than this cannot be delivered (RFC 5321)
 
 
 def _user_content(user: PartnerUser) -> dict:
@@ -35,12 +36,17 @@ def create(call: Call) -> dict:
         raise exceptions.InvalidParameter(
             f"Invalid parameter value: userId is longer than {USER_ID_LIMIT} characters"
         )
+    email = call.params.get("emailAddress", "")
+    if len(email) > EMAIL_LIMIT:
+        raise exceptions.InvalidParameter(
+            f"Invalid parameter value: emailAddress is longer than {EMAIL_LIMIT} characters"
+        )
     try:
         with transaction.atomic(using="sandbox"):
             user = PartnerUser.objects.create(
                 consumer_key=call.consumer_key,
                 user_id=user_id,
-                email=call.params.get("emailAddress", ""),
+                email=email,
                 country=country,
             )
     except IntegrityError as exc:

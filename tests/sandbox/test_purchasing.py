@@ -227,3 +227,22 @@ def test_the_control_api_sets_and_frees_the_clock(settings):
     assert naive.status_code == 400
     assert http.delete("/_sandbox/clock").json()["frozen"] is False
     assert abs((state.now() - datetime.now(UTC)).total_seconds()) < 5
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"transaction_id": "t" * 256},  # the column holds 255
+        {"retail_price": Decimal("123456789.00")},  # a price holds less than 10^8
+    ],
+)
+def test_a_sale_the_sandbox_could_not_store_is_refused_as_invalid(client, options):
+    with pytest.raises(errors.InvalidInput):
+        _deliver(client, **options)
+    assert not Purchase.objects.exists()
+
+
+def test_a_parameter_holding_a_nul_byte_is_refused_as_invalid(client):
+    with pytest.raises(errors.InvalidInput):
+        _deliver(client, transaction_id="order-1\x00")
+    assert not Purchase.objects.exists()

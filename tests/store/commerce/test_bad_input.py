@@ -64,8 +64,33 @@ def test_a_download_link_with_a_bad_number_is_a_client_error(client, customer, p
 @pytest.mark.parametrize(
     "path", ["/orders/ab%00cd/", "/checkout/stripe/return/%00/", "/checkout/stripe/cancel/a%00/"]
 )
-def test_an_order_number_with_a_nul_byte_is_not_found(client, customer, path):
-    assert client.get(path).status_code == 404
+def test_an_order_number_with_a_nul_byte_is_a_bad_request(client, customer, path):
+    # PostgreSQL refuses a NUL byte in any text: this was a server error there.
+    assert client.get(path).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data", "cookies"),
+    [
+        ("get", "/search/", {"q": "radio\x00head"}, {}),
+        ("get", "/releases/1046/", {"page": "\x00"}, {}),
+        ("get", "/artists/", {"\x00": "1"}, {}),
+        ("post", "/basket/add/", {"release": NO_SURPRISES, "package": 2, "next": "/\x00"}, {}),
+        ("post", "/country/", {"country": "DE\x00"}, {}),
+        ("get", "/", {}, {"sessionid": "abc\x00defghijkl"}),
+    ],
+)
+def test_a_nul_byte_anywhere_a_visitor_can_put_one_is_a_bad_request(
+    client, sandbox, caplog, method, path, data, cookies
+):
+    for name, value in cookies.items():
+        client.cookies[name] = value
+
+    response = getattr(client, method)(path, data)
+
+    assert response.status_code == 400
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+    assert not sandbox.entries(), "nothing of it reached 7digital"
 
 
 def test_a_basket_line_no_line_can_have_is_not_found(client, customer):

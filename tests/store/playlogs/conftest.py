@@ -61,8 +61,10 @@ def listen(client, track_id: int = SEEDED_TRACK, **headers) -> int:
 
     response = client.get(reverse("playlogs:preview", args=[track_id]), headers=headers)
     if response.streaming:
+        # Read to the end, where the test client closes the response itself (closing it
+        # again here would end the request twice, and close the test's database
+        # connection on PostgreSQL).
         b"".join(response.streaming_content)
-        response.close()
     return response.status_code
 
 
