@@ -170,6 +170,24 @@ def _key(name: str, params: Mapping[str, Any]) -> str:
     return f"catalogue:v{KEY_VERSION}:{name}:{params.get('country', '-')}:{digest}"
 
 
+def _retry_key(key: str) -> str:
+    """Set while 7digital fails for this read (see ``RETRY_AFTER_SECONDS``)."""
+    return f"{key}:retry-after"
+
+
+def _kept_copy(key: str, now: float) -> tuple[_Copy | None, bool]:
+    """The copy kept of a read, if any, and whether it is fresh (7digital need not be
+    asked): this process's note first, then the shared cache."""
+    copy = _fresh_copies.get(key, now)
+    if copy is not None:
+        return copy, True
+    copy = cache.get(key)
+    if copy is not None and copy.fresh_until > now:
+        _fresh_copies.keep(key, copy, now)
+        return copy, True
+    return copy, False
+
+
 def _fetch(
     key_parts: tuple[str, Mapping[str, Any]], call: Callable[[], T], *, fallback: bool = True
 ) -> T:
@@ -181,15 +199,10 @@ def _fetch(
     """
     name, params = key_parts
     key = _key(name, params)
-    now = time.time()
-    copy = _fresh_copies.get(key, now)
-    if copy is not None:
-        return copy.value
-    copy = cache.get(key)
-    if copy is not None and copy.fresh_until > now:
-        _fresh_copies.keep(key, copy, now)
+    copy, is_fresh = _kept_copy(key, time.time())
+    if copy is not None and is_fresh:
         return copy.value  # within the max-age 7digital gave it: nothing to ask
-    retry_key = f"{key}:retry-after"
+    retry_key = _retry_key(key)
     failing = cache.get(retry_key)
     if failing and fallback and copy is not None:
         return _stale_copy(name, copy.value)
@@ -252,17 +265,51 @@ def _selector(read: Callable[P, T]) -> Callable[P, T]:
     ``page=1`` and an omitted page are the same read.
     """
     name = read.__name__
-    signature = inspect.signature(read)
     _READS[name] = read
 
     @functools.wraps(read)
     def selector(*args: P.args, **kwargs: P.kwargs) -> T:
-        bound = signature.bind(*args, **kwargs)
-        bound.apply_defaults()
-        params = bound.arguments
+        params = _params(name, args, kwargs)
         return _fetch((name, params), lambda: read(**params))
 
     return selector
+
+
+def _params(name: str, args: tuple, kwargs: dict) -> dict[str, Any]:
+    """A selector's arguments, completed with their defaults: the key's parameters."""
+    bound = _signature(name).bind(*args, **kwargs)
+    bound.apply_defaults()
+    return bound.arguments
+
+
+@functools.cache
+def _signature(name: str) -> inspect.Signature:
+    return inspect.signature(_READS[name])
+
+
+def cached_read(selector: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T | None:
+    """What ``selector(...)`` would answer now without asking 7digital, or None when
+    it would have to ask.
+
+    For a page that shows a section at once when its data is at hand and otherwise
+    leaves it to load after the page (the home page's charts): the page never waits on
+    7digital. The answer is the fresh copy, or the last good copy while 7digital is
+    failing (served, and recorded as stale, as the selector itself would). A copy past
+    its max-age while 7digital is well is None: the section's own request reads it
+    again.
+    """
+    name = selector.__name__
+    if name not in _READS:
+        raise TypeError(f"{name} is not a selector that keeps copies")
+    key = _key(name, _params(name, args, kwargs))
+    copy, is_fresh = _kept_copy(key, time.time())
+    if copy is None:
+        return None
+    if is_fresh:
+        return copy.value
+    if cache.get(_retry_key(key)):
+        return _stale_copy(name, copy.value)
+    return None
 
 
 def refresh(*, selector: str, params: Mapping[str, Any]) -> None:

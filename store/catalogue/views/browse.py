@@ -9,7 +9,9 @@ cold page). A section that would exceed it is rendered as a placeholder that ask
 ``?section=<name>`` of the same URL as soon as it is on screen (``hx-trigger="load"``):
 those requests run side by side and are cached like any other read. The placeholder
 holds a plain link to the same URL, which without JavaScript shows the page with that
-section filled in.
+section filled in. The home page asks 7digital nothing itself, so it shows in place
+every section whose data is already kept (``cached_read``): only a cold section is a
+placeholder, and crawlers and browsers without JavaScript see the music.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from sevendigital.models import Page, Release
 from store.catalogue.selectors import (
     CatalogueNotFound,
     artists_browse,
+    cached_read,
     charts_get,
     tag_artists_top,
     tag_get,
@@ -88,17 +91,21 @@ def home(request: HttpRequest) -> HttpResponse:
 
     The page itself asks 7digital nothing: the three charts are three calls
     (``charts_get`` reads them together, one cached read), and each featured tag is
-    one more, so each loads as its own section (see the module's docstring):
-    ``?section=charts`` and ``?section=tag&tag=<id>``, run in parallel once the page
-    is on screen. Without JavaScript the charts' placeholder links to
-    ``?section=charts`` (this page with the charts in it), a tag's to its tag page.
-    Were there a selector for one chart, the release and track charts could come with
-    the page (two calls) and only the artist chart load on its own.
+    one more. A section whose read is kept (fresh, or the last good copy while
+    7digital fails) comes with the page; any other loads as its own section (see the
+    module's docstring): ``?section=charts`` and ``?section=tag&tag=<id>``, run in
+    parallel once the page is on screen. Without JavaScript the charts' placeholder
+    links to ``?section=charts`` (this page with the charts in it), a tag's to its tag
+    page.
     """
     country = request.country
     section = request.GET.get("section")
-    featured = [FeaturedTag(tag) for tag in settings.CATALOGUE_FEATURED_TAGS]
-    context = {"charts": None, "featured": featured}
+    if section in ("charts", "tag") and wants_partial(request):
+        # A section's own request: the rest of the page is not rendered.
+        context: dict = {"charts": None, "featured": []}
+    else:
+        context = _home_sections_kept(country)
+    context["placeholder_cards"] = range(FEATURED_RELEASES)  # a loading tag's room
     partial = "home"
     if section == "charts":
         context["charts"] = charts_get(country=country, page_size=CHART_SIZE)
@@ -109,10 +116,27 @@ def home(request: HttpRequest) -> HttpResponse:
             raise CatalogueNotFound(f"{tag_id!r} is not a featured tag")
         releases = tag_releases_new(tag=tag_id, country=country, page_size=FEATURED_RELEASES)
         loaded = FeaturedTag(tag_id, releases)
-        context["featured"] = [loaded if tag.id == tag_id else tag for tag in featured]
+        context["featured"] = [loaded if tag.id == tag_id else tag for tag in context["featured"]]
         context["featured_tag"] = loaded
         partial = "featured-tag"
     return render_page(request, "catalogue/home.html", context, partial=partial)
+
+
+def _home_sections_kept(country: str) -> dict:
+    """The home page's sections as far as their data is kept: the charts (or None)
+    and each featured tag (its ``releases`` None when not kept). No call to 7digital."""
+    return {
+        "charts": cached_read(charts_get, country=country, page_size=CHART_SIZE),
+        "featured": [
+            FeaturedTag(
+                tag,
+                cached_read(
+                    tag_releases_new, tag=tag, country=country, page_size=FEATURED_RELEASES
+                ),
+            )
+            for tag in settings.CATALOGUE_FEATURED_TAGS
+        ],
+    }
 
 
 # -- artists A-Z -----------------------------------------------------------------------

@@ -6,6 +6,11 @@ switching tabs, changing a filter or turning a page swaps only the results regio
 (``#search-results``, the ``results`` partial) and pushes the URL; the header's search
 box, boosted, gets the whole page.
 
+The header's box, on every page, suggests a few artists, releases and tracks as the
+visitor types (static/js/typeahead.js): a targeted swap of its listbox
+(``HX-Target: site-search-suggestions``) gets the ``suggestions`` partial, made of the
+same searches as the results page's tabs, so pressing Enter finds them cached.
+
 Everything in the query string is user input: a value the selectors would refuse
 (they raise ``ValueError``) falls back to its default and the page says so, never a 500.
 """
@@ -19,12 +24,22 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from store.catalogue.selectors import PAGE_SIZE, RELEASE_TYPES, SEARCH_KINDS, catalogue_search
-from store.integrations.htmx import render_page
+from store.catalogue.selectors import (
+    PAGE_SIZE,
+    RELEASE_TYPES,
+    SEARCH_KINDS,
+    CatalogueError,
+    catalogue_search,
+)
+from store.integrations.htmx import render_page, wants_partial
 from store.integrations.http import whole_number
 
 TEMPLATE = "catalogue/search.html"
 MAX_QUERY_LENGTH = 200
+# Fewer letters match too much of the catalogue to suggest anything useful.
+MIN_SUGGESTION_LENGTH = 2
+SUGGESTIONS_PER_KIND = 3
+SUGGESTIONS_TARGET = "site-search-suggestions"  # the header's listbox (templates/_base.html)
 MAX_PAGE = 500  # 10,000 results in: nobody pages further, and it bounds what we pass on
 
 KIND_LABELS = {"artist": "Artists", "release": "Releases", "track": "Tracks"}
@@ -95,6 +110,9 @@ class SearchParams:
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     params = SearchParams.from_query(request.GET)
+    if wants_partial(request) and request.htmx.target == SUGGESTIONS_TARGET:
+        context = {"params": params, "groups": _suggestions(params.q, request.country)}
+        return render_page(request, TEMPLATE, context, partial="suggestions", vary=("HX-Target",))
     results = None
     if params.q:  # an empty box asks 7digital nothing: it shows a prompt instead
         results = catalogue_search(
@@ -128,4 +146,24 @@ def search(request: HttpRequest) -> HttpResponse:
         "hide_explicit_value": HIDE_EXPLICIT,
         "page_url": f"{url}?{params.query_string()}",
     }
-    return render_page(request, TEMPLATE, context, partial="results")
+    return render_page(request, TEMPLATE, context, partial="results", vary=("HX-Target",))
+
+
+def _suggestions(q: str, country: str) -> list[dict[str, object]]:
+    """A few items of each kind found for ``q``, by kind: nothing for fewer than two
+    characters, or when 7digital fails or refuses the words (the box still searches)."""
+    if len(q) < MIN_SUGGESTION_LENGTH:
+        return []
+    groups = []
+    try:
+        for kind in SEARCH_KINDS:
+            # The results page's own search for this tab (page size, relevance): one
+            # cached answer serves both.
+            results = catalogue_search(q=q, kind=kind, country=country, page_size=PAGE_SIZE)
+            items = [result.item for result in results if result.item][:SUGGESTIONS_PER_KIND]
+            if items:
+                label = KIND_LABELS.get(kind, kind.title())
+                groups.append({"kind": kind, "label": label, "items": items})
+    except CatalogueError:
+        return []
+    return groups
