@@ -17,6 +17,9 @@
  *   to a site that cannot be reached, is loaded by the browser itself.
  * - The country form comes back to the page shown when it is sent: a region's swap may
  *   have pushed a newer URL than the one the header was rendered for.
+ * - The header's Menu (a <details>, which opens and closes without JavaScript) closes on
+ *   Escape, giving focus back to its button, and on a click or focus outside it, as a
+ *   disclosure menu is expected to.
  *
  * Plain ES2017, no dependencies but htmx's events.
  */
@@ -165,5 +168,24 @@
   document.addEventListener("htmx:historyRestore", function (event) {
     window.scrollTo(0, rememberedScroll(event.detail.path));
     focusPage();
+  });
+
+  function openMenu() { return document.querySelector("details.header-menu[open]"); }
+
+  document.addEventListener("keydown", function (event) {
+    var menu = openMenu();
+    if (event.key !== "Escape" || !menu || !menu.contains(document.activeElement)) return;
+    // Only where the menu shows as a disclosure: wide screens lay its contents out in
+    // the header's row, and an Escape there belongs to whatever has focus.
+    if (getComputedStyle(menu.querySelector("summary")).display === "none") return;
+    menu.removeAttribute("open");
+    menu.querySelector("summary").focus();
+  });
+
+  ["click", "focusin"].forEach(function (kind) {
+    document.addEventListener(kind, function (event) {
+      var menu = openMenu();
+      if (menu && !menu.contains(event.target)) menu.removeAttribute("open");
+    });
   });
 })();

@@ -185,6 +185,23 @@ def test_on_a_phone_the_country_is_changed_from_the_menu(phone_390):
     expect(page.locator(".header-menu")).not_to_have_attribute("open", "")
 
 
+def test_on_a_phone_the_menu_closes_on_escape_and_on_a_click_outside(phone_390):
+    page = phone_390
+    page.goto("/")
+    toggle, menu = page.locator(".header-menu-toggle"), page.locator(".header-menu")
+
+    toggle.click()
+    page.locator("#country-select").focus()
+    page.keyboard.press("Escape")
+    expect(menu).not_to_have_attribute("open", "")
+    assert page.evaluate("document.activeElement.classList.contains('header-menu-toggle')")
+
+    toggle.click()
+    expect(page.locator("#country-select")).to_be_visible()
+    page.mouse.click(20, PHONE_390["height"] - 200)  # on the page, below the open menu
+    expect(menu).not_to_have_attribute("open", "")
+
+
 def test_on_a_phone_the_menu_opens_without_javascript(browser, storefront):
     context, page = _page(browser, storefront, PHONE_390, phone=True, script=False)
     try:
