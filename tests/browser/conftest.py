@@ -27,6 +27,7 @@ CI keeps as an artifact folder and git ignores.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -48,6 +49,7 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 812}
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+REQUESTS_SETTLE_SECONDS = 10
 
 # Pages fill some sections after they load (hx-trigger="load"): settled means none is
 # still waiting, no htmx request is in flight and every image that the browser means to
@@ -135,12 +137,41 @@ def _browser_audio_cache(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("browser-audio")
 
 
+class RequestsInFlight:
+    """Requests the live servers' threads are still answering (Django's request signals).
+
+    A browser closed at the end of a test may have sent a last request (the player's
+    report of a play as the page goes away, a suggestion asked for as it closed) that a
+    server thread is still answering on the test's database connection, which the live
+    server shares. The flush that ends the test must wait for it, or SQLite refuses the
+    flush's transaction within the request's ("cannot start a transaction within a
+    transaction")."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def started(self, **kwargs) -> None:
+        with self.changed:
+            self.count += 1
+
+    def finished(self, **kwargs) -> None:
+        with self.changed:
+            self.count -= 1
+            self.changed.notify_all()
+
+    def wait_until_none(self, timeout: float) -> bool:
+        with self.changed:
+            return self.changed.wait_for(lambda: self.count <= 0, timeout)
+
+
 @pytest.fixture
 def storefront(
     live_server, sandbox_server, sandbox_catalogue, settings, _browser_audio_cache
 ) -> str:
     """The live site's URL, its 7digital client pointed at the sandbox server."""
     from django.core.cache import cache
+    from django.core.signals import request_finished, request_started
 
     from sandbox.state import state
     from store.integrations import sevendigital as integration
@@ -159,9 +190,16 @@ def storefront(
     }
     cache.clear()
     state.reset()
+    in_flight = RequestsInFlight()
+    request_started.connect(in_flight.started)
+    request_finished.connect(in_flight.finished)
     try:
         yield live_server.url
     finally:
+        # The pages' browsers are closed by now (their fixtures end first).
+        in_flight.wait_until_none(timeout=REQUESTS_SETTLE_SECONDS)
+        request_started.disconnect(in_flight.started)
+        request_finished.disconnect(in_flight.finished)
         cache.clear()
         state.reset()
 
