@@ -548,7 +548,9 @@ class Customer:
     def browse(self, path: str) -> requests.Response:
         return self.page(path)
 
-    def play_preview(self, track_id: int, seconds: float = 30.0) -> None:
+    def play_preview(self, track_id: int, seconds: float = 3.0) -> None:
+        """Fetch the clip, start a play, listen ``seconds`` and stop: the site reports no
+        more seconds than have passed since the start (nor a play of a clip unfetched)."""
         clip = self.get(f"/previews/{track_id}")
         if clip.status_code != 200 or not clip.headers.get("Content-Type", "").startswith("audio/"):
             raise CustomerError(f"the preview of {track_id} answered {clip.status_code}")
@@ -557,6 +559,7 @@ class Customer:
         if start.status_code != 201:
             raise CustomerError(f"starting a play answered {start.status_code}")
         play = start.json()["play"]
+        time.sleep(seconds)
         stop = self.request(
             "POST", f"/previews/plays/{play}/stop", data={"seconds": seconds}, headers=headers
         )

@@ -94,7 +94,7 @@ class Smoke:
         return f"partner user {self.partner_user}"
 
     def preview_play(self):
-        self.customer.play_preview(TRACK_ID, seconds=30)
+        self.customer.play_preview(TRACK_ID, seconds=3)
 
         def shipped():
             logs = self.layout.sandbox("playlogs", kind="preview")["logs"]
@@ -102,7 +102,7 @@ class Smoke:
 
         logs = wait_until(shipped, timeout=120, interval=1, what="the play at preview/log")
         assert [log["track_id"] for log in logs] == [TRACK_ID], logs
-        assert logs[0]["seconds_played"] == 30, logs
+        assert logs[0]["seconds_played"] == 3, logs
 
     def purchase(self):
         self.customer.add_to_basket(release=RELEASE_ID)
