@@ -26,6 +26,7 @@ CI keeps as an artifact folder and git ignores.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from pathlib import Path
@@ -228,34 +229,35 @@ def _page(browser, base_url: str, viewport: dict, *, phone: bool = False, script
     return context, context.new_page()
 
 
-@pytest.fixture
-def desktop(browser, storefront):
-    """A page in a 1280 px wide window."""
-    context, page = _page(browser, storefront, DESKTOP)
+@contextlib.contextmanager
+def opened_page(browser, base_url: str, viewport: dict, **options):
+    """A page of a browser context of its own (see ``_page``), closed on the way out."""
+    context, page = _page(browser, base_url, viewport, **options)
     try:
         yield page
     finally:
         context.close()
+
+
+@pytest.fixture
+def desktop(browser, storefront):
+    """A page in a 1280 px wide window."""
+    with opened_page(browser, storefront, DESKTOP) as page:
+        yield page
 
 
 @pytest.fixture
 def desktop_without_javascript(browser, storefront):
     """A page in a 1280 px wide window of a browser with JavaScript turned off."""
-    context, page = _page(browser, storefront, DESKTOP, script=False)
-    try:
+    with opened_page(browser, storefront, DESKTOP, script=False) as page:
         yield page
-    finally:
-        context.close()
 
 
 @pytest.fixture
 def phone(browser, storefront):
     """A page on a 375 px wide phone screen."""
-    context, page = _page(browser, storefront, PHONE, phone=True)
-    try:
+    with opened_page(browser, storefront, PHONE, phone=True) as page:
         yield page
-    finally:
-        context.close()
 
 
 def settle(page, *, every_image: bool = False) -> None:

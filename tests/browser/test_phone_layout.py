@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import SCREENSHOTS, _page, screenshot, settle
+from .conftest import SCREENSHOTS, opened_page, screenshot, settle
 from .test_journey import NO_SURPRISES, NO_SURPRISES_TRACK, PLAYING, RADIOHEAD
 
 playwright = pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
@@ -84,11 +84,8 @@ def customer(storefront, monkeypatch):
 
 @pytest.fixture
 def phone_390(browser, storefront):
-    context, page = _page(browser, storefront, PHONE_390, phone=True)
-    try:
+    with opened_page(browser, storefront, PHONE_390, phone=True) as page:
         yield page
-    finally:
-        context.close()
 
 
 @pytest.fixture
@@ -99,12 +96,9 @@ def signed_in_phone(phone_390, customer):
 
 @pytest.fixture
 def signed_in_desktop(browser, storefront, customer):
-    context, page = _page(browser, storefront, DESKTOP_1280)
-    context.add_cookies([customer["cookie"]])
-    try:
+    with opened_page(browser, storefront, DESKTOP_1280) as page:
+        page.context.add_cookies([customer["cookie"]])
         yield page
-    finally:
-        context.close()
 
 
 def window_shot(page, name: str) -> None:
@@ -203,14 +197,11 @@ def test_on_a_phone_the_menu_closes_on_escape_and_on_a_click_outside(phone_390):
 
 
 def test_on_a_phone_the_menu_opens_without_javascript(browser, storefront):
-    context, page = _page(browser, storefront, PHONE_390, phone=True, script=False)
-    try:
+    with opened_page(browser, storefront, PHONE_390, phone=True, script=False) as page:
         page.goto("/")
         page.locator(".header-menu-toggle").click()
         expect(page.locator("#country-select")).to_be_visible()
         expect(page.locator(".account-nav").get_by_role("link", name="Sign in")).to_be_visible()
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("viewport", ["phone_390", "desktop"])

@@ -3,7 +3,6 @@ and the refreshes the selectors queue."""
 
 from __future__ import annotations
 
-import time
 from unittest import mock
 
 import pytest
@@ -13,6 +12,7 @@ from django.core.cache.backends import locmem
 
 from store.catalogue import selectors
 from store.catalogue.tasks import catalogue_refresh
+from tests.clocks import OffsetClock
 
 
 @pytest.fixture(autouse=True)
@@ -29,23 +29,10 @@ def catalogue_cache(settings):
     cache.clear()
 
 
-class CacheClock:
-    """Stands in for the ``time`` module of Django's cache backends."""
-
-    def __init__(self) -> None:
-        self.offset = 0.0
-
-    def time(self) -> float:
-        return time.time() + self.offset
-
-    def advance(self, seconds: float) -> None:
-        self.offset += seconds
-
-
 @pytest.fixture
-def cache_clock(monkeypatch) -> CacheClock:
+def cache_clock(monkeypatch) -> OffsetClock:
     """Move the cache's clock forward, so entries expire as they would days later."""
-    clock = CacheClock()
+    clock = OffsetClock()
     monkeypatch.setattr(selectors, "time", clock)  # the copies' own freshness
     monkeypatch.setattr(cache_base, "time", clock)
     monkeypatch.setattr(locmem, "time", clock)

@@ -10,7 +10,6 @@ read from the sandbox, which counts a download when 7digital would (a GET from b
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from django.core import signing
@@ -19,6 +18,7 @@ from django.test import Client
 from sandbox.models import Download, Purchase
 from sandbox.models import Release as SandboxRelease
 from store.locker import services
+from tests.clocks import OffsetClock
 
 from .conftest import NO_SURPRISES, buy, make_customer
 from .downloads import ticket_url
@@ -55,22 +55,10 @@ def _body(response) -> bytes:
     return b"".join(response.streaming_content)
 
 
-class SigningClock:
-    """Stands in for the ``time`` module of ``django.core.signing``, which dates tickets."""
-
-    def __init__(self) -> None:
-        self.offset = 0.0
-
-    def time(self) -> float:
-        return time.time() + self.offset
-
-    def advance(self, seconds: float) -> None:
-        self.offset += seconds
-
-
 @pytest.fixture
-def clock(monkeypatch) -> SigningClock:
-    clock = SigningClock()
+def clock(monkeypatch) -> OffsetClock:
+    """The clock of ``django.core.signing``, which dates tickets."""
+    clock = OffsetClock()
     monkeypatch.setattr(signing, "time", clock)
     return clock
 
