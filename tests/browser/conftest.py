@@ -139,30 +139,37 @@ def _browser_audio_cache(tmp_path_factory) -> Path:
 
 
 class RequestsInFlight:
-    """Requests the live servers' threads are still answering (Django's request signals).
+    """Requests the live servers' threads are answering (Django's request signals), and a
+    gate that refuses new ones once the test has ended.
 
-    A browser closed at the end of a test may have sent a last request (the player's
-    report of a play as the page goes away, a suggestion asked for as it closed) that a
-    server thread is still answering on the test's database connection, which the live
-    server shares. The flush that ends the test must wait for it, or SQLite refuses the
-    flush's transaction within the request's ("cannot start a transaction within a
-    transaction")."""
+    A browser closed at the end of a test may still send a last request (the player's
+    report of a play as the page goes away, a suggestion asked for as it closed), which a
+    server thread would answer on the test's database connection (the live server shares
+    it) while the flush that ends the test runs: SQLite then refuses the flush's
+    transaction, or a foreign key, and the connection is left unusable for every later
+    test. So the flush waits for the requests in flight, and a request that arrives
+    after the gate closed fails before it reaches the database."""
 
     def __init__(self) -> None:
         self.count = 0
+        self.closed = False
         self.changed = threading.Condition()
 
     def started(self, **kwargs) -> None:
         with self.changed:
+            if self.closed:
+                raise RuntimeError("the browser test has ended: no more requests")
             self.count += 1
 
     def finished(self, **kwargs) -> None:
         with self.changed:
-            self.count -= 1
+            if self.count > 0:
+                self.count -= 1
             self.changed.notify_all()
 
-    def wait_until_none(self, timeout: float) -> bool:
+    def close_and_wait(self, timeout: float) -> bool:
         with self.changed:
+            self.closed = True
             return self.changed.wait_for(lambda: self.count <= 0, timeout)
 
 
@@ -198,7 +205,7 @@ def storefront(
         yield live_server.url
     finally:
         # The pages' browsers are closed by now (their fixtures end first).
-        in_flight.wait_until_none(timeout=REQUESTS_SETTLE_SECONDS)
+        in_flight.close_and_wait(timeout=REQUESTS_SETTLE_SECONDS)
         request_started.disconnect(in_flight.started)
         request_finished.disconnect(in_flight.finished)
         cache.clear()
