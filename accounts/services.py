@@ -20,6 +20,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accounts import tasks
+from accounts.exceptions import PartnerUserFailed, PartnerUserPending
 from accounts.models import PartnerUser, User
 from sevendigital import errors
 from store.integrations.sevendigital import get_client, is_transient
@@ -33,18 +35,8 @@ SWEEP_AFTER = timedelta(minutes=10)
 ERROR_LENGTH = 500
 
 
-class PartnerUserPending(Exception):
-    """7digital could not be reached or failed for now: try again later."""
-
-
-class PartnerUserFailed(Exception):
-    """7digital refused to create the partner user: staff must look at it."""
-
-
 def _queue_link(partner_user: PartnerUser) -> None:
-    from accounts.tasks import partner_user_link  # the task module imports this one
-
-    task_queue_on_commit(partner_user_link, partner_user.pk)
+    task_queue_on_commit(tasks.partner_user_link, partner_user.pk)
 
 
 @transaction.atomic
