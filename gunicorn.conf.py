@@ -29,7 +29,7 @@ graceful_timeout = 30
 # a reset (bench/load.py saw 3 in 12,500 requests with 2,000). The workers' memory levels
 # off (bench/load.py prints it); GUNICORN_MAX_REQUESTS turns recycling back on where a
 # leak must be contained. A graceful exit writes the preview tally a worker holds
-# (store/playlogs/tally.py).
+# (store/player/tally.py).
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
 max_requests_jitter = max_requests // 10
 # The project is imported once, in the master, before the workers are forked: a

@@ -10,7 +10,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 # The sandbox is not mounted here: it runs as its own process with its own URLconf.
 urlpatterns = [
     path("", include("store.catalogue.urls")),
-    path("", include("store.playlogs.urls")),
+    path("", include("store.player.urls")),
     path("", include("store.basket.urls")),
     path("", include("store.checkout.urls")),
     path("", include("store.locker.urls")),

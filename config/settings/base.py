@@ -51,10 +51,10 @@ CATALOGUE_STALE_SECONDS = env.int("CATALOGUE_STALE_SECONDS", default=7 * 24 * 60
 # selectors. 0 renders every time (the default with DEBUG on, so template edits show).
 CATALOGUE_FRAGMENT_SECONDS = env.int("CATALOGUE_FRAGMENT_SECONDS", default=300)
 # The proxy counts the clips it serves in memory and writes the counts this often (see
-# store/playlogs/tally.py); 0 writes each count as it happens.
+# store/player/tally.py); 0 writes each count as it happens.
 PREVIEW_TALLY_FLUSH_SECONDS = env.float("PREVIEW_TALLY_FLUSH_SECONDS", default=5.0)
 # A preview play is reported to 7digital only for a clip the proxy served this browser
-# (store/playlogs/limits.py): a clip can be played for this long after it was served;
+# (store/player/limits.py): a clip can be played for this long after it was served;
 # a listener (browser session) and an address (everyone behind it: an office, a
 # household) may start this many plays a minute; a stop may report this many seconds
 # beyond those elapsed since its start (the player counts from before its request).
@@ -117,6 +117,7 @@ LOCAL_APPS = [
     "accounts",
     "store.catalogue",
     "store.playlogs",
+    "store.player",
     "store.basket",
     "store.checkout",
     "store.locker",

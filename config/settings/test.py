@@ -37,7 +37,7 @@ CELERY_BROKER_URL = "memory://"
 CELERY_RESULT_BACKEND = None
 
 # Each proxied preview's tally is written at once, in the test's own transaction: a
-# flush from a timer thread would write outside it (tests/store/playlogs test batching).
+# flush from a timer thread would write outside it (tests/store/player test batching).
 PREVIEW_TALLY_FLUSH_SECONDS = 0
 
 # The sandbox's play-log rate limit would throttle every suite that logs plays; its own

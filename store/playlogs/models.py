@@ -82,7 +82,7 @@ def _outbox_index(model: str, time_field: str) -> models.Index:
 
 
 class RefusalReason(models.TextChoices):
-    """Why the start of a preview play was refused (:mod:`store.playlogs.limits`)."""
+    """Why the start of a preview play was refused (:mod:`store.player.limits`)."""
 
     NO_CLIP = "no-clip", "No clip of the track received"
     LISTENER_LIMIT = "listener-limit", "Too many plays from one visitor"

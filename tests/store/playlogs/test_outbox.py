@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 
 from sandbox.models import ReceivedPlayLog
+from store.player import services as player_services
 from store.playlogs import outbox, services
 from store.playlogs.models import CataloguePlay, DeliveryPace, PreviewPlay, SubscriptionPlay
 from tests.store.playlogs.factories import PreviewPlayFactory
@@ -636,7 +637,7 @@ def test_a_report_arriving_while_the_play_is_being_sent_changes_nothing():
     PreviewPlay.objects.update(seconds_played=Decimal(5))
     outbox.rows_claim(outbox.kind_get("preview"), token=uuid.uuid4(), limit=10)
 
-    services.preview_play_stop(
+    player_services.preview_play_stop(
         play_id=play.pk, user=None, anonymous_id=play.anonymous_id, seconds=Decimal(20)
     )
 

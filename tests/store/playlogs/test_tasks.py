@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from store.playlogs import outbox, services, tasks
+from store.player import services
+from store.playlogs import outbox, tasks
 from store.playlogs.models import PreviewPlay
 from tests.store.playlogs.factories import PreviewPlayFactory
 

@@ -101,10 +101,10 @@ def test_the_player_knows_the_urls_it_calls(page):
     _, tree = page
     player = tree.one("div", id="player").attrs
 
-    assert player["data-clip-url"] == reverse("playlogs:preview", args=[0])
-    assert player["data-start-url"] == reverse("playlogs:play_start", args=[0])
+    assert player["data-clip-url"] == reverse("player:preview", args=[0])
+    assert player["data-start-url"] == reverse("player:play_start", args=[0])
     assert player["data-stop-url"] == reverse(
-        "playlogs:play_stop", args=["00000000-0000-0000-0000-000000000000"]
+        "player:play_stop", args=["00000000-0000-0000-0000-000000000000"]
     )
 
 

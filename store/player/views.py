@@ -7,7 +7,7 @@ secret never leave the server, and ``Range`` passes through both ways so seeking
 A clip served from its start is noted against the visitor's session (a random id kept
 in it, made then if need be: the audio element's request carries the session cookie
 like any same-origin request, and its response sets it). The player may report a play
-only of a clip so noted, at a human pace (:mod:`store.playlogs.limits`); a refusal is a
+only of a clip so noted, at a human pace (:mod:`store.player.limits`); a refusal is a
 403 or a 429 with ``Retry-After``, and the player then simply reports nothing.
 """
 
@@ -32,9 +32,9 @@ from sevendigital import errors
 from store.catalogue.country import visitor_country
 from store.integrations.proxy import relay
 from store.integrations.sevendigital import get_client
-from store.playlogs import services
+from store.player import services
+from store.player.tally import refusals, tally
 from store.playlogs.models import PreviewPlay, RefusalReason
-from store.playlogs.tally import refusals, tally
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ process's exit.
 What this gives up: counts not yet written when a process is killed outright (SIGKILL,
 power loss) are lost, at most ``PREVIEW_TALLY_FLUSH_SECONDS`` of them. The tally is a
 cross-check, not a play log: every play itself is its own row, written at once
-(:func:`store.playlogs.services.preview_play_start`). A batch that cannot be written
+(:func:`store.player.services.preview_play_start`). A batch that cannot be written
 (the database is down) is kept and tried again at the next flush.
 
 The plays the play endpoints refuse (no clip received, too many too fast) are counted

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from store.playlogs import views
+from store.player import views
 from store.playlogs.models import PreviewPlay, PreviewRefusalTally
 
 from .conftest import SEEDED_TRACK, listen
@@ -30,11 +30,11 @@ def _sandbox(sandbox_for_store):
 
 
 def start(client, track_id=SEEDED_TRACK, **extra):
-    return client.post(reverse("playlogs:play_start", args=[track_id]), **extra)
+    return client.post(reverse("player:play_start", args=[track_id]), **extra)
 
 
 def stop(client, play_id, seconds="30", **extra):
-    return client.post(reverse("playlogs:play_stop", args=[play_id]), {"seconds": seconds}, **extra)
+    return client.post(reverse("player:play_stop", args=[play_id]), {"seconds": seconds}, **extra)
 
 
 def seconds_of(play_id) -> Decimal:
@@ -78,7 +78,7 @@ def test_the_largest_track_id_is_refused_since_no_clip_of_it_was_ever_served():
 
 
 def test_headers_or_a_seek_into_the_clip_allow_no_play(client):
-    url = reverse("playlogs:preview", args=[SEEDED_TRACK])
+    url = reverse("player:preview", args=[SEEDED_TRACK])
     assert client.head(url).status_code == 200
     listen(client, Range="bytes=5000-")
 
@@ -218,7 +218,7 @@ def test_a_post_without_the_csrf_token_is_refused_and_spends_no_clip():
 
 
 def test_a_cache_that_fails_while_serving_a_clip_still_plays_it_but_allows_no_play(client):
-    from store.playlogs import limits
+    from store.player import limits
 
     with mock.patch.object(limits, "clip_received", side_effect=ConnectionError("cache down")):
         assert listen(client) == 200

@@ -9,14 +9,14 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 
 from store.integrations import proxy
-from store.playlogs import views
+from store.player import views
 from store.playlogs.models import PreviewResponseTally
 
 from .conftest import SEEDED_TRACK
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
-URL = reverse("playlogs:preview", args=[SEEDED_TRACK])
+URL = reverse("player:preview", args=[SEEDED_TRACK])
 
 
 def body_of(response) -> bytes:
@@ -98,7 +98,7 @@ def test_the_proxy_answers_only_get_and_head(client, sandbox_for_store):
 
 
 def test_a_track_without_a_preview_is_a_clean_404(client, sandbox_for_store, settings):
-    response = client.get(reverse("playlogs:preview", args=[999_999_999]))
+    response = client.get(reverse("player:preview", args=[999_999_999]))
 
     assert response.status_code == 404
     assert response["Content-Type"] == "text/plain; charset=utf-8"
@@ -298,7 +298,7 @@ def test_seeks_heads_and_failures_are_not_counted(client, clip_bytes, sandbox_fo
     body_of(client.get(URL, headers={"Range": "bytes=5000-"}))
     client.head(URL)
     client.get(URL, headers={"Range": f"bytes={len(clip_bytes)}-"})
-    client.get(reverse("playlogs:preview", args=[999_999_999]))
+    client.get(reverse("player:preview", args=[999_999_999]))
     sandbox_for_store.add_fault(kind="status", endpoint="clip/*", status=503)
     client.get(URL)
 
@@ -311,7 +311,7 @@ def test_a_tally_that_cannot_be_written_does_not_stop_the_preview_and_is_kept(
     from django.db import DatabaseError
 
     locked = DatabaseError("database is locked")
-    with mock.patch.object(views.services, "preview_responses_add", side_effect=locked):
+    with mock.patch("store.playlogs.services.preview_responses_add", side_effect=locked):
         response = client.get(URL)
 
         assert response.status_code == 200

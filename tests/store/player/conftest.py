@@ -1,4 +1,4 @@
-"""Fixtures for preview plays: one encoded clip per test session, and the sandbox."""
+"""Fixtures for listening: one encoded clip per test session, and the sandbox."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def clip_bytes(sandbox_for_store) -> bytes:
 @pytest.fixture(autouse=True)
 def _fresh_tally(monkeypatch):
     """A tally of its own for each test: counts a test leaves unwritten stay with it."""
-    from store.playlogs import tally, views
+    from store.player import tally, views
 
     fresh = tally.ResponseTally()
     monkeypatch.setattr(views, "tally", fresh)
@@ -47,7 +47,7 @@ def _fresh_tally(monkeypatch):
 @pytest.fixture(autouse=True)
 def _fresh_refusals(monkeypatch):
     """The tally of refused plays, its own for each test too."""
-    from store.playlogs import tally, views
+    from store.player import tally, views
 
     fresh = tally.RefusalTally()
     monkeypatch.setattr(views, "refusals", fresh)
@@ -59,7 +59,7 @@ def listen(client, track_id: int = SEEDED_TRACK, **headers) -> int:
     does; its status."""
     from django.urls import reverse
 
-    response = client.get(reverse("playlogs:preview", args=[track_id]), headers=headers)
+    response = client.get(reverse("player:preview", args=[track_id]), headers=headers)
     if response.streaming:
         # Read to the end, where the test client closes the response itself (closing it
         # again here would end the request twice, and close the test's database

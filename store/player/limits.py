@@ -9,7 +9,7 @@ most as many plays as it was served clips, and none of a track it was never serv
 On top of that, starting plays has a ceiling per listener and per address, per minute.
 
 This lives in Django's cache rather than the database: the proxy would otherwise
-write to the database for every clip, which is what :mod:`store.playlogs.tally` was
+write to the database for every clip, which is what :mod:`store.player.tally` was
 made to avoid. The counters are atomic (``cache.add`` then ``incr``/``decr``: Redis's
 INCRBY, or the local-memory cache's lock), so two requests, in two workers, cannot both
 spend one clip. The cache must therefore be shared by every process serving the site:

@@ -11,9 +11,9 @@ from unittest import mock
 
 import pytest
 
-from store.playlogs import tally as tally_module
+from store.player import tally as tally_module
+from store.player.tally import ResponseTally
 from store.playlogs.models import PreviewResponseTally
-from store.playlogs.tally import ResponseTally
 from tests.config.fresh_process import BASE_DIR, fresh_environment
 
 LATE = datetime(2026, 3, 1, 23, 59, tzinfo=UTC)
@@ -93,7 +93,7 @@ def test_a_process_writes_what_it_counted_when_it_exits(tmp_path):
             *manage,
             "shell",
             "-c",
-            "from store.playlogs.tally import tally; "
+            "from store.player.tally import tally; "
             "tally.count(country='GB'); tally.count(country='GB'); "
             "assert tally.pending == 2",
         ],

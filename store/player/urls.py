@@ -1,9 +1,9 @@
 from django.urls import path
 
 import store.integrations.converters  # noqa: F401 - registers <id:> and <order_number:>
-from store.playlogs import views
+from store.player import views
 
-app_name = "playlogs"
+app_name = "player"
 
 urlpatterns = [
     path("previews/<id:track_id>", views.preview, name="preview"),

@@ -15,11 +15,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from store.playlogs import services, views
+from store.player import services, views
 from store.playlogs.models import PlayMode, PreviewPlay
+from tests.store.playlogs.factories import PreviewPlayFactory
 
 from .conftest import SEEDED_TRACK, listen
-from .factories import PreviewPlayFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -35,13 +35,13 @@ def _sandbox(sandbox_for_store):
 def start(client, track_id=SEEDED_TRACK, **headers):
     listen(client, track_id)
     return client.post(
-        reverse("playlogs:play_start", args=[track_id]), headers={"User-Agent": BROWSER, **headers}
+        reverse("player:play_start", args=[track_id]), headers={"User-Agent": BROWSER, **headers}
     )
 
 
 def stop(client, play_id, seconds="12.5"):
     data = {} if seconds is None else {"seconds": seconds}
-    return client.post(reverse("playlogs:play_stop", args=[play_id]), data)
+    return client.post(reverse("player:play_stop", args=[play_id]), data)
 
 
 # -- start -------------------------------------------------------------------------
@@ -88,7 +88,7 @@ def test_the_visitors_country_is_recorded_once_the_middleware_sets_it(rf):
     from django.contrib.auth.models import AnonymousUser
     from django.contrib.sessions.backends.db import SessionStore
 
-    request = rf.post(reverse("playlogs:play_start", args=[SEEDED_TRACK]))
+    request = rf.post(reverse("player:play_start", args=[SEEDED_TRACK]))
     request.session, request.user, request.country = SessionStore(), AnonymousUser(), "de"
     request.session[views.ANONYMOUS_ID_SESSION_KEY] = "a" * 32
     services.preview_clip_receive(listener="a" * 32, track_id=SEEDED_TRACK)
@@ -112,7 +112,7 @@ def test_a_play_is_recorded_while_7digital_is_down(client, sandbox_for_store):
     sandbox_for_store.add_fault(kind="status", endpoint="*", status=503)
     sandbox_for_store.add_fault(kind="reset", endpoint="*")
 
-    response = client.post(reverse("playlogs:play_start", args=[SEEDED_TRACK]))
+    response = client.post(reverse("player:play_start", args=[SEEDED_TRACK]))
 
     assert response.status_code == 201
     assert PreviewPlay.objects.count() == 1
@@ -211,8 +211,8 @@ def test_a_play_that_does_not_exist_is_a_404(client):
 def test_the_play_endpoints_refuse_get(client):
     play_id = start(client).json()["play"]
 
-    assert client.get(reverse("playlogs:play_start", args=[SEEDED_TRACK])).status_code == 405
-    assert client.get(reverse("playlogs:play_stop", args=[play_id])).status_code == 405
+    assert client.get(reverse("player:play_start", args=[SEEDED_TRACK])).status_code == 405
+    assert client.get(reverse("player:play_stop", args=[play_id])).status_code == 405
 
 
 def test_the_play_endpoints_refuse_a_post_without_the_csrf_token():
@@ -233,7 +233,7 @@ def test_the_csrf_token_is_accepted_in_the_header_or_the_form_body(clock):
     clock.advance(10)
     assert response.status_code == 201
     stopped = browser.post(  # navigator.sendBeacon()
-        reverse("playlogs:play_stop", args=[response.json()["play"]]),
+        reverse("player:play_stop", args=[response.json()["play"]]),
         {"seconds": "9", "csrfmiddlewaretoken": token},
     )
     assert stopped.status_code == 204
