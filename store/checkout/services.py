@@ -719,7 +719,7 @@ def _refund_pay(refund: Refund, outcome: RefundOutcome) -> RefundOutcome:
             gateway_refund_id = gateway_get(order.gateway).refund(
                 order=order, amount=refund.amount, reference=refund.payment_reference
             )
-        except (PaymentError, PaymentDeclined) as exc:
+        except PaymentError as exc:  # declined or failed: nothing was paid back
             logger.exception("Refund of order %s failed at the gateway", order.number)
             _refund_payment_failed(refund, str(exc))
             outcome.payment_error = str(exc)

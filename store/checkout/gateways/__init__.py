@@ -1,10 +1,11 @@
 """Payment gateways behind one small interface: authorise, capture, refund.
 
-As in django-oscar's payment app, failures come in two kinds. A
-:class:`PaymentDeclined` is expected (the bank said no): its message is for the
-customer. A :class:`PaymentError` is not (the gateway broke): it is logged, and the
-customer gets a general apology. Either way nothing was taken and the basket is
-given back.
+Payment errors form one tree, as in django-oscar's payment app: :class:`PaymentError`
+at its root, :class:`PaymentDeclined` and :class:`RedirectRequired` beneath it. A
+decline is expected (the bank said no): its message is for the customer. A bare
+:class:`PaymentError` is not (the gateway broke): it is logged, and the customer gets a
+general apology. Either way nothing was taken and the basket is given back. Callers
+catch the specific class before the base.
 """
 
 from __future__ import annotations
@@ -17,16 +18,20 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 
-class PaymentDeclined(Exception):
+class PaymentError(Exception):
+    """The base of every payment failure. Caught as itself, it means the gateway failed
+    in a way the customer cannot fix: log it, and apologise in general terms."""
+
+
+class PaymentDeclined(PaymentError):
     """The payment was refused; the message can be shown to the customer."""
 
 
-class PaymentError(Exception):
-    """The gateway failed in a way the customer cannot fix; log it."""
+class RedirectRequired(PaymentError):
+    """The customer pays on the gateway's own page (Stripe Checkout) at ``url``.
 
-
-class RedirectRequired(Exception):
-    """The customer pays on the gateway's own page (Stripe Checkout) at ``url``."""
+    Not a failure, but raised like one (as in django-oscar) so that it unwinds the
+    checkout and every caller handles it before the base class."""
 
     def __init__(self, url: str, reference: str) -> None:
         super().__init__(url)
