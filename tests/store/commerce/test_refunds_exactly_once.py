@@ -57,7 +57,7 @@ def test_a_refund_cut_off_after_7digital_accepted_is_finished_by_the_sweep_and_t
     order, sandbox, resumed_at_once
 ):
     with (
-        mock.patch.object(services, "_refund_line_reported", side_effect=Crash),
+        mock.patch.object(services.refunds, "_refund_line_reported", side_effect=Crash),
         pytest.raises(Crash),
     ):
         refund(order)
@@ -93,7 +93,7 @@ def test_a_refund_cut_off_after_the_payment_was_returned_is_recorded_by_the_swee
 
     with (
         mock.patch.object(TestGateway, "refund", refund_and_remember),
-        mock.patch.object(services, "_refund_finish", side_effect=Crash),
+        mock.patch.object(services.refunds, "_refund_finish", side_effect=Crash),
         pytest.raises(Crash),
     ):
         refund(order)
@@ -115,7 +115,7 @@ def test_a_refund_cut_off_after_the_payment_was_returned_is_recorded_by_the_swee
 
 def test_a_line_whose_refund_is_under_way_is_not_refunded_again(order, sandbox):
     with (
-        mock.patch.object(services, "_refund_line_reported", side_effect=Crash),
+        mock.patch.object(services.refunds, "_refund_line_reported", side_effect=Crash),
         pytest.raises(Crash),
     ):
         refund(order)

@@ -571,7 +571,7 @@ def test_a_refund_cut_off_after_stripe_made_it_is_finished_by_the_sweep_without_
 
     monkeypatch.setattr(tasks.order_refund_resume, "delay", tasks.order_refund_resume)
     with (
-        mock.patch.object(services, "_refund_finish", side_effect=Crash),
+        mock.patch.object(services.refunds, "_refund_finish", side_effect=Crash),
         pytest.raises(Crash),
     ):
         services.order_refund(order_id=paid.pk, line_ids=None, actor=None, reason="twice")
