@@ -1,5 +1,6 @@
 """Everything that happens to an order, by concern: placing and paying (``orders``),
-delivering each sale to 7digital (``delivery``), refunds (``refunds``).
+settling payments made away from the checkout (``payments``), delivering each sale to
+7digital (``delivery``), refunds (``refunds``).
 
 The names are re-exported here, so ``services.order_place(...)`` reads as before; to
 replace a function in a test, patch it in the module that calls it.
@@ -8,7 +9,7 @@ replace a function in a test, patch it in the module that calls it.
 from store.basket.services import PriceChange
 from store.checkout.exceptions import DeliveryPending
 
-from . import delivery, orders, refunds
+from . import delivery, orders, payments, refunds
 from .delivery import (
     ATTEMPTS_BEFORE_ATTENTION,
     RECEIPT_LATE_LIMIT,
@@ -24,8 +25,15 @@ from .orders import (
     order_pay,
     order_payment_failed,
     order_payment_mismatch,
-    order_payments_sweep,
     order_place,
+)
+from .payments import (
+    order_payment_cancel,
+    order_payment_confirm,
+    order_payment_event_handle,
+    order_payment_reconcile,
+    order_payment_url,
+    order_payments_sweep,
 )
 from .refunds import (
     REFUND_LEASE,
@@ -55,8 +63,13 @@ __all__ = [
     "order_lines_sweep",
     "order_paid",
     "order_pay",
+    "order_payment_cancel",
+    "order_payment_confirm",
+    "order_payment_event_handle",
     "order_payment_failed",
     "order_payment_mismatch",
+    "order_payment_reconcile",
+    "order_payment_url",
     "order_payments_sweep",
     "order_place",
     "order_receipts_sweep",
@@ -64,6 +77,7 @@ __all__ = [
     "order_refund_resume",
     "order_refunds_sweep",
     "orders",
+    "payments",
     "refund_refusal_message",
     "refunds",
 ]

@@ -13,7 +13,6 @@ The order of events matters more here than anywhere else in the shop:
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -31,9 +30,9 @@ from store.basket.services import (
 )
 from store.checkout import tasks
 from store.checkout.gateways import (
-    Authorisation,
     PaymentDeclined,
     PaymentError,
+    PaymentState,
     RedirectRequired,
     gateway_get,
 )
@@ -138,14 +137,7 @@ def order_pay(*, order: Order, payment: dict[str, Any]) -> Order:
     """Take the money. Raises PaymentDeclined / PaymentError (order failed, basket given
     back) or RedirectRequired (the customer pays on the gateway's page)."""
     try:
-        gateway = gateway_get(order.gateway)
-        authorisation = gateway.authorise(
-            order=order, amount=order.total, currency=order.currency, payment=payment
-        )
-        gateway.capture(order=order, authorisation=authorisation)
-    except RedirectRequired as redirect:
-        Order.objects.filter(pk=order.pk).update(payment_reference=redirect.reference)
-        raise
+        status = gateway_get(order.gateway).payment_create(order=order, payment=payment)
     except PaymentDeclined as exc:
         order_payment_failed(order_id=order.pk, message=str(exc))
         raise
@@ -157,11 +149,19 @@ def order_pay(*, order: Order, payment: dict[str, Any]) -> Order:
         if isinstance(exc, PaymentError):
             raise
         raise PaymentError(str(exc)) from exc
-    return order_paid(order_id=order.pk, authorisation=authorisation)
+    if status.state == PaymentState.OPEN:  # paid, or not, on the gateway's page
+        Order.objects.filter(pk=order.pk).update(payment_reference=status.reference)
+        raise RedirectRequired(status.url, status.reference)
+    if status.state != PaymentState.PAID:
+        message = f"Gateway error: {status.label} is {status.state}"
+        logger.error("Payment for order %s: %s", order.number, message)
+        order_payment_failed(order_id=order.pk, message=message)
+        raise PaymentError(message)
+    return order_paid(order_id=order.pk, reference=status.captured_reference or status.reference)
 
 
 @transaction.atomic
-def order_paid(*, order_id: int, authorisation: Authorisation) -> Order:
+def order_paid(*, order_id: int, reference: str) -> Order:
     """Record the payment and queue the deliveries. Safe to call twice (webhooks repeat)."""
     order = Order.objects.select_for_update().get(pk=order_id)
     if order.is_paid:
@@ -178,7 +178,7 @@ def order_paid(*, order_id: int, authorisation: Authorisation) -> Order:
         logger.error("Order %s paid after it was %s", order.number, order.status)
     order.status = Order.Status.PAID
     order.paid_at = timezone.now()
-    order.payment_reference = authorisation.reference
+    order.payment_reference = reference
     order.payment_error = ""
     order.save(update_fields=["status", "paid_at", "payment_reference", "payment_error"])
     if order.basket_id:  # a basket already given back to the customer is theirs
@@ -234,28 +234,3 @@ def _basket_thaw(basket_id: int) -> None:
         basket.save(update_fields=["status", "updated_at"])
     else:  # the customer started another basket meanwhile: give the lines back there
         basket_lines_move(source=basket, target=newer)
-
-
-def order_payments_sweep() -> list[str]:
-    """Settle orders still awaiting payment long after the customer could have paid.
-
-    A gateway that can be asked (Stripe: a webhook lost, a customer who never came back)
-    is asked; otherwise the payment was cut off (a process that died between placing the
-    order and taking the money) and the order fails, giving the basket back.
-    """
-    cutoff = timezone.now() - timedelta(minutes=settings.ORDER_PAYMENT_ABANDONED_MINUTES)
-    settled = []
-    stale = Order.objects.filter(status=Order.Status.PENDING_PAYMENT, created_at__lt=cutoff)
-    for order in stale.order_by("created_at")[:200]:
-        try:
-            gateway = gateway_get(order.gateway)
-            reconcile = getattr(gateway, "reconcile", None)
-            if reconcile is None:
-                order_payment_failed(order_id=order.pk, message="The payment was never completed.")
-            else:
-                reconcile(order)
-        except Exception:  # one order's trouble must not stop the others being settled
-            logger.exception("Could not settle order %s awaiting payment", order.number)
-            continue
-        settled.append(order.number)
-    return settled

@@ -17,6 +17,7 @@ import pytest
 import stripe
 
 from scripts.fake_stripe import FakeStripe, parse_form
+from store.checkout import services
 from store.checkout.gateways import PaymentError, stripe_checkout
 from store.checkout.gateways.stripe_checkout import StripeGateway, minor_units
 from store.checkout.models import Order
@@ -154,7 +155,7 @@ def test_a_customer_pays_on_the_fake_page_and_the_signed_webhook_pays_the_order(
     session_id = order.payment_reference
     assert session_id.startswith("cs_test_")
     assert pay_url == f"{fake.url}/pay/{session_id}"
-    assert stripe_checkout.session_open_url(order) == pay_url  # read back through the library
+    assert services.order_payment_url(order=order) == pay_url  # read back through the library
 
     status, location, _ = browser_get(pay_url)
 
