@@ -19,7 +19,7 @@ from store.catalogue.country import visitor_country
 from store.catalogue.money import format_price, locale_for
 from store.integrations.htmx import HtmxHttpRequest, render_page, vary_on_htmx, wants_partial
 
-from . import services
+from . import selectors, services
 from .forms import PaymentForm
 from .gateways import (
     PaymentDeclined,
@@ -27,7 +27,6 @@ from .gateways import (
     RedirectRequired,
     WebhookInvalid,
     WebhookNotConfigured,
-    gateway_get,
 )
 from .models import Order
 
@@ -69,7 +68,7 @@ def checkout(request: HtmxHttpRequest) -> HttpResponse:
         _changes_told(request, changes)
         return redirect("basket:basket")
 
-    gateway = _gateway_or_none()
+    gateway = selectors.payment_gateway_get()
     form = PaymentForm(
         request.POST if request.method == "POST" else None,
         country=country,
@@ -115,14 +114,6 @@ def checkout(request: HtmxHttpRequest) -> HttpResponse:
             "gateway": gateway,
         },
     )
-
-
-def _gateway_or_none():
-    try:
-        return gateway_get()
-    except PaymentError:
-        logger.exception("The configured payment gateway is not available")
-        return None
 
 
 @login_required
