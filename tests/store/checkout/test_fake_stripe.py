@@ -21,8 +21,7 @@ from store.checkout import services
 from store.checkout.gateways import PaymentError, stripe_checkout
 from store.checkout.gateways.stripe_checkout import StripeGateway, minor_units
 from store.checkout.models import Order
-
-from .conftest import NO_SURPRISES, add, make_customer
+from tests.store.conftest import NO_SURPRISES, add, make_customer
 
 SECRET = "whsec_fake_stripe_test"
 WEBHOOK = "/checkout/stripe/webhook/"

@@ -22,9 +22,9 @@ from store.checkout import services, tasks
 from store.checkout.gateways import stripe_checkout
 from store.checkout.gateways.stripe_checkout import minor_units
 from store.checkout.models import Order, OrderEvent, Refund
+from tests.races import NEEDS_ROW_LOCKS, at_once
+from tests.store.conftest import NO_SURPRISES, add, make_customer, refund_in_admin
 
-from .conftest import NO_SURPRISES, add, make_customer, refund_in_admin
-from .races import NEEDS_ROW_LOCKS, at_once
 from .stripe_recorded import RecordedStripe, recorded
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
