@@ -91,7 +91,7 @@ def order_payment_confirm(*, order: Order) -> Order:
     try:
         status = gateway.payment_get(order=order)
     except PaymentError:
-        logger.exception("%s is not configured; order %s not confirmed", gateway.name, order.number)
+        logger.exception("%s unusable; order %s not confirmed", gateway.label, order.number)
         return order
     return (status and _order_settle(gateway, status)) or order
 
