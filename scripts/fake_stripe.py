@@ -7,7 +7,7 @@ signed ``checkout.session.completed`` event to the shop's webhook (retried with 
 if the shop does not answer 2xx) and sends the customer to the session's success_url
 (``?cancel=1``: to its cancel_url, unpaid). ``localstripe`` has no Checkout Sessions and
 stripe-mock keeps no state, hence this. Answers are the responses recorded from Stripe's
-test mode (``tests/store/commerce/stripe_recorded/``) with the request's fields filled in.
+test mode (``tests/store/checkout/stripe_recorded/``) with the request's fields filled in.
 
 Serves: POST /v1/checkout/sessions, GET /v1/checkout/sessions/{id} (``expand[]``),
 POST /v1/checkout/sessions/{id}/expire, GET /v1/payment_intents/{id}, POST /v1/refunds,
@@ -40,7 +40,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-RECORDED = Path(__file__).resolve().parent.parent / "tests/store/commerce/stripe_recorded"
+RECORDED = Path(__file__).resolve().parent.parent / "tests/store/checkout/stripe_recorded"
 RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0)  # seconds before each retry, then the event is failed
 FIRST_TRY_WAIT = 10.0  # /pay waits this long for the first delivery before redirecting
 UNKNOWN = "Unrecognized request URL ({}: {}). Please see https://stripe.com/docs."

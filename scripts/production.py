@@ -364,7 +364,7 @@ class ProductionLayout:
             env={},
             volumes=(
                 f"{BASE_DIR / 'scripts'}:/fake/scripts:ro",
-                f"{BASE_DIR / 'tests/store/commerce/stripe_recorded'}:/fake/recorded:ro",
+                f"{BASE_DIR / 'tests/store/checkout/stripe_recorded'}:/fake/recorded:ro",
             ),
         )  # fmt: skip
         wait_until(

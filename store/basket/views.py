@@ -8,37 +8,38 @@ a message and the page it came from (``store.integrations.htmx.wants_partial``).
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from store.catalogue.country import visitor_country
-from store.integrations.htmx import render_page, wants_partial
+from store.integrations.htmx import HtmxHttpRequest, render_page, vary_on_htmx, wants_partial
 from store.integrations.http import next_path
 
 from . import selectors, services
 from .forms import BasketAddForm
 
 
-def _back(request: HttpRequest) -> HttpResponse:
+def _back(request: HtmxHttpRequest) -> HttpResponse:
     return HttpResponseRedirect(
         next_path(request, request.POST.get("next"), default=reverse("basket:basket"))
     )
 
 
-def _status(request: HttpRequest, message: str, *, ok: bool, status: int = 200) -> HttpResponse:
+def _status(request: HtmxHttpRequest, message: str, *, ok: bool, status: int = 200) -> HttpResponse:
     """The HTMX answer: a line for the status region, and the header's count swapped in."""
-    return render(
+    response = render(
         request,
         "basket/partials/status.html",
         {"message": message, "ok": ok, "basket_count": selectors.basket_count(request)},
         status=status,
     )
+    return vary_on_htmx(response)
 
 
 @require_safe
-def basket(request: HttpRequest) -> HttpResponse:
+def basket(request: HtmxHttpRequest) -> HttpResponse:
     current = selectors.basket_get(request)
     context = {
         "basket": current,
@@ -49,7 +50,7 @@ def basket(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def basket_add(request: HttpRequest) -> HttpResponse:
+def basket_add(request: HtmxHttpRequest) -> HttpResponse:
     form = BasketAddForm(request.POST)
     if not form.is_valid():
         message = " ".join(e for errors in form.errors.values() for e in errors)
@@ -79,7 +80,7 @@ def basket_add(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def basket_remove(request: HttpRequest, line_id: int) -> HttpResponse:
+def basket_remove(request: HtmxHttpRequest, line_id: int) -> HttpResponse:
     current = selectors.basket_get(request)
     removed = current is not None and services.basket_line_remove(basket=current, line_id=line_id)
     if not removed:

@@ -1,6 +1,6 @@
 from django import forms
 
-from .services import POST_CODE_COUNTRIES
+from .services.orders import POST_CODE_COUNTRIES
 
 
 class PaymentForm(forms.Form):

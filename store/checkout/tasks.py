@@ -6,13 +6,13 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
-from . import emails, services
+from .exceptions import DeliveryPending
 
 
 @shared_task(
     # DeliveryPending: 7digital failed or another attempt is under way. The service left
     # the line marked so that the next attempt cannot sell it twice.
-    autoretry_for=(services.DeliveryPending, OperationalError),
+    autoretry_for=(DeliveryPending, OperationalError),
     retry_backoff=5,  # 5 s, 10 s, 20 s ... with full jitter
     retry_backoff_max=900,
     retry_jitter=True,
@@ -21,6 +21,8 @@ from . import emails, services
 )
 def order_line_deliver(line_id: int) -> None:
     """Report one paid order line's sale to 7digital (user/deliveritem)."""
+    from . import services
+
     services.order_line_deliver(line_id=line_id)
 
 
@@ -34,6 +36,8 @@ def order_line_deliver(line_id: int) -> None:
 )
 def order_refund_resume(refund_id: int) -> None:
     """Finish a staff refund whose process stopped part-way (7digital, then payment)."""
+    from . import services
+
     services.order_refund_resume(refund_id=refund_id)
 
 
@@ -41,6 +45,8 @@ def order_refund_resume(refund_id: int) -> None:
 def order_lines_sweep() -> int:
     """Periodic: queue paid lines nobody delivered, receipts never sent and refunds
     left part-way (django-celery-beat, every 5 min)."""
+    from . import services
+
     services.order_receipts_sweep()
     services.order_refunds_sweep()
     return len(services.order_lines_sweep())
@@ -49,10 +55,14 @@ def order_lines_sweep() -> int:
 @shared_task(ignore_result=True)
 def order_payments_sweep() -> int:
     """Periodic: settle orders left awaiting payment (django-celery-beat, every 5 min)."""
+    from . import services
+
     return len(services.order_payments_sweep())
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=8, ignore_result=True)
 def order_receipt_send(order_id: int) -> None:
     """Email the customer a receipt for a paid order (once)."""
+    from . import emails
+
     emails.order_receipt_send(order_id=order_id)

@@ -1,17 +1,15 @@
-"""Checkout, and the customer's orders. The rules are in services.py."""
+"""Checkout, and the customer's orders. The rules are in services/."""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
 
-import stripe
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -19,11 +17,17 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from store.basket import selectors as baskets
 from store.catalogue.country import visitor_country
 from store.catalogue.money import format_price, locale_for
-from store.integrations.htmx import render_page, vary_on_htmx, wants_partial
+from store.integrations.htmx import HtmxHttpRequest, render_page, vary_on_htmx, wants_partial
 
-from . import services
+from . import selectors, services
 from .forms import PaymentForm
-from .gateways import PaymentDeclined, PaymentError, RedirectRequired, gateway_get, stripe_checkout
+from .gateways import (
+    PaymentDeclined,
+    PaymentError,
+    RedirectRequired,
+    WebhookInvalid,
+    WebhookNotConfigured,
+)
 from .models import Order
 
 logger = logging.getLogger(__name__)
@@ -33,7 +37,7 @@ POLL_FOR = timedelta(minutes=30)  # then the customer refreshes by hand
 
 
 def _changes_told(
-    request: HttpRequest, changes: list[services.PriceChange], *, review: bool = True
+    request: HtmxHttpRequest, changes: list[services.PriceChange], *, review: bool = True
 ) -> None:
     locale = locale_for(visitor_country(request))
     for change in changes:
@@ -51,7 +55,7 @@ def _changes_told(
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def checkout(request: HttpRequest) -> HttpResponse:
+def checkout(request: HtmxHttpRequest) -> HttpResponse:
     country = visitor_country(request)
     basket = baskets.basket_get(request)
     try:
@@ -64,7 +68,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
         _changes_told(request, changes)
         return redirect("basket:basket")
 
-    gateway = _gateway_or_none()
+    gateway = selectors.payment_gateway_get()
     form = PaymentForm(
         request.POST if request.method == "POST" else None,
         country=country,
@@ -99,7 +103,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
         basket = baskets.basket_get(request)
 
     lines = list(basket.lines.all()) if basket else []
-    return render(
+    return render_page(
         request,
         "checkout/checkout.html",
         {
@@ -112,25 +116,17 @@ def checkout(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _gateway_or_none():
-    try:
-        return gateway_get()
-    except PaymentError:
-        logger.exception("The configured payment gateway is not available")
-        return None
-
-
 @login_required
 @require_safe
-def order_list(request: HttpRequest) -> HttpResponse:
+def order_list(request: HtmxHttpRequest) -> HttpResponse:
     orders = Order.objects.filter(user=request.user).prefetch_related("lines")
     page = Paginator(orders, 20).get_page(request.GET.get("page"))
-    return render(request, "checkout/orders.html", {"page": page})
+    return render_page(request, "checkout/orders.html", {"page": page})
 
 
 @login_required
 @require_safe
-def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+def order_detail(request: HtmxHttpRequest, number: str) -> HttpResponse:
     # Another customer's order number is simply not found.
     order = get_object_or_404(Order, number=number, user=request.user)
     lines = list(order.lines.all())
@@ -150,17 +146,18 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
 # -- Stripe Checkout: the customer's way back, and Stripe's webhook --------------------------
 
 
-def _stripe_order(request: HttpRequest, number: str) -> Order:
-    return get_object_or_404(
-        Order, number=number, user=request.user, gateway=stripe_checkout.StripeGateway.name
-    )
+STRIPE = "stripe"  # the gateway these addresses are Stripe's for
+
+
+def _stripe_order(request: HtmxHttpRequest, number: str) -> Order:
+    return get_object_or_404(Order, number=number, user=request.user, gateway=STRIPE)
 
 
 @login_required
 @require_safe
-def stripe_return(request: HttpRequest, number: str) -> HttpResponse:
+def stripe_return(request: HtmxHttpRequest, number: str) -> HttpResponse:
     """Stripe's success_url. Ask Stripe at once rather than wait for the webhook."""
-    order = stripe_checkout.session_confirm(_stripe_order(request, number))
+    order = services.order_payment_confirm(order=_stripe_order(request, number))
     if order.is_paid:
         messages.success(request, f"Thank you: order {order.number} is paid.")
     return redirect(order)
@@ -168,13 +165,13 @@ def stripe_return(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def stripe_cancel(request: HttpRequest, number: str) -> HttpResponse:
+def stripe_cancel(request: HtmxHttpRequest, number: str) -> HttpResponse:
     """Stripe's cancel_url: the customer left Stripe's page without paying. They may go
     back to it, or cancel (a POST, so that no other site can cancel for them)."""
     order = _stripe_order(request, number)
     if request.method == "POST":
         try:
-            order = stripe_checkout.session_cancel(order)
+            order = services.order_payment_cancel(order=order)
         except PaymentError:
             logger.exception("Stripe is not configured; order %s left as it was", number)
             messages.error(request, "The payment could not be cancelled just now; try again.")
@@ -187,34 +184,22 @@ def stripe_cancel(request: HttpRequest, number: str) -> HttpResponse:
         return redirect("basket:basket")
     if request.method == "POST" or order.status != Order.Status.PENDING_PAYMENT:
         return redirect(order)  # e.g. a bank payment already on its way
-    return render(
+    return render_page(
         request,
         "checkout/stripe_cancel.html",
-        {"order": order, "payment_url": stripe_checkout.session_open_url(order)},
+        {"order": order, "payment_url": services.order_payment_url(order=order)},
     )
 
 
 @csrf_exempt  # Stripe cannot send our CSRF token; the signature proves who sent it
 @require_POST
-def stripe_webhook(request: HttpRequest) -> HttpResponse:
-    secret = settings.STRIPE_WEBHOOK_SECRET
-    if not secret:
-        # Nothing listens here (the test gateway, or Stripe without its webhook secret,
-        # which production refuses to start with). Anyone can post here, so a warning
-        # rather than an error: strangers must not be able to page whoever is on call.
-        logger.warning("A Stripe webhook arrived but STRIPE_WEBHOOK_SECRET is not set")
-        return HttpResponse(
-            "No Stripe webhooks are received here.", status=404, content_type="text/plain"
-        )
+def stripe_webhook(request: HtmxHttpRequest) -> HttpResponse:
     try:
-        event = stripe.Webhook.construct_event(
-            request.body, request.headers.get("Stripe-Signature"), secret
+        services.order_payment_event_handle(
+            gateway=STRIPE, body=request.body, headers=request.headers
         )
-        kind, obj = event.type, event.data.object.to_dict()
-    except stripe.SignatureVerificationError:
-        logger.warning("Stripe webhook with a bad signature refused")
-        return HttpResponseBadRequest("Bad signature.")
-    except (ValueError, AttributeError, KeyError, TypeError):  # not JSON, not an event
-        return HttpResponseBadRequest("Not a Stripe event.")
-    stripe_checkout.event_handle(kind, obj)
+    except WebhookNotConfigured as exc:
+        return HttpResponse(str(exc), status=404, content_type="text/plain")
+    except WebhookInvalid as exc:
+        return HttpResponseBadRequest(str(exc))
     return HttpResponse("OK")

@@ -23,6 +23,14 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django_htmx.middleware import HtmxDetails
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request that passed django-htmx's middleware (as in its example project)."""
+
+    htmx: HtmxDetails
+
 
 # The request headers that choose between the page and a partial.
 VARY = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request")

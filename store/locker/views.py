@@ -20,7 +20,7 @@ import logging
 import re
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
@@ -29,6 +29,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.models import PartnerUser
 from sevendigital import errors
 from store.catalogue.country import visitor_country
+from store.integrations.htmx import HtmxHttpRequest, render_page
 from store.integrations.http import whole_number
 from store.integrations.proxy import relay
 from store.integrations.sevendigital import ID_MAX, get_uncached_client, is_transient
@@ -48,12 +49,12 @@ PASSED_HEADERS = (
 RETRY_AFTER_SECONDS = 60
 
 
-def _partner_user_id(request: HttpRequest) -> str | None:
+def _partner_user_id(request: HtmxHttpRequest) -> str | None:
     link = PartnerUser.objects.filter(user=request.user, state=PartnerUser.State.LINKED).first()
     return link.partner_user_id if link else None
 
 
-def _problem(request: HttpRequest, title: str, message: str, status: int) -> HttpResponse:
+def _problem(request: HtmxHttpRequest, title: str, message: str, status: int) -> HttpResponse:
     response = render(
         request,
         "locker/problem.html",
@@ -66,7 +67,7 @@ def _problem(request: HttpRequest, title: str, message: str, status: int) -> Htt
 
 @login_required
 @require_safe
-def locker(request: HttpRequest) -> HttpResponse:
+def locker(request: HtmxHttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", selectors.DEFAULT_SORT)
     if sort not in selectors.SORTS:
         sort = selectors.DEFAULT_SORT
@@ -103,7 +104,7 @@ def locker(request: HttpRequest) -> HttpResponse:
         }
         for entry in (page_of.releases if page_of else ())
     ]
-    response = render(
+    response = render_page(
         request,
         "locker/locker.html",
         {"page": page_of, "entries": entries, "sort": sort, "sorts": selectors.SORTS},
@@ -134,7 +135,7 @@ class HttpResponseSeeOther(HttpResponseRedirect):
     status_code = 303
 
 
-def _download_page(request: HttpRequest, target: DownloadTarget) -> HttpResponse:
+def _download_page(request: HtmxHttpRequest, target: DownloadTarget) -> HttpResponse:
     """What a GET of a download's address shows: its Download button. The GET never
     fetches the file, so no other site can spend a download with a link."""
     response = render(request, "locker/download.html", {"target": target})
@@ -142,7 +143,7 @@ def _download_page(request: HttpRequest, target: DownloadTarget) -> HttpResponse
     return response
 
 
-def _download_issue(request: HttpRequest, target: DownloadTarget) -> HttpResponse:
+def _download_issue(request: HtmxHttpRequest, target: DownloadTarget) -> HttpResponse:
     if request.method != "POST":
         return _download_page(request, target)
     ticket = services.download_ticket_issue(user=request.user, target=target)
@@ -154,7 +155,7 @@ def _download_issue(request: HttpRequest, target: DownloadTarget) -> HttpRespons
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def download_track(request: HttpRequest, release_id: int, track_id: int, format_id: int):
+def download_track(request: HtmxHttpRequest, release_id: int, track_id: int, format_id: int):
     return _download_issue(
         request,
         DownloadTarget.track(release_id=release_id, track_id=track_id, format_id=format_id),
@@ -163,7 +164,7 @@ def download_track(request: HttpRequest, release_id: int, track_id: int, format_
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def download_release(request: HttpRequest, release_id: int):
+def download_release(request: HtmxHttpRequest, release_id: int):
     # Anything that is not a format id: the best format bought, as without one.
     format_id = whole_number(request.GET.get("format"), maximum=ID_MAX)
     return _download_issue(
@@ -173,13 +174,13 @@ def download_release(request: HttpRequest, release_id: int):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def download_purchase(request: HttpRequest, purchase_id: int):
+def download_purchase(request: HtmxHttpRequest, purchase_id: int):
     return _download_issue(request, DownloadTarget.purchase(purchase_id=purchase_id))
 
 
 @login_required
 @require_safe
-def fetch(request: HttpRequest, ticket: str) -> HttpResponse:
+def fetch(request: HtmxHttpRequest, ticket: str) -> HttpResponse:
     """The bytes of the download a ticket names (see ``services`` for the rules)."""
     head = request.method == "HEAD"
     wanted = _single_range(request.headers.get("Range"))
@@ -220,7 +221,7 @@ def fetch(request: HttpRequest, ticket: str) -> HttpResponse:
     return relay(request, upstream, passed_headers=PASSED_HEADERS)
 
 
-def _refused(request: HttpRequest, exc: errors.SevenDigitalError) -> HttpResponse:
+def _refused(request: HtmxHttpRequest, exc: errors.SevenDigitalError) -> HttpResponse:
     if isinstance(exc, errors.ResourceError):  # 2002 no licences; a HEAD's bare 403/404
         return _problem(
             request,

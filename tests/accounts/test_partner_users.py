@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts import services, tasks
 from accounts.models import PartnerUser, User
 from sandbox.models import PartnerUser as SandboxPartnerUser
-from tests.store.commerce.races import NEEDS_ROW_LOCKS, require_row_locks
+from tests.races import NEEDS_ROW_LOCKS, require_row_locks
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 

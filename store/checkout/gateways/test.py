@@ -8,10 +8,18 @@ passes the Luhn check succeeds.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from . import Authorisation, PaymentDeclined, PaymentError
+from . import (
+    GatewayEvent,
+    PaymentDeclined,
+    PaymentError,
+    PaymentState,
+    PaymentStatus,
+    WebhookNotConfigured,
+)
 
 SUCCEEDS = "4242424242424242"
 DECLINED = "4000000000000002"
@@ -32,11 +40,10 @@ class TestGateway:
     name = "test"
     label = "Test card (no money moves)"
     collects_card = True
+    settles_later = False  # a payment not taken at once never will be
     __test__ = False  # not a pytest class
 
-    def authorise(
-        self, *, order: Any, amount: Decimal, currency: str, payment: dict[str, Any]
-    ) -> Authorisation:
+    def payment_create(self, *, order: Any, payment: dict[str, Any]) -> PaymentStatus:
         number = "".join(str(payment.get("card_number", "")).split())
         if number == DECLINED:
             raise PaymentDeclined("Your card was declined. Please use another card.")
@@ -44,12 +51,28 @@ class TestGateway:
             raise PaymentError("test gateway: processing error (card 4000 0000 0000 0119)")
         if not luhn_valid(number):
             raise PaymentDeclined("That card number is not valid.")
-        return Authorisation(reference=f"test_{secrets.token_hex(8)}")
+        reference = f"test_{secrets.token_hex(8)}"
+        return PaymentStatus(
+            label=f"Test payment {reference}",
+            reference=reference,
+            order_number=order.number,
+            state=PaymentState.PAID,
+            captured_reference=reference,
+        )
 
-    def capture(self, *, order: Any, authorisation: Authorisation) -> None:
+    def payment_exists(self, *, order: Any) -> bool:
+        return False  # nothing is kept to be asked about later
+
+    def payment_get(self, *, order: Any) -> PaymentStatus | None:
+        return None
+
+    def payment_close(self, *, order: Any) -> PaymentStatus | None:
         return None
 
     def refund(self, *, order: Any, amount: Decimal, reference: str = "") -> str:
         if amount <= 0 or amount > order.total - order.amount_refunded:
             raise PaymentError(f"test gateway: cannot refund {amount} of order {order.number}")
         return f"test_refund_{secrets.token_hex(8)}"
+
+    def webhook_parse(self, *, body: bytes, headers: Mapping[str, str]) -> GatewayEvent:
+        raise WebhookNotConfigured("No test gateway webhooks are received here.")

@@ -11,8 +11,7 @@ from django.test import Client
 from accounts.models import User
 from store.checkout.models import Order
 from tests.conftest import pass_second_factor
-
-from .conftest import buy
+from tests.store.conftest import buy
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 

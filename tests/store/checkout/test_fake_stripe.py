@@ -17,11 +17,11 @@ import pytest
 import stripe
 
 from scripts.fake_stripe import FakeStripe, parse_form
+from store.checkout import services
 from store.checkout.gateways import PaymentError, stripe_checkout
 from store.checkout.gateways.stripe_checkout import StripeGateway, minor_units
 from store.checkout.models import Order
-
-from .conftest import NO_SURPRISES, add, make_customer
+from tests.store.conftest import NO_SURPRISES, add, make_customer
 
 SECRET = "whsec_fake_stripe_test"
 WEBHOOK = "/checkout/stripe/webhook/"
@@ -154,7 +154,7 @@ def test_a_customer_pays_on_the_fake_page_and_the_signed_webhook_pays_the_order(
     session_id = order.payment_reference
     assert session_id.startswith("cs_test_")
     assert pay_url == f"{fake.url}/pay/{session_id}"
-    assert stripe_checkout.session_open_url(order) == pay_url  # read back through the library
+    assert services.order_payment_url(order=order) == pay_url  # read back through the library
 
     status, location, _ = browser_get(pay_url)
 

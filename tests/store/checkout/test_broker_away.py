@@ -14,8 +14,7 @@ from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from store.checkout import services, tasks
 from store.checkout.models import Order, OrderLine
-
-from .conftest import NO_SURPRISES, add, pay
+from tests.store.conftest import NO_SURPRISES, add, pay
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 

@@ -12,9 +12,8 @@ from sandbox.models import Purchase
 from sevendigital.resources.users import Purchasing
 from store.checkout import services
 from store.checkout.models import Order, OrderLine
-
-from .conftest import NO_SURPRISES, add, pay
-from .races import NEEDS_ROW_LOCKS, at_once
+from tests.races import NEEDS_ROW_LOCKS, at_once
+from tests.store.conftest import NO_SURPRISES, add, pay
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 

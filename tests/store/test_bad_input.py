@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import NO_SURPRISES
+from tests.store.conftest import NO_SURPRISES
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 

@@ -9,8 +9,7 @@ import pytest
 
 from sandbox.models import Download, Purchase
 from sandbox.models import Release as SandboxRelease
-
-from .conftest import NO_SURPRISES, add, buy, pay
+from tests.store.conftest import NO_SURPRISES, add, buy, pay
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 

@@ -22,9 +22,9 @@ from store.checkout import services, tasks
 from store.checkout.gateways import stripe_checkout
 from store.checkout.gateways.stripe_checkout import minor_units
 from store.checkout.models import Order, OrderEvent, Refund
+from tests.races import NEEDS_ROW_LOCKS, at_once
+from tests.store.conftest import NO_SURPRISES, add, make_customer, refund_in_admin
 
-from .conftest import NO_SURPRISES, add, make_customer, refund_in_admin
-from .races import NEEDS_ROW_LOCKS, at_once
 from .stripe_recorded import RecordedStripe, recorded
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
@@ -571,7 +571,7 @@ def test_a_refund_cut_off_after_stripe_made_it_is_finished_by_the_sweep_without_
 
     monkeypatch.setattr(tasks.order_refund_resume, "delay", tasks.order_refund_resume)
     with (
-        mock.patch.object(services, "_refund_finish", side_effect=Crash),
+        mock.patch.object(services.refunds, "_refund_finish", side_effect=Crash),
         pytest.raises(Crash),
     ):
         services.order_refund(order_id=paid.pk, line_ids=None, actor=None, reason="twice")

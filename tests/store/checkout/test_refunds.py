@@ -14,8 +14,7 @@ from accounts.models import User
 from sandbox.models import Purchase
 from store.checkout.models import Order, OrderEvent, OrderLine
 from tests.conftest import pass_second_factor
-
-from .conftest import buy, refund_in_admin
+from tests.store.conftest import buy, refund_in_admin
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 

@@ -19,9 +19,8 @@ from sandbox.models import Download, Purchase
 from sandbox.models import Release as SandboxRelease
 from store.locker import services
 from tests.clocks import OffsetClock
-
-from .conftest import NO_SURPRISES, buy, make_customer
-from .downloads import ticket_url
+from tests.store.conftest import NO_SURPRISES, buy, make_customer
+from tests.store.locker.downloads import ticket_url
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 

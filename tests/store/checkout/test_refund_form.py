@@ -12,8 +12,7 @@ import pytest
 
 from sandbox.models import Release as SandboxRelease
 from store.checkout.models import Order, OrderLine
-
-from .conftest import NO_SURPRISES, add, pay
+from tests.store.conftest import NO_SURPRISES, add, pay
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 

@@ -11,8 +11,7 @@ from sandbox.models import PriceTier
 from sandbox.models import Release as SandboxRelease
 from store.basket.models import Basket
 from store.checkout.models import Order
-
-from .conftest import NO_SURPRISES, add, pay
+from tests.store.conftest import NO_SURPRISES, add, pay
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -135,7 +134,7 @@ def test_the_checkout_form_refuses_a_missing_csrf_token(customer, basket):
 def test_a_us_customer_is_asked_for_a_zip_code_which_7digital_receives(
     client, sandbox, queue, django_capture_on_commit_callbacks
 ):
-    from .conftest import make_customer
+    from tests.store.conftest import make_customer
 
     user = make_customer("us@example.com", country="US")
     client.force_login(user)

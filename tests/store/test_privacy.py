@@ -9,9 +9,8 @@ from django.test import Client
 from sandbox.models import Release as SandboxRelease
 from store.basket.models import Basket
 from store.checkout.models import Order, OrderLine
-
-from .conftest import NO_SURPRISES, add, buy, make_customer
-from .downloads import download
+from tests.store.conftest import NO_SURPRISES, add, buy, make_customer
+from tests.store.locker.downloads import download
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 

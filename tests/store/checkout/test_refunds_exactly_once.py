@@ -19,9 +19,8 @@ from sevendigital.resources.users import Refunds
 from store.checkout import services, tasks
 from store.checkout.gateways.test import TestGateway
 from store.checkout.models import Order, OrderEvent, OrderLine, Refund
-
-from .conftest import buy
-from .races import NEEDS_ROW_LOCKS, at_once, catalogue_seeded
+from tests.races import NEEDS_ROW_LOCKS, at_once, catalogue_seeded
+from tests.store.conftest import buy
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -57,7 +56,7 @@ def test_a_refund_cut_off_after_7digital_accepted_is_finished_by_the_sweep_and_t
     order, sandbox, resumed_at_once
 ):
     with (
-        mock.patch.object(services, "_refund_line_reported", side_effect=Crash),
+        mock.patch.object(services.refunds, "_refund_line_reported", side_effect=Crash),
         pytest.raises(Crash),
     ):
         refund(order)
@@ -93,7 +92,7 @@ def test_a_refund_cut_off_after_the_payment_was_returned_is_recorded_by_the_swee
 
     with (
         mock.patch.object(TestGateway, "refund", refund_and_remember),
-        mock.patch.object(services, "_refund_finish", side_effect=Crash),
+        mock.patch.object(services.refunds, "_refund_finish", side_effect=Crash),
         pytest.raises(Crash),
     ):
         refund(order)
@@ -105,7 +104,7 @@ def test_a_refund_cut_off_after_the_payment_was_returned_is_recorded_by_the_swee
 
     line = OrderLine.objects.get()
     # The gateway was asked again under the same reference, which is how Stripe finds
-    # the refund it made (tests/store/commerce/test_stripe.py) instead of a second.
+    # the refund it made (tests/store/checkout/test_stripe.py) instead of a second.
     assert paid_back == [f"refund-{order.number}-{line.pk}"] * 2
     assert len(sandbox.entries(endpoint="user/purchase/*")) == 1
     order.refresh_from_db()
@@ -115,7 +114,7 @@ def test_a_refund_cut_off_after_the_payment_was_returned_is_recorded_by_the_swee
 
 def test_a_line_whose_refund_is_under_way_is_not_refunded_again(order, sandbox):
     with (
-        mock.patch.object(services, "_refund_line_reported", side_effect=Crash),
+        mock.patch.object(services.refunds, "_refund_line_reported", side_effect=Crash),
         pytest.raises(Crash),
     ):
         refund(order)

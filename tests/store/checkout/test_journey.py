@@ -16,9 +16,8 @@ from sandbox import audio
 from sandbox.models import Release as SandboxRelease
 from store.basket.models import Basket
 from store.checkout.models import Order, OrderLine
-
-from .conftest import NO_SURPRISES, add, pay
-from .downloads import download, ticket_url
+from tests.store.conftest import NO_SURPRISES, add, pay
+from tests.store.locker.downloads import download, ticket_url
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -146,7 +145,7 @@ def test_adding_without_javascript_redirects_back_with_a_message(client, custome
 def test_an_anonymous_basket_joins_the_account_on_sign_in(client, sandbox):
     from allauth.account.models import EmailAddress
 
-    from .conftest import PASSWORD, make_customer
+    from tests.store.conftest import PASSWORD, make_customer
 
     user = make_customer("later@example.com")
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)

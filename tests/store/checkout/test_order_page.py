@@ -9,8 +9,7 @@ import pytest
 from django.utils import timezone
 
 from store.checkout.models import Order
-
-from .conftest import NO_SURPRISES, add, make_customer, pay
+from tests.store.conftest import NO_SURPRISES, add, make_customer, pay
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 

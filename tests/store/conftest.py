@@ -1,4 +1,6 @@
-"""Customers who shop against the in-process sandbox, and the queued work of orders."""
+"""Customers who shop against the in-process sandbox, and the queued work of orders:
+fixtures and helpers for the basket, checkout and locker tests (and the store-wide
+ones beside this file)."""
 
 from __future__ import annotations
 
@@ -12,8 +14,6 @@ from accounts.models import User
 from accounts.services import partner_user_ensure
 from store.checkout import services, tasks
 from tests.conftest import pass_second_factor
-
-from .races import catalogue_seeded, require_row_locks
 
 PASSWORD = "a long passphrase 7"
 NO_SURPRISES = 1046
@@ -88,15 +88,6 @@ def buy(client, queue, django_capture_on_commit_callbacks, *, release=NO_SURPRIS
     add(client, release=release)
     pay(client, django_capture_on_commit_callbacks)
     queue.deliver_all()
-
-
-@pytest.fixture
-def race():
-    """A race between two requests (tests/store/commerce/races.py), run where the
-    database has row locks; ask for it first, so that the sandbox catalogue is there
-    before the customer shops."""
-    require_row_locks()
-    catalogue_seeded()
 
 
 @pytest.fixture
