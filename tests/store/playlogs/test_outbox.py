@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from sandbox.models import ReceivedPlayLog
 from store.playlogs import outbox, services
+from store.playlogs.outbox import claims, kinds, pacing
 from store.playlogs.models import CataloguePlay, DeliveryPace, PreviewPlay, SubscriptionPlay
 from tests.store.playlogs.factories import PreviewPlayFactory
 
@@ -258,13 +259,13 @@ def test_subscription_plays_go_per_user_and_a_user_never_subscribed_is_rejected(
 def refused_by_7digital(monkeypatch):
     """Plays of track 666 come out with a log 7digital refuses (a 1-letter country: the
     sandbox answers 1002), as a play with a fault only 7digital can see would."""
-    built = outbox.preview_log
+    built = kinds.preview_log
 
     def preview_log(play):
         log = built(play)
         return dataclasses.replace(log, country="G") if play.track_id == 666 else log
 
-    monkeypatch.setattr(outbox, "preview_log", preview_log)
+    monkeypatch.setattr(kinds, "preview_log", preview_log)
     return 666
 
 
@@ -304,14 +305,14 @@ def test_a_play_that_breaks_the_sender_fails_alone_and_is_retried_later(monkeypa
     settings.PLAYLOG_RETRY_BASE_SECONDS = 60  # not due again within this test
     settings.PLAYLOG_RETRY_MAX_SECONDS = 600  # (_fast's cap would make it 0.05 s)
     finished_previews(3)
-    built = outbox.preview_log
+    built = kinds.preview_log
 
     def preview_log(play):
         if play.track_id == 100_001:
             raise RuntimeError("a bug")
         return built(play)
 
-    monkeypatch.setattr(outbox, "preview_log", preview_log)
+    monkeypatch.setattr(kinds, "preview_log", preview_log)
 
     result = ship()
 
@@ -537,7 +538,7 @@ def test_rows_whose_claim_ran_out_mid_batch_are_left_to_their_new_sender(monkeyp
     catalogue_plays({"GB": 100, "US": 50})  # one claim, two requests
     thief = uuid.uuid4()
     turns = []
-    waited = outbox.pace_wait
+    waited = pacing.pace_wait
 
     def pace_wait(**kwargs):
         turns.append(1)
@@ -545,7 +546,7 @@ def test_rows_whose_claim_ran_out_mid_batch_are_left_to_their_new_sender(monkeyp
             CataloguePlay.objects.filter(country="US").update(claimed_by=thief)
         waited(**kwargs)
 
-    monkeypatch.setattr(outbox, "pace_wait", pace_wait)
+    monkeypatch.setattr(pacing, "pace_wait", pace_wait)
 
     result = ship("catalogue")
 
@@ -561,7 +562,7 @@ def test_a_database_hiccup_after_7digital_took_the_plays_does_not_send_them_twic
     from django.db import OperationalError
 
     finished_previews(10)
-    marked = outbox.rows_delivered
+    marked = claims.rows_delivered
     calls = []
 
     def rows_delivered(*args, **kwargs):
@@ -570,8 +571,8 @@ def test_a_database_hiccup_after_7digital_took_the_plays_does_not_send_them_twic
             raise OperationalError("database is locked")
         return marked(*args, **kwargs)
 
-    monkeypatch.setattr(outbox, "rows_delivered", rows_delivered)
-    monkeypatch.setattr(outbox._marked.retry, "wait", tenacity.wait_none())
+    monkeypatch.setattr(claims, "rows_delivered", rows_delivered)
+    monkeypatch.setattr(claims.rows_marked.retry, "wait", tenacity.wait_none())
 
     result = ship()
 
