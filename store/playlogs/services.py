@@ -17,7 +17,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from store.playlogs import limits
+from store.playlogs import limits, outbox, tasks
 from store.playlogs.models import (
     PREVIEW_SECONDS_MAX,
     USER_AGENT_MAX_LENGTH,
@@ -42,10 +42,15 @@ class PlayRefused(Exception):
         super().__init__(self.reason.label)
 
 
-def _ship_when_due(kind: str, play: OutboxPlay) -> None:
-    """After the commit, make sure a task ships ``play`` once it is due."""
-    from store.playlogs import outbox, tasks
+def play_finished(*, play: OutboxPlay) -> None:
+    """After the commit, make sure a task ships ``play`` once its kind says it falls due
+    (a streamed play at once; a preview when the player has said all it will)."""
+    _ship_when_due(outbox.kind_of(play).name, play)
 
+
+def _ship_when_due(kind: str, play: OutboxPlay) -> None:
+    """:func:`play_finished` for a play of ``kind`` (also for one just started: a
+    preview falls due even if the player never says more)."""
     due_at = outbox.kind_get(kind).next_due_at(play)
     transaction.on_commit(lambda: tasks.ship_soon(kind, due_at=due_at))
 
@@ -226,7 +231,7 @@ def catalogue_play_record(
         listener_id=listener_id,
         end_reason=EndReason(end_reason),
     )
-    _ship_when_due("catalogue", play)
+    play_finished(play=play)
     return play
 
 
@@ -260,7 +265,7 @@ def subscription_play_record(
         partner_user_id=partner_user_id,
         play_mode=PlayMode(play_mode),
     )
-    _ship_when_due("subscription", play)
+    play_finished(play=play)
     return play
 
 

@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from sevendigital import errors
 from store.integrations.sevendigital import get_uncached_client
-from store.playlogs.models import OutboxPlay, PreviewPlay
+from store.playlogs import tasks
+from store.playlogs.models import OutboxPlay
 from store.playlogs.outbox import claims, pacing
 from store.playlogs.outbox.batching import Request, requests_for
 from store.playlogs.outbox.claims import (
@@ -81,7 +82,7 @@ class _Sender:
         except errors.SevenDigitalError as error:
             if not is_refusal(error):
                 raise
-            if len(request.rows) == 1 or request.refuses_all(error):
+            if len(request.rows) == 1 or self.kind.refuses_all(error):
                 self.result.rejected += rows_rejected(
                     self.kind, request.rows, token=self.token, reason=str(error)
                 )
@@ -91,7 +92,7 @@ class _Sender:
                 return
             middle = len(request.rows) // 2
             for half in (request.rows[:middle], request.rows[middle:]):
-                self.send(Request(half, request.send, request.refuses_all))
+                self.send(Request(half, request.send))
             return
         self.result.delivered += claims.rows_marked(self.kind, request.rows, token=self.token)
 
@@ -141,15 +142,10 @@ def playlogs_ship(
             result.rejected += rows_rejected(play_kind, [row], token=token, reason=reason)
         for row, error in broken:
             result.failed += _failed(play_kind, [row], token, error)
-        if (
-            play_kind.model is PreviewPlay
-            and len(rows) == play_kind.claim_size
-            and len(pending) > 1
-        ):
-            # Long logs filled 100 KiB before 500: the last request is part-full, and its
-            # rows go back to start the next claim's full requests (a request is 1/5 of
-            # a second of 7digital's limit; a half-empty one wastes half of it).
-            rows_release(play_kind, pending.pop().rows, token=token)
+        unfilled = play_kind.unfilled(len(rows), pending)
+        if unfilled is not None:
+            pending = [request for request in pending if request is not unfilled]
+            rows_release(play_kind, unfilled.rows, token=token)
         try:
             while pending and not stop() and time.monotonic() < deadline:
                 # Out of pending before it is sent: once 7digital may have it, its rows
@@ -220,7 +216,5 @@ def playlogs_retry(*, kind: str, ids: Iterable | None = None) -> int:
         rejected=False, rejected_at=None, last_error=F("rejected_reason"), next_attempt_at=None
     )
     if failing + rejected:
-        from store.playlogs import tasks
-
         transaction.on_commit(lambda: tasks.ship_soon(kind, due_at=timezone.now()))
     return failing + rejected

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from sandbox.models import ReceivedPlayLog
 from store.playlogs import outbox, services
-from store.playlogs.outbox import claims, kinds, pacing
 from store.playlogs.models import CataloguePlay, DeliveryPace, PreviewPlay, SubscriptionPlay
+from store.playlogs.outbox import claims, kinds, pacing
 from tests.store.playlogs.factories import PreviewPlayFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
