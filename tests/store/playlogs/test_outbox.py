@@ -643,3 +643,18 @@ def test_a_report_arriving_while_the_play_is_being_sent_changes_nothing():
 
     play.refresh_from_db()
     assert play.seconds_played == Decimal(5)
+
+
+@pytest.mark.parametrize(
+    ("model", "name"),
+    [(PreviewPlay, "preview"), (CataloguePlay, "catalogue"), (SubscriptionPlay, "subscription")],
+)
+def test_each_play_is_shipped_by_the_one_kind_declared_for_its_table(model, name):
+    kind = outbox.kind_of(model())
+
+    assert kind is outbox.kind_get(name) and kind.model is model
+
+
+def test_an_unknown_kind_of_play_is_an_error():
+    with pytest.raises(ValueError, match="no such kind"):
+        outbox.kind_get("radio")
