@@ -4,7 +4,7 @@ them all, against the 2,500 logs/s that 7digital's limits allow.
     .venv/bin/python bench/playlog_delivery.py [--plays 100000] [--kills 3] [--broker redis]
 
 The pipeline runs as in production, each part its own process on loopback
-(tests/store/playlogs/pipeline.py): the sandbox (``manage.py runsandbox``) limiting log
+(scripts/playlog_pipeline.py): the sandbox (``manage.py runsandbox``) limiting log
 requests to 5 per second per consumer key, a Celery worker of 2 processes (Celery's
 default on this 2-CPU machine; --concurrency), Celery beat, and the
 store's database (SQLite files, or a fresh PostgreSQL database with ``--database
@@ -38,7 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.store.playlogs.pipeline import Pipeline, postgres_url, redis_url  # noqa: E402
+from scripts.local_servers import postgres_url, redis_url  # noqa: E402
+from scripts.playlog_pipeline import Pipeline  # noqa: E402
 
 CAP = 5 * 500
 CHROME = (

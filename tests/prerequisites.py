@@ -20,11 +20,11 @@ import re
 
 import pytest
 
+from scripts.local_servers import postgres_url, redis_url
+
 STRICT_VARIABLE = "TESTS_REQUIRE_PREREQUISITES"
 ABSENT_VARIABLE = "TESTS_ABSENT_SERVICES"
 MISSING = re.compile(r"missing prerequisite \((?P<service>[a-z]+)\)")
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
-DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
 def strict() -> bool:
@@ -46,37 +46,10 @@ def absence_allowed(skip_reason: str) -> bool:
     return bool(found) and found["service"] in absent
 
 
-def redis_url() -> str | None:
-    """REDIS_URL, or the Redis on this machine's default port, when it answers."""
-    url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
-    try:
-        import redis
-
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except Exception:
-        return None
-    return url
-
-
 def require_redis() -> str:
     url = redis_url()
     if url is None:
         missing("no Redis answers (REDIS_URL, or 127.0.0.1:6379)", service="redis")
-    return url
-
-
-def postgres_url() -> str | None:
-    """The PostgreSQL server of DATABASE_URL, or the one on this machine's default port,
-    when it answers: a URL whose database the caller may replace with one of its own."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        url = DEFAULT_POSTGRES_URL
-    try:
-        import psycopg
-
-        psycopg.connect(url, connect_timeout=2).close()
-    except Exception:
-        return None
     return url
 
 

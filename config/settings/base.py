@@ -366,7 +366,7 @@ ORDER_SWEEP_AFTER_SECONDS = env.int("ORDER_SWEEP_AFTER_SECONDS", default=120)
 
 # --- Play logs ---------------------------------------------------------------------
 # Every play is written to the database, then shipped to 7digital's preview/log,
-# catalogue/log and user/subscription/log by Celery (store/playlogs/outbox.py).
+# catalogue/log and user/subscription/log by Celery (store/playlogs/outbox/).
 # All the shop's senders together keep under 7digital's pace for log requests per
 # consumer key (the 2026.05 document: 5 POST requests per second).
 PLAYLOG_REQUESTS_PER_SECOND = env.float("PLAYLOG_REQUESTS_PER_SECOND", default=5.0)

@@ -1,7 +1,8 @@
-"""Play logs for staff: the three outbox tables, read only, and the dashboard.
+"""Play logs for staff: each kind's outbox table, read only, and the dashboard.
 
-The dashboard (plays per day, backlog, failures, reconciliation) hangs off the preview
-plays' admin; its one action sends failed plays again.
+The dashboard (plays per day, backlog, failures, reconciliation) hangs off the first
+kind's admin (the preview plays', whose view permission it asks); its one action sends
+failed plays again.
 """
 
 from __future__ import annotations
@@ -16,13 +17,8 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from store.playlogs import charts, outbox, selectors
-from store.playlogs.models import (
-    CataloguePlay,
-    OutboxPlay,
-    PreviewPlay,
-    PreviewResponseTally,
-    SubscriptionPlay,
-)
+from store.playlogs.models import OutboxPlay, PreviewResponseTally
+from store.playlogs.outbox import Kind
 
 DASHBOARD_DAYS = 30
 VIEW_DASHBOARD_PERMISSION = "playlogs.view_previewplay"
@@ -65,7 +61,7 @@ class DeliveryStateFilter(admin.SimpleListFilter):
 
 
 class PlayAdmin(ReadOnlyAdmin):
-    """What the three kinds of play share: state, reason, search by track id."""
+    """What every kind of play shows: state, reason, search by track id."""
 
     search_fields = ("=track_id",)
     list_select_related = ("user",)
@@ -80,24 +76,8 @@ class PlayAdmin(ReadOnlyAdmin):
         return Truncator(play.rejected_reason or play.last_error).chars(80)
 
 
-@admin.register(PreviewPlay)
-class PreviewPlayAdmin(PlayAdmin):
-    list_display = (
-        "started_at",
-        "track_id",
-        "country",
-        "user",
-        "anonymous_id",
-        "seconds_played",
-        "play_mode",
-        "delivered_at",
-        "attempts",
-        "state",
-        "reason",
-    )
-    list_filter = (DeliveryStateFilter, "started_at", "country", "play_mode")
-    date_hierarchy = "started_at"
-    ordering = ("-started_at",)
+class DashboardAdmin(admin.ModelAdmin):
+    """The dashboard's pages, under the admin of the model it is mounted on."""
 
     def get_urls(self):
         return [
@@ -193,44 +173,34 @@ def play_ids(model: type[OutboxPlay], values: list[str]) -> list:
     return ids
 
 
-@admin.register(CataloguePlay)
-class CataloguePlayAdmin(PlayAdmin):
-    list_display = (
-        "played_at",
-        "track_id",
-        "release_id",
-        "country",
-        "listener_id",
-        "seconds_played",
-        "end_reason",
-        "delivered_at",
-        "attempts",
-        "state",
-        "reason",
+def play_admin(kind: Kind, *, bases: tuple[type, ...] = ()) -> type[PlayAdmin]:
+    """The list of ``kind``'s plays: its time and track, the columns it declares, then
+    the delivery state; newest first, filtered by state, time, country and its filters."""
+    return type(
+        f"{kind.model.__name__}Admin",
+        (*bases, PlayAdmin),
+        {
+            "__module__": __name__,
+            "list_display": (
+                kind.time_field,
+                "track_id",
+                *kind.admin_columns,
+                "delivered_at",
+                "attempts",
+                "state",
+                "reason",
+            ),
+            "list_filter": (DeliveryStateFilter, kind.time_field, "country", *kind.admin_filters),
+            "date_hierarchy": kind.time_field,
+            "ordering": (f"-{kind.time_field}",),
+        },
     )
-    list_filter = (DeliveryStateFilter, "played_at", "country", "end_reason")
-    date_hierarchy = "played_at"
-    ordering = ("-played_at",)
 
 
-@admin.register(SubscriptionPlay)
-class SubscriptionPlayAdmin(PlayAdmin):
-    list_display = (
-        "played_at",
-        "track_id",
-        "release_id",
-        "country",
-        "partner_user_id",
-        "seconds_played",
-        "play_mode",
-        "delivered_at",
-        "attempts",
-        "state",
-        "reason",
+for position, play_kind in enumerate(outbox.KINDS.values()):
+    admin.site.register(
+        play_kind.model, play_admin(play_kind, bases=(DashboardAdmin,) if position == 0 else ())
     )
-    list_filter = (DeliveryStateFilter, "played_at", "country", "play_mode")
-    date_hierarchy = "played_at"
-    ordering = ("-played_at",)
 
 
 @admin.register(PreviewResponseTally)

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
+from store.playlogs.outbox import KINDS
 from store.playlogs.selectors import DayPlays
 
 WIDTH = 720
@@ -21,8 +22,8 @@ PLOT_TOP = 36  # room for the legend above the plot
 PLOT_BOTTOM = HEIGHT - 48  # room for the day labels and the axis title
 BAR_SHARE = 0.7  # of each day's slot; the rest is the gap between bars
 MAX_DAY_LABELS = 8
-# Okabe-Ito colours: told apart with the common colour-vision deficiencies.
-COLOURS = {"preview": "#0072b2", "catalogue": "#e69f00", "subscription": "#009e73"}
+# Each kind declares its colour (store/playlogs/outbox/kinds.py); this one is for a
+# kind no longer declared.
 FALLBACK_COLOUR = "#777777"
 
 
@@ -93,6 +94,10 @@ def tick_step(highest: int, *, ticks: int = 4) -> int:
     return next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
 
 
+def colour(kind: str) -> str:
+    return KINDS[kind].colour if kind in KINDS else FALLBACK_COLOUR
+
+
 def plays_chart(days: list[DayPlays]) -> Chart:
     """Bars of plays recorded per day (oldest on the left), stacked by kind."""
     chronological = sorted(days, key=lambda day: day.day)
@@ -121,7 +126,7 @@ def plays_chart(days: list[DayPlays]) -> Chart:
                     y=round(y, 2),
                     width=width,
                     height=round(counts.recorded * scale, 2),
-                    colour=COLOURS.get(counts.kind, FALLBACK_COLOUR),
+                    colour=colour(counts.kind),
                 )
             )
             below += counts.recorded
@@ -146,7 +151,7 @@ def plays_chart(days: list[DayPlays]) -> Chart:
             LegendItem(
                 kind=counts.kind,
                 label=counts.label,
-                colour=COLOURS.get(counts.kind, FALLBACK_COLOUR),
+                colour=colour(counts.kind),
                 x=PLOT_LEFT + position * 170,
             )
             for position, counts in enumerate(kinds)

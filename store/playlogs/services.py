@@ -13,13 +13,13 @@ from datetime import UTC, date, datetime
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 
+from store.playlogs import outbox, tasks
 from store.playlogs.models import (
     USER_AGENT_MAX_LENGTH,
     CataloguePlay,
     EndReason,
     OutboxPlay,
     PlayMode,
-    PreviewPlay,
     PreviewRefusalTally,
     PreviewResponseTally,
     RefusalReason,
@@ -27,21 +27,13 @@ from store.playlogs.models import (
 )
 
 
-def _ship_when_due(kind: str, play: OutboxPlay) -> None:
-    """After the commit, make sure a task ships ``play`` once it is due."""
-    from store.playlogs import outbox, tasks
-
-    due_at = outbox.kind_get(kind).next_due_at(play)
-    transaction.on_commit(lambda: tasks.ship_soon(kind, due_at=due_at))
-
-
-_KIND_OF = {PreviewPlay: "preview", CataloguePlay: "catalogue", SubscriptionPlay: "subscription"}
-
-
 def play_finished(*, play: OutboxPlay) -> None:
-    """Have ``play`` shipped once it is due: the player calls this for each play it
-    records or reports, inside the transaction that wrote it."""
-    _ship_when_due(_KIND_OF[type(play)], play)
+    """After the commit, make sure a task ships ``play`` once its kind says it falls due:
+    a streamed play at once; a preview when the player has said all it will, or (for one
+    just started) when it would have, even if the player never says more."""
+    kind = outbox.kind_of(play)
+    due_at = kind.next_due_at(play)
+    transaction.on_commit(lambda: tasks.ship_soon(kind.name, due_at=due_at))
 
 
 def _streamed(
@@ -89,7 +81,7 @@ def catalogue_play_record(
         listener_id=listener_id,
         end_reason=EndReason(end_reason),
     )
-    _ship_when_due("catalogue", play)
+    play_finished(play=play)
     return play
 
 
@@ -123,7 +115,7 @@ def subscription_play_record(
         partner_user_id=partner_user_id,
         play_mode=PlayMode(play_mode),
     )
-    _ship_when_due("subscription", play)
+    play_finished(play=play)
     return play
 
 

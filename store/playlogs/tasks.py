@@ -18,8 +18,6 @@ from celery.signals import worker_shutting_down
 from django.core.cache import cache
 from django.db import OperationalError
 
-from store.playlogs import outbox
-
 logger = logging.getLogger(__name__)
 
 # Plays falling due within the same few seconds share one queued task.
@@ -48,6 +46,8 @@ def _stop_shipping(**kwargs) -> None:
 )
 def playlogs_ship(self, kind: str) -> int:
     """Send ``kind``'s due plays to 7digital; queue the next task if time ran out."""
+    from store.playlogs import outbox
+
     try:
         result = outbox.playlogs_ship(kind=kind, stop=shutting_down.is_set)
     except outbox.ShipDeferred as deferred:
@@ -62,6 +62,8 @@ def playlogs_ship(self, kind: str) -> int:
 @shared_task(ignore_result=True)
 def playlogs_sweep() -> list[str]:
     """Periodic (django-celery-beat): queue a shipping task for each kind with due plays."""
+    from store.playlogs import outbox
+
     queued = [kind for kind in outbox.KINDS if outbox.has_due(kind)]
     for kind in queued:
         playlogs_ship.delay(kind)

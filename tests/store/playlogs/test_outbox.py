@@ -16,6 +16,7 @@ from sandbox.models import ReceivedPlayLog
 from store.player import services as player_services
 from store.playlogs import outbox, services
 from store.playlogs.models import CataloguePlay, DeliveryPace, PreviewPlay, SubscriptionPlay
+from store.playlogs.outbox import claims, kinds, pacing
 from tests.store.playlogs.factories import PreviewPlayFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
@@ -259,13 +260,13 @@ def test_subscription_plays_go_per_user_and_a_user_never_subscribed_is_rejected(
 def refused_by_7digital(monkeypatch):
     """Plays of track 666 come out with a log 7digital refuses (a 1-letter country: the
     sandbox answers 1002), as a play with a fault only 7digital can see would."""
-    built = outbox.preview_log
+    built = kinds.preview_log
 
     def preview_log(play):
         log = built(play)
         return dataclasses.replace(log, country="G") if play.track_id == 666 else log
 
-    monkeypatch.setattr(outbox, "preview_log", preview_log)
+    monkeypatch.setattr(kinds, "preview_log", preview_log)
     return 666
 
 
@@ -305,14 +306,14 @@ def test_a_play_that_breaks_the_sender_fails_alone_and_is_retried_later(monkeypa
     settings.PLAYLOG_RETRY_BASE_SECONDS = 60  # not due again within this test
     settings.PLAYLOG_RETRY_MAX_SECONDS = 600  # (_fast's cap would make it 0.05 s)
     finished_previews(3)
-    built = outbox.preview_log
+    built = kinds.preview_log
 
     def preview_log(play):
         if play.track_id == 100_001:
             raise RuntimeError("a bug")
         return built(play)
 
-    monkeypatch.setattr(outbox, "preview_log", preview_log)
+    monkeypatch.setattr(kinds, "preview_log", preview_log)
 
     result = ship()
 
@@ -538,7 +539,7 @@ def test_rows_whose_claim_ran_out_mid_batch_are_left_to_their_new_sender(monkeyp
     catalogue_plays({"GB": 100, "US": 50})  # one claim, two requests
     thief = uuid.uuid4()
     turns = []
-    waited = outbox.pace_wait
+    waited = pacing.pace_wait
 
     def pace_wait(**kwargs):
         turns.append(1)
@@ -546,7 +547,7 @@ def test_rows_whose_claim_ran_out_mid_batch_are_left_to_their_new_sender(monkeyp
             CataloguePlay.objects.filter(country="US").update(claimed_by=thief)
         waited(**kwargs)
 
-    monkeypatch.setattr(outbox, "pace_wait", pace_wait)
+    monkeypatch.setattr(pacing, "pace_wait", pace_wait)
 
     result = ship("catalogue")
 
@@ -562,7 +563,7 @@ def test_a_database_hiccup_after_7digital_took_the_plays_does_not_send_them_twic
     from django.db import OperationalError
 
     finished_previews(10)
-    marked = outbox.rows_delivered
+    marked = claims.rows_delivered
     calls = []
 
     def rows_delivered(*args, **kwargs):
@@ -571,8 +572,8 @@ def test_a_database_hiccup_after_7digital_took_the_plays_does_not_send_them_twic
             raise OperationalError("database is locked")
         return marked(*args, **kwargs)
 
-    monkeypatch.setattr(outbox, "rows_delivered", rows_delivered)
-    monkeypatch.setattr(outbox._marked.retry, "wait", tenacity.wait_none())
+    monkeypatch.setattr(claims, "rows_delivered", rows_delivered)
+    monkeypatch.setattr(claims.rows_marked.retry, "wait", tenacity.wait_none())
 
     result = ship()
 
@@ -643,3 +644,18 @@ def test_a_report_arriving_while_the_play_is_being_sent_changes_nothing():
 
     play.refresh_from_db()
     assert play.seconds_played == Decimal(5)
+
+
+@pytest.mark.parametrize(
+    ("model", "name"),
+    [(PreviewPlay, "preview"), (CataloguePlay, "catalogue"), (SubscriptionPlay, "subscription")],
+)
+def test_each_play_is_shipped_by_the_one_kind_declared_for_its_table(model, name):
+    kind = outbox.kind_of(model())
+
+    assert kind is outbox.kind_get(name) and kind.model is model
+
+
+def test_an_unknown_kind_of_play_is_an_error():
+    with pytest.raises(ValueError, match="no such kind"):
+        outbox.kind_get("radio")

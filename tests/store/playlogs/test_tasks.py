@@ -144,3 +144,17 @@ def test_a_warm_shutdown_stops_shipping_between_requests(monkeypatch, queued):
 
     assert seen["stop"] is True
     assert queued == []  # the next worker's sweep takes over
+
+
+def test_a_finished_play_is_queued_for_when_its_kind_says_it_is_due(
+    queued, settings, django_capture_on_commit_callbacks
+):
+    settings.PLAYLOG_PREVIEW_SETTLE_SECONDS = 60
+    play = PreviewPlayFactory(seconds_played=Decimal(12), reported_at=timezone.now())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.play_finished(play=play)
+
+    ((args, options),) = queued
+    assert args == ("preview",)
+    assert options["eta"] >= timezone.now() + timedelta(seconds=55)

@@ -1,6 +1,6 @@
 """Real Celery workers ship recorded plays to a real sandbox process: none lost.
 
-Each test runs the pipeline as separate processes (tests/store/playlogs/pipeline.py):
+Each test runs the pipeline as separate processes (scripts/playlog_pipeline.py):
 the sandbox with its 5 requests per second per key, Celery workers (and beat where a
 crash must be recovered from) on the Redis broker where Redis answers (REDIS_URL, or
 127.0.0.1:6379) and on the embedded SQLite broker otherwise (the first test runs on
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
+from scripts.playlog_pipeline import Pipeline
 from tests.prerequisites import redis_url, require_postgres, require_redis
-from tests.store.playlogs.pipeline import Pipeline
 
 pytestmark = pytest.mark.slow
 

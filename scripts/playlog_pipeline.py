@@ -34,9 +34,9 @@ from typing import TypeVar
 
 import requests
 
-from tests.prerequisites import postgres_url, redis_url
+from scripts.local_servers import postgres_url, redis_url
 
-BASE_DIR = Path(__file__).resolve().parents[3]
+BASE_DIR = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 STARTUP_SECONDS = 90
 
