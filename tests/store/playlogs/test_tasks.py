@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from store.player import services
 from store.playlogs import outbox, tasks
+from store.playlogs import services as playlogs
 from store.playlogs.models import PreviewPlay
 from tests.store.playlogs.factories import PreviewPlayFactory
 
@@ -153,7 +154,7 @@ def test_a_finished_play_is_queued_for_when_its_kind_says_it_is_due(
     play = PreviewPlayFactory(seconds_played=Decimal(12), reported_at=timezone.now())
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.play_finished(play=play)
+        playlogs.play_finished(play=play)
 
     ((args, options),) = queued
     assert args == ("preview",)
