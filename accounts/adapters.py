@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
 
 from accounts import services
-from store.catalogue.country import SESSION_KEY, SUPPORTED_COUNTRIES
+from integrations.country import SESSION_KEY, SUPPORTED_COUNTRIES
 
 
 class AccountAdapter(DefaultAccountAdapter):

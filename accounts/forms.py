@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from accounts.models import User
-from store.catalogue.country import SUPPORTED_COUNTRIES
+from integrations.country import SUPPORTED_COUNTRIES
 
 
 class ProfileForm(forms.ModelForm):

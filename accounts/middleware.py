@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from accounts.roles import needs_second_factor
-from store.integrations.http import next_path
+from integrations.http import next_path
 
 # URL namespaces of staff pages (the admin; later issues add their dashboards here).
 STAFF_NAMESPACES = frozenset({"admin", "staff"})

@@ -23,9 +23,9 @@ from django.utils import timezone
 from accounts import tasks
 from accounts.exceptions import PartnerUserFailed, PartnerUserPending
 from accounts.models import PartnerUser, User
+from integrations.sevendigital import get_client, is_transient
+from integrations.tasks import task_queue_on_commit
 from sevendigital import errors
-from store.integrations.sevendigital import get_client, is_transient
-from store.integrations.tasks import task_queue_on_commit
 
 logger = logging.getLogger(__name__)
 

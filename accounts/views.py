@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 
 from accounts import services
 from accounts.forms import DeleteAccountForm, ProfileForm
-from store.catalogue.country import country_remember
+from integrations.country import country_remember
 
 
 @login_required

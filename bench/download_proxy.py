@@ -89,7 +89,7 @@ from django.test import Client
 from accounts.models import User
 from accounts.services import partner_user_ensure
 from sandbox.models import DOWNLOAD_LIMITS, PACKAGES, STANDARD_PACKAGE, Release
-from store.integrations.sevendigital import get_uncached_client
+from integrations.sevendigital import get_uncached_client
 
 limit = max(DOWNLOAD_LIMITS)
 releases = (

@@ -1644,9 +1644,9 @@ def site_pointed_at_sandbox() -> Iterator[None]:
     as the test suite's ``sandbox_for_store`` fixture does."""
     from django.test.utils import override_settings
 
+    from integrations import sevendigital as integration
     from sandbox.state import state
     from sandbox.transport import SandboxTransport
-    from store.integrations import sevendigital as integration
 
     hosts = {name: SANDBOX_HOST for name in integration.HOST_SETTINGS.values()}
     original = integration.client_from_settings

@@ -69,12 +69,12 @@ def seeded_catalogue(django_db_setup):
 def sandbox_for_store(settings, seeded_catalogue):
     """Point the storefront's 7digital client at the sandbox, in process (no socket).
 
-    Every client ``store.integrations.sevendigital.get_client()`` builds during the test
+    Every client ``integrations.sevendigital.get_client()`` builds during the test
     sends through the sandbox's own views, OAuth checks and serializers.
     """
+    from integrations import sevendigital as integration
     from sandbox.state import state
     from sandbox.transport import SandboxTransport
-    from store.integrations import sevendigital as integration
 
     settings.SEVENDIGITAL_SANDBOX_URL = SANDBOX_URL
     for name in integration.HOST_SETTINGS.values():

@@ -130,10 +130,10 @@ if SANDBOX_ENABLED:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "store.integrations.http.RefuseNulBytesMiddleware",
+    "integrations.http.RefuseNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "store.catalogue.country.CountryMiddleware",
+    "store.catalogue.middleware.CountryMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

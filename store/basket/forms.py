@@ -1,6 +1,6 @@
 from django import forms
 
-from store.integrations.sevendigital import ID_MAX
+from integrations.sevendigital import ID_MAX
 
 from .models import PREMIUM_PACKAGE, STANDARD_PACKAGE
 

@@ -13,10 +13,10 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from integrations.sevendigital import get_uncached_client
 from sevendigital import errors
 from sevendigital.models import Release, Track
 from store.catalogue import selectors
-from store.integrations.sevendigital import get_uncached_client
 
 from .models import STANDARD_PACKAGE, Basket, BasketLine, item_key
 

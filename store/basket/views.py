@@ -2,7 +2,7 @@
 
 A basket button posts in place (a targeted swap: the status line and the header's count
 come back); the same form boosted, or without JavaScript, is answered like a plain form:
-a message and the page it came from (``store.integrations.htmx.wants_partial``).
+a message and the page it came from (``integrations.htmx.wants_partial``).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from store.catalogue.country import visitor_country
-from store.integrations.htmx import HtmxHttpRequest, render_page, vary_on_htmx, wants_partial
-from store.integrations.http import next_path
+from integrations.country import visitor_country
+from integrations.htmx import HtmxHttpRequest, render_page, vary_on_htmx, wants_partial
+from integrations.http import next_path
 
 from . import selectors, services
 from .forms import BasketAddForm

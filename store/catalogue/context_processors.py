@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from store.catalogue.country import SUPPORTED_COUNTRIES, country_for
+from integrations.country import SUPPORTED_COUNTRIES, country_for
 from store.catalogue.selectors import served_stale
 
 

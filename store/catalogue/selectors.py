@@ -40,12 +40,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
 
+from integrations.sevendigital import get_client, is_transient
+from integrations.tasks import task_queue_on_commit
 from sevendigital import errors
 from sevendigital.models import Artist, Chart, Page, Release, SearchResult, Tag, Track
 from sevendigital.resources.catalogue import BATCH_LIMIT
 from store.catalogue.lru import LRU
-from store.integrations.sevendigital import get_client, is_transient
-from store.integrations.tasks import task_queue_on_commit
 
 logger = logging.getLogger(__name__)
 

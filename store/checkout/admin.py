@@ -14,7 +14,7 @@ from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from store.catalogue.money import format_price, locale_for
+from integrations.money import format_price, locale_for
 
 from . import services
 from .models import Order, OrderEvent, OrderLine

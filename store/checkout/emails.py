@@ -8,7 +8,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from store.catalogue.money import format_price, locale_for
+from integrations.money import format_price, locale_for
 
 from .models import Order, OrderEvent
 

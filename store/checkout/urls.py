@@ -1,6 +1,6 @@
 from django.urls import path
 
-import store.integrations.converters  # noqa: F401 - registers <id:> and <order_number:>
+import integrations.converters  # noqa: F401 - registers <id:> and <order_number:>
 
 from . import views
 

@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from integrations.country import visitor_country
+from integrations.htmx import HtmxHttpRequest, render_page, vary_on_htmx, wants_partial
+from integrations.money import format_price, locale_for
 from store.basket import selectors as baskets
-from store.catalogue.country import visitor_country
-from store.catalogue.money import format_price, locale_for
-from store.integrations.htmx import HtmxHttpRequest, render_page, vary_on_htmx, wants_partial
 
 from . import selectors, services
 from .forms import PaymentForm

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from integrations.sevendigital import get_uncached_client, is_transient
 from sevendigital import errors
 from sevendigital.models import Locker, LockerRelease, LockerTrack
-from store.integrations.sevendigital import get_uncached_client, is_transient
 
 PAGE_SIZE = 10
 SORTS = {

@@ -27,12 +27,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import PartnerUser
+from integrations.country import visitor_country
+from integrations.htmx import HtmxHttpRequest, render_page
+from integrations.http import whole_number
+from integrations.proxy import relay
+from integrations.sevendigital import ID_MAX, get_uncached_client, is_transient
 from sevendigital import errors
-from store.catalogue.country import visitor_country
-from store.integrations.htmx import HtmxHttpRequest, render_page
-from store.integrations.http import whole_number
-from store.integrations.proxy import relay
-from store.integrations.sevendigital import ID_MAX, get_uncached_client, is_transient
 
 from . import selectors, services
 from .services import DownloadTarget

@@ -28,10 +28,10 @@ from django.http import (
 )
 from django.views.decorators.http import require_POST, require_safe
 
+from integrations.country import visitor_country
+from integrations.proxy import relay
+from integrations.sevendigital import get_client
 from sevendigital import errors
-from store.catalogue.country import visitor_country
-from store.integrations.proxy import relay
-from store.integrations.sevendigital import get_client
 from store.player import services
 from store.player.tally import refusals, tally
 from store.playlogs.models import PreviewPlay, RefusalReason

@@ -181,8 +181,8 @@ def storefront(
     from django.core.cache import cache
     from django.core.signals import request_finished, request_started
 
+    from integrations import sevendigital as integration
     from sandbox.state import state
-    from store.integrations import sevendigital as integration
 
     settings.SEVENDIGITAL_SANDBOX_URL = sandbox_server.url
     for name in integration.HOST_SETTINGS.values():

@@ -15,11 +15,11 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from integrations import htmx
+from integrations.money import format_price, locale_for
 from sevendigital.models import Price
 from store.catalogue.artwork import artwork as artwork_at
 from store.catalogue.lru import LRU
-from store.catalogue.money import format_price, locale_for
-from store.integrations import htmx
 
 register = template.Library()
 
@@ -131,7 +131,7 @@ def _forget_urls(*, setting: str, **kwargs) -> None:
 @register.filter
 def wants_partial(request: HttpRequest) -> bool:
     """``{% if request|wants_partial %}``: this answer is a partial for a targeted swap
-    (not a page, boosted or restored from history; see ``store.integrations.htmx``)."""
+    (not a page, boosted or restored from history; see ``integrations.htmx``)."""
     return htmx.wants_partial(request)
 
 

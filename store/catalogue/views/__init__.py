@@ -2,5 +2,5 @@
 
 Each view renders the full page, or for a targeted htmx swap only the fragment that
 changes, from the same template's named partial; a boosted navigation and a history
-restore get the full page (``store.integrations.htmx`` decides, for every view).
+restore get the full page (``integrations.htmx`` decides, for every view).
 """

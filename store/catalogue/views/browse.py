@@ -1,7 +1,7 @@
 """Browsing the catalogue: the home page, artists A-Z and a tag's page.
 
 Each view serves its full page and, for a targeted htmx swap, only the part that changes
-(``store.integrations.htmx``); every page works without JavaScript.
+(``integrations.htmx``); every page works without JavaScript.
 
 Why some sections load on their own: a page that nobody has seen for a while must
 not keep the visitor waiting on many 7digital calls in a row (the budget is two per
@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
+from integrations.htmx import render_page, wants_partial
 from sevendigital.models import Page, Release
 from store.catalogue.selectors import (
     CatalogueNotFound,
@@ -37,7 +38,6 @@ from store.catalogue.selectors import (
     tag_releases_new,
     tag_releases_top,
 )
-from store.integrations.htmx import render_page, wants_partial
 
 CHART_SIZE = 10
 FEATURED_RELEASES = 6

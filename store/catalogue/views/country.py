@@ -6,9 +6,9 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from accounts.services import account_country_set
-from store.catalogue.country import SUPPORTED_COUNTRIES, country_remember
-from store.integrations.htmx import wants_partial
-from store.integrations.http import next_path
+from integrations.country import SUPPORTED_COUNTRIES, country_remember
+from integrations.htmx import wants_partial
+from integrations.http import next_path
 
 
 @require_POST

@@ -17,7 +17,7 @@ the section's link asks for the whole page again with that section filled in.
 
 Fragments
 ---------
-For a targeted htmx swap (``store.integrations.htmx.wants_partial``; a boosted
+For a targeted htmx swap (``integrations.htmx.wants_partial``; a boosted
 navigation or a history restore gets the whole page), a view renders one named partial
 of its template: ``?section=<name>`` for the lazy sections, otherwise the page's paged
 region (an artist's releases, a release's tracks) that tabs and pagination swap.
@@ -36,6 +36,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from integrations.htmx import render_page, wants_partial
+from integrations.http import whole_number
 from sevendigital.models import Page, Release, Tag, Track
 from store.catalogue.artwork import artwork
 from store.catalogue.selectors import (
@@ -50,8 +52,6 @@ from store.catalogue.selectors import (
     release_tracks_list,
     track_get,
 )
-from store.integrations.htmx import render_page, wants_partial
-from store.integrations.http import whole_number
 
 MAX_PAGE = 500
 ARTIST_RELEASES_PAGE_SIZE = 20

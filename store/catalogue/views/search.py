@@ -24,6 +24,8 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from integrations.htmx import render_page, wants_partial
+from integrations.http import whole_number
 from store.catalogue.selectors import (
     PAGE_SIZE,
     RELEASE_TYPES,
@@ -31,8 +33,6 @@ from store.catalogue.selectors import (
     CatalogueError,
     catalogue_search,
 )
-from store.integrations.htmx import render_page, wants_partial
-from store.integrations.http import whole_number
 
 TEMPLATE = "catalogue/search.html"
 MAX_QUERY_LENGTH = 200

@@ -18,11 +18,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from integrations.sevendigital import get_uncached_client, is_transient
 from sevendigital import errors
 from store.checkout import tasks
 from store.checkout.exceptions import DeliveryPending
 from store.checkout.models import Order, OrderEvent, OrderLine
-from store.integrations.sevendigital import get_uncached_client, is_transient
 
 logger = logging.getLogger(__name__)
 

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import PartnerUserFailed, PartnerUserPending, partner_user_ensure
+from integrations.tasks import task_queue_on_commit
 from store.basket.models import Basket
 from store.basket.services import (
     BasketUnavailable,
@@ -37,7 +38,6 @@ from store.checkout.gateways import (
     gateway_get,
 )
 from store.checkout.models import Order, OrderEvent, OrderLine
-from store.integrations.tasks import task_queue_on_commit
 
 logger = logging.getLogger(__name__)
 

@@ -17,11 +17,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from integrations.sevendigital import get_uncached_client, is_transient
 from sevendigital import errors
 from store.checkout import tasks
 from store.checkout.gateways import PaymentError, gateway_get
 from store.checkout.models import Order, OrderEvent, OrderLine, Refund, RefundLine
-from store.integrations.sevendigital import get_uncached_client, is_transient
 
 logger = logging.getLogger(__name__)
 

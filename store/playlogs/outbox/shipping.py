@@ -20,8 +20,8 @@ from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from integrations.sevendigital import get_uncached_client
 from sevendigital import errors
-from store.integrations.sevendigital import get_uncached_client
 from store.playlogs import tasks
 from store.playlogs.models import OutboxPlay
 from store.playlogs.outbox import claims, pacing

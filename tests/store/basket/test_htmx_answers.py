@@ -1,4 +1,4 @@
-"""The basket's buttons and pages answer htmx one way (store/integrations/htmx.py): a
+"""The basket's buttons and pages answer htmx one way (integrations/htmx.py): a
 button that posts in place gets the status line, the same form boosted or without
 JavaScript gets the page it came from, and a page reached by a boosted link is whole.
 The order page the basket leads to follows the same rule."""

@@ -6,14 +6,14 @@ import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from store.catalogue.context_processors import catalogue
-from store.catalogue.country import (
+from integrations.country import (
     COOKIE_MAX_AGE,
     COOKIE_NAME,
     SESSION_KEY,
     SUPPORTED_COUNTRIES,
     country_for,
 )
+from store.catalogue.context_processors import catalogue
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""One way to answer htmx (store/integrations/htmx.py): every catalogue URL answers a
+"""One way to answer htmx (integrations/htmx.py): every catalogue URL answers a
 boosted navigation and a history restore with the whole page, a targeted swap with its
 partial, and says which headers chose (Vary)."""
 
@@ -8,7 +8,7 @@ import pytest
 from django.test import RequestFactory
 from django_htmx.middleware import HtmxMiddleware
 
-from store.integrations.htmx import wants_partial
+from integrations.htmx import wants_partial
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.template import Context, Template
 
+from integrations.money import format_price, locale_for
 from sevendigital.models import Price
-from store.catalogue.money import format_price, locale_for
 from store.catalogue.templatetags.catalogue import money
 
 

@@ -9,9 +9,9 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
+from integrations.country import COOKIE_NAME
 from sandbox.models import Release as SandboxRelease
 from sandbox.models import Track as SandboxTrack
-from store.catalogue.country import COOKIE_NAME
 from store.catalogue.views import details
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])

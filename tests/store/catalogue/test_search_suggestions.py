@@ -157,7 +157,7 @@ def test_the_same_address_followed_as_a_link_is_the_results_page(client, sandbox
 def test_nothing_typed_makes_a_server_error(client, sandbox, q):
     response = suggest(client, q)
 
-    # 400 for a NUL byte, refused before any view (store.integrations.http); else 200.
+    # 400 for a NUL byte, refused before any view (integrations.http); else 200.
     assert response.status_code in (200, 400)
     assert "<script>alert" not in response.text
 

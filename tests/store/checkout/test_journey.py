@@ -106,7 +106,7 @@ def test_buying_no_surprises_puts_it_in_the_locker_to_download(
 
 
 def sandbox_locker(customer):
-    from store.integrations.sevendigital import get_uncached_client
+    from integrations.sevendigital import get_uncached_client
 
     return (
         get_uncached_client()

@@ -8,7 +8,7 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from store.integrations.sevendigital import get_client
+from integrations.sevendigital import get_client
 
 SEEDED_TRACK = 123456  # "Sleeping in My Car", previewable in GB
 

@@ -8,7 +8,7 @@ import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
-from store.integrations import proxy
+from integrations import proxy
 from store.player import views
 from store.playlogs.models import PreviewResponseTally
 

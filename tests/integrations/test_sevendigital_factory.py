@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.cache import caches
 
-from store.integrations.sevendigital import get_client
+from integrations.sevendigital import get_client
 
 
 def test_the_client_follows_the_sevendigital_settings(settings):

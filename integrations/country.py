@@ -6,13 +6,9 @@ session; until the visitor picks one, ``SEVENDIGITAL_COUNTRY`` applies.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from babel import Locale
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-
-from store.catalogue.selectors import stale_reads
 
 _NAMES = Locale("en").territories
 SUPPORTED_COUNTRIES: dict[str, str] = {
@@ -34,7 +30,8 @@ def country_for(request: HttpRequest) -> str:
 
 
 def visitor_country(request: HttpRequest) -> str:
-    """The visitor's country code, once CountryMiddleware sets it; the shop's until then."""
+    """The visitor's country code, once ``CountryMiddleware`` (store.catalogue.middleware)
+    sets it; the shop's until then."""
     country = getattr(request, "country", None) or settings.SEVENDIGITAL_COUNTRY
     return str(getattr(country, "code", country)).upper()
 
@@ -50,20 +47,3 @@ def country_remember(request: HttpRequest, response: HttpResponse, country: str)
         secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,
     )
-
-
-class CountryMiddleware:
-    """Sets ``request.country``; goes after SessionMiddleware.
-
-    It also scopes the record of stale catalogue reads to the request, so that the
-    "catalogue may be out of date" notice never leaks into the next request a
-    thread serves.
-    """
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.country = country_for(request)
-        with stale_reads():
-            return self.get_response(request)

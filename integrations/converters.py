@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.urls import register_converter
 
-from store.integrations.sevendigital import ID_MAX
+from integrations.sevendigital import ID_MAX
 
 
 class IdConverter:
