@@ -74,6 +74,11 @@ class Locker:
     entries: list[LockerEntry]
     downloads: dict[tuple[int, int], int]
 
+    def remaining(self, purchase: Purchase, track: Track) -> int:
+        """Downloads of the track left from this purchase (``remainingDownloads``)."""
+        used = self.downloads.get((purchase.id, track.id), 0)
+        return max(purchase.release.licensor.download_limit - used, 0)
+
 
 def _entries(purchases: Iterable[Purchase]) -> list[LockerEntry]:
     entries: dict[int, LockerEntry] = {}

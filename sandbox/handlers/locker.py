@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 
 from .. import exceptions
-from ..backends.lockers import LOCKER_SORTS, LockerEntry
+from ..backends.lockers import LOCKER_SORTS, Locker, LockerEntry
 from ..backends.lockers import lockers_backend as backend
 from ..context import Call
 from ..models import PACKAGES, Purchase, Track
@@ -28,7 +28,7 @@ def _download_url(purchase: Purchase, track: Track, format_id: int) -> str:
 
 
 def _locker_track(
-    track: Track, purchase: Purchase, downloads: dict[tuple[int, int], int], available: bool
+    track: Track, purchase: Purchase, locker: Locker, available: bool
 ) -> dict[str, Any]:
     data: dict[str, Any] = {
         "track": {
@@ -41,8 +41,7 @@ def _locker_track(
     # A taken-down release, as the reference shows it: no downloads left to count, no
     # purchase to download from, no URLs.
     if available:
-        used = downloads.get((purchase.id, track.id), 0)
-        data["remainingDownloads"] = max(purchase.release.licensor.download_limit - used, 0)
+        data["remainingDownloads"] = locker.remaining(purchase, track)
     data["purchaseId"] = purchase.id if available else 0
     data["purchaseDate"] = iso(purchase.purchased_at)
     data["completeAlbumPurchase"] = purchase.track_id is None
@@ -63,7 +62,7 @@ def _locker_track(
     return data
 
 
-def _locker_release(entry: LockerEntry, downloads: dict[tuple[int, int], int]) -> dict[str, Any]:
+def _locker_release(entry: LockerEntry, locker: Locker) -> dict[str, Any]:
     release = entry.release
     available = not release.taken_down
     data: dict[str, Any] = {
@@ -84,7 +83,7 @@ def _locker_release(entry: LockerEntry, downloads: dict[tuple[int, int], int]) -
         data["release"]["download"] = {"releaseDate": iso(release.release_date)}
     tracks = sorted(entry.tracks.values(), key=lambda tp: (tp[0].disc_number, tp[0].number))
     data["lockerTracks"] = Items(
-        [_locker_track(track, purchase, downloads, available) for track, purchase in tracks],
+        [_locker_track(track, purchase, locker, available) for track, purchase in tracks],
         "lockerTrack",
     )
     data["available"] = available
@@ -115,7 +114,7 @@ def locker(call: Call) -> dict:
                 "pageSize": size,
                 "totalItems": len(entries),
                 # Repeated inside lockerReleases, beside page and totalItems.
-                "lockerRelease": [_locker_release(entry, locker.downloads) for entry in shown],
+                "lockerRelease": [_locker_release(entry, locker) for entry in shown],
             }
         }
     }
