@@ -152,7 +152,7 @@ def health(request: HttpRequest) -> JsonResponse:
 def reset(request: HttpRequest) -> JsonResponse:
     """Back to the seeded state: partner users, their subscriptions, received play logs
     and in-memory state (journal, faults, rate limits) forgotten."""
-    playlogs_backend.delete_all()
+    playlogs_backend.reset()
     subscriptions_backend.reset()
     users_backend.reset()
     state.reset()

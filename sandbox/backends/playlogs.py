@@ -83,8 +83,14 @@ class PlayLogsBackend:
     # -- control -------------------------------------------------------------------------
 
     def delete_all(self) -> int:
+        """Forget every received log; how many there were."""
         deleted, _ = ReceivedPlayLog.objects.all().delete()
         return deleted
+
+    def reset(self) -> None:
+        """Back to the seeded state: no logs. (The rate limit is in-memory state, which
+        ``state.reset()`` clears.)"""
+        self.delete_all()
 
     def received(
         self, *, kind: str | None, since: int, limit: int
