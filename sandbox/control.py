@@ -26,27 +26,19 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import Count, Max, QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from .handlers.playlogs import log_rate_limit
-from .models import (
-    Artist,
-    PartnerUser,
-    Purchase,
-    ReceivedPlayLog,
-    Release,
-    Subscription,
-    Track,
-)
+from .backends.catalogue import catalogue_backend
+from .backends.playlogs import playlogs_backend
+from .backends.subscriptions import subscriptions_backend
+from .backends.users import users_backend
+from .models import ReceivedPlayLog, Subscription
 from .state import state
 
 PLAY_LOG_PAGE = 100
 PLAY_LOG_PAGE_MAX = 10_000
-# Two logs are the same play when these agree (dateTimePlayed compared as sent).
-SAME_PLAY = ("kind", "consumer_key", "user_id", "track_id", "played_at_text")
 
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -146,12 +138,7 @@ def _json_body(request: HttpRequest) -> dict:
 
 
 def counts() -> dict[str, int]:
-    return {
-        "artists": Artist.objects.count(),
-        "releases": Release.objects.count(),
-        "tracks": Track.objects.count(),
-        "partner_users": PartnerUser.objects.count(),
-    }
+    return {**catalogue_backend.counts(), "partner_users": users_backend.count()}
 
 
 @_guarded
@@ -165,9 +152,9 @@ def health(request: HttpRequest) -> JsonResponse:
 def reset(request: HttpRequest) -> JsonResponse:
     """Back to the seeded state: partner users, their subscriptions, received play logs
     and in-memory state (journal, faults, rate limits) forgotten."""
-    ReceivedPlayLog.objects.all().delete()
-    Subscription.objects.all().delete()
-    PartnerUser.objects.all().delete()
+    playlogs_backend.reset()
+    subscriptions_backend.reset()
+    users_backend.reset()
     state.reset()
     return JsonResponse({"status": "reset", "catalogue": counts()})
 
@@ -175,8 +162,6 @@ def reset(request: HttpRequest) -> JsonResponse:
 @_guarded
 @require_http_methods(["POST"])
 def seed(request: HttpRequest) -> JsonResponse:
-    from .seed import seed as run_seed
-
     try:
         options = _json_body(request)
         tracks = int(options.get("tracks", settings.SANDBOX_SEED_TRACKS))
@@ -185,7 +170,7 @@ def seed(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": str(exc)}, status=400)
     if not 0 < tracks <= 1_000_000:
         return JsonResponse({"error": "tracks must be between 1 and 1,000,000"}, status=400)
-    stats = run_seed(tracks=tracks, seed=seed_value)
+    stats = catalogue_backend.reseed(tracks=tracks, seed_value=seed_value)
     state.reset()
     return JsonResponse({"status": "seeded", "stats": stats.as_dict()})
 
@@ -244,9 +229,7 @@ def journal(request: HttpRequest) -> JsonResponse:
 @require_http_methods(["GET"])
 def users(request: HttpRequest) -> JsonResponse:
     """The partner users created so far, oldest first (``?consumer_key=`` narrows)."""
-    found = PartnerUser.objects.order_by("created_at", "pk")
-    if consumer_key := request.GET.get("consumer_key"):
-        found = found.filter(consumer_key=consumer_key)
+    found = users_backend.users(consumer_key=request.GET.get("consumer_key"))
     return JsonResponse(
         {
             "users": [
@@ -268,16 +251,7 @@ def sales(request: HttpRequest) -> JsonResponse:
     """The sales reported with ``user/deliveritem``, oldest first (``?user_id=`` narrows),
     and how many ``transactionId`` values were sold more than once (7digital takes a
     repeat as another sale, so a partner that reports twice is paid for twice)."""
-    found = Purchase.objects.select_related("user").order_by("pk")
-    if user_id := request.GET.get("user_id"):
-        found = found.filter(user__user_id=user_id)
-    repeated = (
-        found.order_by()
-        .values("user__consumer_key", "transaction_id")
-        .annotate(times=Count("id"))
-        .filter(times__gt=1)
-        .count()
-    )
+    found, repeated = users_backend.sales(user_id=request.GET.get("user_id"))
     return JsonResponse(
         {
             "count": found.count(),
@@ -334,7 +308,7 @@ def release_takedown(request: HttpRequest, release_id: int) -> JsonResponse:
         return JsonResponse({"error": str(exc)}, status=400)
     if not isinstance(taken_down, bool):
         return JsonResponse({"error": "taken_down must be true or false"}, status=400)
-    if not Release.objects.filter(id=release_id).update(taken_down=taken_down):
+    if not catalogue_backend.take_down(release_id=release_id, taken_down=taken_down):
         return JsonResponse({"error": f"no release {release_id}"}, status=404)
     return JsonResponse({"release": release_id, "taken_down": taken_down})
 
@@ -366,9 +340,8 @@ def limits(request: HttpRequest) -> JsonResponse:
                     },
                     status=400,
                 )
-            with state.lock:
-                state.log_rate_limit = value
-    return JsonResponse({"log_requests_per_second": log_rate_limit()})
+            playlogs_backend.set_rate_limit(value)
+    return JsonResponse({"log_requests_per_second": playlogs_backend.rate_limit()})
 
 
 def _default_consumer_key() -> str:
@@ -416,15 +389,13 @@ def subscriptions(request: HttpRequest) -> JsonResponse:
             consumer_key, user_id, status = _subscription_options(request)
         except ValueError as exc:
             return JsonResponse({"error": str(exc)}, status=400)
-        subscription, created = Subscription.grant(
-            consumer_key=consumer_key, user_id=user_id, status=status, now=state.now()
+        subscription, created = subscriptions_backend.grant(
+            consumer_key=consumer_key, user_id=user_id, status=status
         )
         return JsonResponse(
             {"subscription": _subscription_json(subscription)}, status=201 if created else 200
         )
-    found = Subscription.objects.select_related("user").order_by("started_at", "pk")
-    if consumer_key := request.GET.get("consumer_key"):
-        found = found.filter(user__consumer_key=consumer_key)
+    found = subscriptions_backend.subscriptions(consumer_key=request.GET.get("consumer_key"))
     return JsonResponse({"subscriptions": [_subscription_json(s) for s in found]})
 
 
@@ -449,17 +420,6 @@ def _play_log_json(log: ReceivedPlayLog) -> dict:
     }
 
 
-def _distinct_plays(logs: QuerySet) -> int:
-    return logs.order_by().values(*SAME_PLAY).distinct().count()
-
-
-def _received_so_far() -> QuerySet:
-    """The logs stored up to now: counts taken in several queries agree with each other
-    while more logs arrive (a later request's logs have higher ids)."""
-    last = ReceivedPlayLog.objects.aggregate(last=Max("id"))["last"] or 0
-    return ReceivedPlayLog.objects.filter(id__lte=last)
-
-
 def _whole_number(request: HttpRequest, name: str, default: int, maximum: int) -> int:
     try:
         value = int(request.GET.get(name, default))
@@ -476,9 +436,7 @@ def playlogs(request: HttpRequest) -> JsonResponse:
     """The play logs the sandbox accepted, oldest first: ``?kind=preview&since=<id>&limit=n``
     with counts over every matching log (a duplicate repeats a play already logged)."""
     if request.method == "DELETE":
-        deleted, _ = ReceivedPlayLog.objects.all().delete()
-        return JsonResponse({"deleted": deleted})
-    logs = _received_so_far()
+        return JsonResponse({"deleted": playlogs_backend.delete_all()})
     kind = request.GET.get("kind")
     try:
         if kind is not None and kind not in ReceivedPlayLog.Kind.values:
@@ -487,17 +445,13 @@ def playlogs(request: HttpRequest) -> JsonResponse:
         limit = _whole_number(request, "limit", PLAY_LOG_PAGE, PLAY_LOG_PAGE_MAX)
     except ValueError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    if kind:
-        logs = logs.filter(kind=kind)
-    logs = logs.filter(id__gt=since)
-    count = logs.count()
-    distinct = _distinct_plays(logs)
+    count, distinct, logs = playlogs_backend.received(kind=kind, since=since, limit=limit)
     return JsonResponse(
         {
             "count": count,
             "distinct": distinct,
             "duplicates": count - distinct,
-            "logs": [_play_log_json(log) for log in logs.order_by("id")[:limit]],
+            "logs": [_play_log_json(log) for log in logs],
         }
     )
 
@@ -506,21 +460,4 @@ def playlogs(request: HttpRequest) -> JsonResponse:
 @require_http_methods(["GET"])
 def playlogs_summary(request: HttpRequest) -> JsonResponse:
     """Per kind: logs, distinct plays, duplicates and the requests that brought them."""
-    received = _received_so_far()
-    totals = {
-        row["kind"]: row
-        for row in received.order_by()
-        .values("kind")
-        .annotate(logs=Count("id"), requests=Count("request_id", distinct=True))
-    }
-    summary = {}
-    for kind in ReceivedPlayLog.Kind.values:
-        row = totals.get(kind, {"logs": 0, "requests": 0})
-        distinct = _distinct_plays(received.filter(kind=kind)) if row["logs"] else 0
-        summary[kind] = {
-            "logs": row["logs"],
-            "distinct": distinct,
-            "duplicates": row["logs"] - distinct,
-            "requests": row["requests"],
-        }
-    return JsonResponse(summary)
+    return JsonResponse(playlogs_backend.summary())

@@ -1,8 +1,8 @@
 """The sandbox's state: a 7digital catalogue and the partner users created in it.
 
 Everything here lives in the sandbox's own database (see ``sandbox.routers``). Rules
-that 7digital applies are methods of these models or of ``sandbox.catalogue``; the
-HTTP handlers only read parameters and shape answers.
+that 7digital applies live in the backends (``sandbox/backends/``); the HTTP handlers
+only read parameters, call a backend and shape answers.
 
 Prices are not stored per item and country: an item points at a price tier, and a tier
 has one amount per currency, as a label's price codes do. Availability per country is
@@ -11,10 +11,9 @@ the list of territories the release is licensed in; its tracks inherit it.
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 
-from django.db import models, transaction
+from django.db import models
 
 # Territories the sandbox sells in, with their currencies.
 CURRENCIES = {"GB": "GBP", "US": "USD", "DE": "EUR", "FR": "EUR", "IE": "EUR", "CA": "CAD"}
@@ -238,8 +237,8 @@ class Download(models.Model):
 
 
 class Subscription(models.Model):
-    """A partner user's subscription, as far as play logging needs it: whether they ever
-    had one (``user/subscription/log`` refuses users who never did, line 4779)."""
+    """A partner user's subscription, as far as play logging needs it (see
+    ``sandbox/backends/subscriptions.py``)."""
 
     class Status(models.TextChoices):
         ACTIVE = "active"
@@ -252,36 +251,6 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.user_id}: {self.status}"
-
-    @classmethod
-    def ever_had(cls, consumer_key: str, user_id: str) -> bool:
-        """Whether the user ever had a subscription, active or not (line 4788)."""
-        return cls.objects.filter(user__consumer_key=consumer_key, user__user_id=user_id).exists()
-
-    @classmethod
-    def grant(
-        cls, *, consumer_key: str, user_id: str, status: str, now: datetime
-    ) -> tuple[Subscription, bool]:
-        """Give the user (created if new) a subscription in ``status``; (it, created).
-
-        Reactivating a cancelled subscription starts it again; cancelling ends it now.
-        """
-        with transaction.atomic(using="sandbox"):
-            user, _ = PartnerUser.objects.get_or_create(consumer_key=consumer_key, user_id=user_id)
-            subscription = cls.objects.select_for_update().filter(user=user).first()
-            if subscription is None:
-                ended_at = None if status == cls.Status.ACTIVE else now
-                return cls.objects.create(
-                    user=user, status=status, started_at=now, ended_at=ended_at
-                ), True
-            if subscription.status != status:
-                if status == cls.Status.ACTIVE:
-                    subscription.started_at, subscription.ended_at = now, None
-                else:
-                    subscription.ended_at = now
-                subscription.status = status
-                subscription.save(update_fields=["status", "started_at", "ended_at"])
-            return subscription, False
 
 
 class ReceivedPlayLog(models.Model):

@@ -2,150 +2,24 @@
 
 ``media/user/downloadtrack`` (one track in one format), ``media/user/download/release``
 (the user's tracks of a release as a ZIP) and ``media/user/download/purchase`` (the tracks
-of one sale as a ZIP, each in the best format bought). Bytes are real: each track is the
-generated song (``sandbox/audio.py``) at its full length, encoded as its format says, and
-files and ZIPs are built once per content and kept in the audio cache, so a resumed download
-gets the same bytes.
-
-Rules the sandbox keeps, where the reference is silent:
-
-* A download counts against the licensor's limit (``remainingDownloads`` in the locker)
-  when its body starts at byte 0: a request without ``Range`` or with ``bytes=0-...``.
-  Resuming from the middle and ``HEAD`` do not count. A ZIP counts once for each track in it.
-* A purchase's formats are those of the package bought (standard: 17, 33; premium: 45).
-  Each is delivered in its codec (``audio.FORMAT_ENCODINGS``): 17 "MP3 320" as MP3
-  (``audio/mpeg``, ``.mp3``, the reference's example), 33 "AAC 320" as AAC in an M4A file
-  (``audio/mp4``, ``.m4a``) and 45 "FLAC 16-bit 44.1kHz" as FLAC (``audio/flac``, ``.flac``);
-  ZIP entries are named with the same extensions. The lossy formats are 128 kbps, not 320
-  (see ``sandbox/audio.py``).
-* 2002 (no licences) when the user, the purchase or the track is unknown, the sale was
-  refunded, the release was taken down, the format is not in the package bought, or no
-  downloads are left.
+of one sale as a ZIP, each in the best format bought). Which files a user may have, and
+when a download counts, is the lockers backend's (``sandbox/backends/lockers.py``); these
+handlers read the parameters and send the file, with HTTP Range support.
 """
 
 from __future__ import annotations
 
-import hashlib
 import pathlib
-import re
-import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-from django.conf import settings
 from django.http import StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
-from .. import audio, exceptions, ranges
+from .. import ranges
+from ..backends.lockers import CHUNK_SIZE, Delivery
+from ..backends.lockers import lockers_backend as backend
 from ..context import Call
-from ..models import PACKAGES, Download, PartnerUser, Purchase, Track
 from ..routing import endpoint
-from ..state import state
-
-CHUNK_SIZE = 64 * 1024
-BEST_FORMATS = (45, 17, 33)  # FLAC first, then MP3 320, then AAC 320
-ZIP_CONTENT_TYPE = "application/zip"
-ZIP_VERSION = 2  # part of the cache name: bump when the archive layout changes (2: real AAC/FLAC)
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
-
-
-@dataclass(frozen=True)
-class _Item:
-    """One track to deliver: from which sale, in which format."""
-
-    purchase: Purchase
-    track: Track
-    format_id: int
-
-
-def _no_licence(message: str) -> exceptions.NotAvailable:
-    return exceptions.NotAvailable(f"No licences found for the download request: {message}")
-
-
-def _user(call: Call) -> PartnerUser:
-    user = PartnerUser.objects.filter(consumer_key=call.consumer_key, user_id=call.user_id).first()
-    if user is None:
-        raise _no_licence("the user does not exist")
-    return user
-
-
-def _purchases(user: PartnerUser, **filters) -> list[Purchase]:
-    """The user's sales that still give licences, newest first."""
-    return list(
-        Purchase.objects.filter(user=user, refunded_at__isnull=True, **filters)
-        .select_related("release__artist", "release__licensor", "track")
-        .prefetch_related("release__tracks__artist")
-        .order_by("-purchased_at", "-id")
-    )
-
-
-def _formats(purchase: Purchase) -> tuple[int, ...]:
-    return tuple(format_id for format_id, _ in PACKAGES[purchase.package_id][1])
-
-
-def _tracks(purchase: Purchase) -> list[Track]:
-    if purchase.track_id:
-        return [purchase.track]
-    return sorted(purchase.release.tracks.all(), key=lambda t: (t.disc_number, t.number))
-
-
-def _remaining(purchase: Purchase, track: Track) -> int:
-    used = Download.objects.filter(purchase=purchase, track=track).count()
-    return purchase.release.licensor.download_limit - used
-
-
-def _check_available(purchases: list[Purchase]) -> None:
-    if purchases and purchases[0].release.taken_down:
-        raise _no_licence("the release is no longer available for download")
-
-
-def _record(items: list[_Item]) -> None:
-    now = state.now()
-    Download.objects.bulk_create(
-        Download(purchase=i.purchase, track=i.track, format_id=i.format_id, downloaded_at=now)
-        for i in items
-    )
-
-
-# -- files -----------------------------------------------------------------------------------
-
-
-def _safe(text: str) -> str:
-    return _UNSAFE.sub(" ", text).strip(" .") or "track"
-
-
-def _encoding(format_id: int) -> audio.Encoding:
-    return audio.FORMAT_ENCODINGS[format_id]
-
-
-def _track_path(track: Track, encoding: audio.Encoding) -> pathlib.Path:
-    seconds = min(max(track.duration, 1), audio.MAX_DURATION_SECONDS)
-    return audio.full_track_file(track.id, seconds, encoding, settings.SANDBOX_AUDIO_CACHE)
-
-
-def _track_filename(track: Track, encoding: audio.Encoding) -> str:
-    return f"{_safe(track.artist.name)} - {_safe(track.title)}.{encoding.extension}"
-
-
-def _zip_path(items: list[_Item]) -> pathlib.Path:
-    """The ZIP of these tracks, built once: the same tracks give the same bytes."""
-    key = ",".join(f"{i.track.id}:{i.format_id}" for i in items)
-    version = f"v{ZIP_VERSION}.{audio.GENERATOR_VERSION}"
-    digest = hashlib.sha256(f"{version}:{key}".encode()).hexdigest()[:24]
-    path = pathlib.Path(settings.SANDBOX_AUDIO_CACHE) / "zips" / f"{digest}.zip"
-    if path.exists():
-        return path
-    with audio.atomic_file(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as archive:
-        for item in items:
-            track, encoding = item.track, _encoding(item.format_id)
-            name = f"{track.disc_number}-{track.number:02d} {_track_filename(track, encoding)}"
-            info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
-            info.external_attr = 0o644 << 16
-            source_path = _track_path(track, encoding)
-            with source_path.open("rb") as source, archive.open(info, "w") as entry:
-                while chunk := source.read(CHUNK_SIZE):
-                    entry.write(chunk)
-    return path
 
 
 def _file_chunks(path: pathlib.Path, start: int, length: int) -> Iterator[bytes]:
@@ -159,21 +33,20 @@ def _file_chunks(path: pathlib.Path, start: int, length: int) -> Iterator[bytes]
             yield chunk
 
 
-def _send(
-    call: Call, path: pathlib.Path, *, content_type: str, filename: str, items: list[_Item]
-) -> StreamingHttpResponse:
+def _send(call: Call, delivery: Delivery) -> StreamingHttpResponse:
+    path = delivery.path
     wanted = ranges.parse_range(call.request.headers.get("Range"), path.stat().st_size)
-    # Counted when the body starts at byte 0 (see the module's rules).
+    # Counted when the body starts at byte 0 (see sandbox/backends/lockers.py).
     delivers_from_start = wanted.kind == "full" or (wanted.kind == "partial" and wanted.start == 0)
     if call.request.method != "HEAD" and delivers_from_start:
-        _record(items)
+        delivery.record()
     body: Iterator[bytes] = iter(())
     if call.request.method != "HEAD" and wanted.kind != "unsatisfiable":
         body = _file_chunks(path, wanted.start, wanted.content_length)
-    response = StreamingHttpResponse(body, status=wanted.status, content_type=content_type)
+    response = StreamingHttpResponse(body, status=wanted.status, content_type=delivery.content_type)
     for name, value in wanted.headers().items():
         response[name] = value
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = content_disposition_header(True, delivery.filename)
     return response
 
 
@@ -186,46 +59,14 @@ def download_track(call: Call) -> StreamingHttpResponse:
     release_id = call.params.integer("releaseId", required=True)
     format_id = call.params.integer("formatId", required=True)
     call.country  # noqa: B018 - required, as documented
-    user = _user(call)
-    purchases = [
-        p
-        for p in _purchases(user, release_id=release_id)
-        if p.track_id in (None, track_id) and any(t.id == track_id for t in _tracks(p))
-    ]
-    if not purchases:
-        raise _no_licence(f"track {track_id} of release {release_id} was not bought")
-    _check_available(purchases)
-    purchases = [p for p in purchases if format_id in _formats(p)]
-    if not purchases:
-        raise _no_licence(f"format {format_id} is not in the package bought")
-    for purchase in purchases:
-        track = next(t for t in _tracks(purchase) if t.id == track_id)
-        if _remaining(purchase, track) > 0:
-            break
-    else:
-        raise _no_licence(f"no downloads of track {track_id} are left")
-    encoding = _encoding(format_id)
-    return _send(
-        call,
-        _track_path(track, encoding),
-        content_type=encoding.content_type,
-        filename=_track_filename(track, encoding),
-        items=[_Item(purchase, track, format_id)],
+    delivery = backend.track_download(
+        consumer_key=call.consumer_key,
+        user_id=call.user_id,
+        track_id=track_id,
+        release_id=release_id,
+        format_id=format_id,
     )
-
-
-def _zip_items(purchases: list[Purchase], format_id: int | None) -> list[_Item]:
-    """One item per track, from its newest sale with downloads left, in order on the release."""
-    chosen: dict[int, _Item] = {}
-    for purchase in purchases:  # newest first
-        formats = _formats(purchase)
-        if format_id is not None and format_id not in formats:
-            continue
-        fmt = format_id or next(f for f in BEST_FORMATS if f in formats)
-        for track in _tracks(purchase):
-            if track.id not in chosen and _remaining(purchase, track) > 0:
-                chosen[track.id] = _Item(purchase, track, fmt)
-    return sorted(chosen.values(), key=lambda i: (i.track.disc_number, i.track.number))
+    return _send(call, delivery)
 
 
 @endpoint("GET", "media/user/download/release", auth="user")
@@ -233,38 +74,20 @@ def download_release(call: Call) -> StreamingHttpResponse:
     release_id = call.params.integer("releaseId", required=True)
     format_id = call.params.integer("formatId")
     call.country  # noqa: B018 - required, as documented
-    purchases = _purchases(_user(call), release_id=release_id)
-    if not purchases:
-        raise _no_licence(f"release {release_id} was not bought")
-    _check_available(purchases)
-    items = _zip_items(purchases, format_id)
-    if not items:
-        raise _no_licence(f"no downloads of release {release_id} are left in that format")
-    release = purchases[0].release
-    return _send(
-        call,
-        _zip_path(items),
-        content_type=ZIP_CONTENT_TYPE,
-        filename=f"{_safe(release.artist.name)} - {_safe(release.title)}.zip",
-        items=items,
+    delivery = backend.release_download(
+        consumer_key=call.consumer_key,
+        user_id=call.user_id,
+        release_id=release_id,
+        format_id=format_id,
     )
+    return _send(call, delivery)
 
 
 @endpoint("GET", "media/user/download/purchase", auth="user")
 def download_purchase(call: Call) -> StreamingHttpResponse:
     purchase_id = call.params.integer("purchaseId", required=True)
     call.country  # noqa: B018 - required, as documented
-    purchases = _purchases(_user(call), id=purchase_id)
-    if not purchases:
-        raise _no_licence(f"purchase {purchase_id} does not exist for this user")
-    _check_available(purchases)
-    items = _zip_items(purchases, None)
-    if not items:
-        raise _no_licence(f"no downloads of purchase {purchase_id} are left")
-    return _send(
-        call,
-        _zip_path(items),
-        content_type=ZIP_CONTENT_TYPE,
-        filename=f"7digital_Downloads_{state.now():%d-%m-%Y}.zip",
-        items=items,
+    delivery = backend.purchase_download(
+        consumer_key=call.consumer_key, user_id=call.user_id, purchase_id=purchase_id
     )
+    return _send(call, delivery)

@@ -8,14 +8,13 @@ country, 401 authorisation (answered by the OAuth check), 404 no preview.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
-from django.conf import settings
 from django.http import HttpResponse
 
 from .. import audio, ranges
+from ..backends.catalogue import NoPreview
+from ..backends.catalogue import catalogue_backend as backend
 from ..context import ID_MAX, Call
-from ..models import Track
 from ..routing import endpoint
 
 TRACK_ID = re.compile(r"[0-9]+")
@@ -36,21 +35,12 @@ def clip(call: Call) -> HttpResponse:
     if "country" not in call.params and "shopId" not in call.params:
         return _text("Required parameter Country or ShopId is missing", 400)
     country = call.country
-    track = (
-        Track.objects.select_related("release")
-        .filter(
-            id=int(digits), release__territories__contains=f",{country},", release__taken_down=False
-        )
-        .first()
-    )
-    if track is None:
+    try:
+        data = backend.preview_clip(track_id=int(digits), country=country)
+    except NoPreview as missing:
+        if missing.opens is not None:
+            return _text(f"Track not found: the preview opens on {missing.opens:%Y-%m-%d}", 404)
         return _text(f"Track not found: no preview of track {raw_id} in {country}", 404)
-    release = track.release
-    opens = release.preview_date or release.release_date
-    if opens > datetime.now(UTC):
-        return _text(f"Track not found: the preview opens on {opens:%Y-%m-%d}", 404)
-
-    data = audio.clip_mp3(track.id, cache_dir=settings.SANDBOX_AUDIO_CACHE)
     wanted = ranges.parse_range(call.request.headers.get("Range"), len(data))
     body = b"" if call.request.method == "HEAD" else wanted.body(data)
     response = HttpResponse(body, status=wanted.status, content_type=audio.CONTENT_TYPE)

@@ -2,16 +2,15 @@
 (reference lines 4735-4886).
 
 Bodies are JSON or XML. Validation is all or nothing: one bad log refuses the request
-and none of its logs is kept. Accepted logs become ``ReceivedPlayLog`` rows, which the
-control API counts (``/_sandbox/playlogs``). The three endpoints share one per-second
-request limit per consumer key (SANDBOX_LOG_RATE_LIMIT, or the control API's).
+and none of its logs is kept. The play-log backend (``sandbox/backends/playlogs.py``)
+admits the request under the per-second limit the three endpoints share, before the
+body is read, and keeps the accepted logs for the control API to count.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -22,14 +21,13 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 from django.conf import settings
-from django.db import transaction
 from django.http import HttpResponse
 
 from .. import exceptions
+from ..backends.playlogs import playlogs_backend as backend
 from ..context import ID_MAX, Call
-from ..models import CURRENCIES, ReceivedPlayLog, Subscription
+from ..models import CURRENCIES, ReceivedPlayLog
 from ..routing import endpoint
-from ..state import state
 
 PLAY_MODES = ("online", "offline", "online-cached")
 END_REASONS = ("naturalEnd", "userSkipped", "other")
@@ -113,19 +111,8 @@ SUBSCRIPTION = _Shape(
 )
 
 
-def log_rate_limit() -> int:
-    """Log requests per second per key: the control API's value, else the setting."""
-    with state.lock:
-        override = state.log_rate_limit
-    return settings.SANDBOX_LOG_RATE_LIMIT if override is None else override
-
-
 def _within_rate_limit(call: Call) -> None:
-    limit = log_rate_limit()
-    if not state.admit_log_request(call.consumer_key, limit):
-        raise exceptions.LogRateLimited(
-            f"Rate limit exceeded: at most {limit} log requests per second per key"
-        )
+    backend.admit(consumer_key=call.consumer_key)
 
 
 def _query_country(call: Call) -> str:
@@ -367,22 +354,9 @@ def _plays(call: Call, shape: _Shape, *, limit: int | None) -> list[dict[str, An
 
 
 def _store(call: Call, shape: _Shape, country: str, plays: list[dict[str, Any]]) -> int:
-    """Keep one request's logs: one insert, one request id, one arrival time."""
-    request_id, received_at = uuid.uuid4(), state.now()
-    rows = [
-        ReceivedPlayLog(
-            kind=shape.kind,
-            consumer_key=call.consumer_key,
-            request_country=country,
-            request_id=request_id,
-            received_at=received_at,
-            **play,
-        )
-        for play in plays
-    ]
-    with transaction.atomic(using="sandbox"):
-        ReceivedPlayLog.objects.bulk_create(rows)
-    return len(rows)
+    return backend.store(
+        kind=shape.kind, consumer_key=call.consumer_key, country=country, plays=plays
+    )
 
 
 # -- the endpoints -------------------------------------------------------------------
@@ -418,8 +392,7 @@ def subscription_log(call: Call) -> dict:
     _within_rate_limit(call)
     country = _query_country(call)
     user_id = call.user_id or ""
-    if not Subscription.ever_had(call.consumer_key, user_id):
-        raise exceptions.OutOfRange("User has never had a subscription")
+    backend.check_subscriber(consumer_key=call.consumer_key, user_id=user_id)
     plays = _plays(call, SUBSCRIPTION, limit=None)
     for play in plays:
         play["user_id"] = user_id  # the authorised user: these logs carry no userId

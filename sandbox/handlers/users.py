@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
-
 from .. import exceptions
+from ..backends.users import users_backend as backend
 from ..context import Call
 from ..models import PartnerUser
 from ..routing import endpoint
@@ -22,10 +21,7 @@ def _user_content(user: PartnerUser) -> dict:
 
 def partner_user(call: Call) -> PartnerUser:
     """The partner user the call acts for; 2001 if it was never created."""
-    try:
-        return PartnerUser.objects.get(consumer_key=call.consumer_key, user_id=call.user_id)
-    except PartnerUser.DoesNotExist as exc:
-        raise exceptions.NotFound("User not found") from exc
+    return backend.partner_user(consumer_key=call.consumer_key, user_id=call.user_id)
 
 
 @endpoint("GET", "user/create", auth="user")
@@ -41,16 +37,9 @@ def create(call: Call) -> dict:
         raise exceptions.InvalidParameter(
             f"Invalid parameter value: emailAddress is longer than {EMAIL_LIMIT} characters"
         )
-    try:
-        with transaction.atomic(using="sandbox"):
-            user = PartnerUser.objects.create(
-                consumer_key=call.consumer_key,
-                user_id=user_id,
-                email=email,
-                country=country,
-            )
-    except IntegrityError as exc:
-        raise exceptions.AlreadyExists("User already exists") from exc
+    user = backend.create_user(
+        consumer_key=call.consumer_key, user_id=user_id, email=email, country=country
+    )
     return _user_content(user)
 
 

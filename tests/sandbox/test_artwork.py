@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from sandbox import catalogue
+from sandbox import shapes as catalogue
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 

@@ -1,4 +1,4 @@
-"""Catalogue rules and shapes: what a country sees, at what price, in which form.
+"""The shapes handlers render: the reference's standard objects, and pages of them.
 
 Shapes follow the reference's standard objects (7digital-api-1.2-reference.txt lines
 108-430): artist, release, track, label, licensor, download/package/price/format and the
@@ -8,13 +8,11 @@ streaming availability blocks, with the fields each endpoint's example shows.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import QuerySet
 
-from . import exceptions
 from .context import Call
 from .models import (
     FORMAT_DESCRIPTIONS,
@@ -28,127 +26,7 @@ from .models import (
 )
 from .serializer import Items
 
-USAGE_TYPES = ("download", "subscriptionstreaming", "adsupportedstreaming")
-RELEASE_IMAGE_SIZES = (33, 50, 100, 180, 182, 200, 350, 500, 800)
-ARTIST_IMAGE_SIZES = (150, 200, 300)
 TAG_URL = "http://www.7digital.com/tags/{tag}?partner=1401"
-
-RELEASE_RELATED = ("artist", "label", "licensor", "standard_tier", "premium_tier")
-TRACK_RELATED = (
-    "artist",
-    "standard_tier",
-    "premium_tier",
-    "release",
-    "release__artist",
-    "release__label",
-    "release__licensor",
-)
-
-
-# -- request options -----------------------------------------------------------
-
-
-def usage_types(call: Call) -> tuple[str, ...]:
-    """``usageTypes`` is required where the reference says so; unknown values are 1006."""
-    raw = call.params.required("usageTypes")
-    values = tuple(v.strip().lower() for v in raw.split(",") if v.strip())
-    unknown = [v for v in values if v not in USAGE_TYPES]
-    if unknown or not values:
-        raise exceptions.InvalidEnumeration(
-            f"Invalid value for parameter usageTypes: {raw}. "
-            f"Use one or more of {', '.join(USAGE_TYPES)}"
-        )
-    return values
-
-
-def image_size(call: Call, allowed: tuple[int, ...], default: int) -> int:
-    size = call.params.integer("imageSize")
-    if size is None:
-        return default
-    if size not in allowed:
-        raise exceptions.InvalidParameter(
-            f"Invalid value for parameter imageSize: {size}. "
-            f"Available sizes: {', '.join(map(str, allowed))}"
-        )
-    return size
-
-
-def package_ids(call: Call) -> set[int] | None:
-    raw = call.params.get("packageIds")
-    if raw is None:
-        return None
-    try:
-        return {int(v) for v in raw.split(",") if v.strip()}
-    except ValueError as exc:
-        raise exceptions.InvalidParameter(f"Invalid value for parameter packageIds: {raw}") from exc
-
-
-def release_types(call: Call) -> list[str] | None:
-    raw = call.params.get("type")
-    if raw is None:
-        return None
-    types = [t.strip().capitalize() for t in raw.split(",") if t.strip()]
-    allowed = {choice.value for choice in Release.Type}
-    if any(t not in allowed for t in types):
-        raise exceptions.InvalidEnumeration(
-            f"Invalid value for parameter type: {raw}. Use album, single or video"
-        )
-    return types
-
-
-# -- visibility ------------------------------------------------------------------
-
-
-def releases_in(country: str) -> QuerySet[Release]:
-    return Release.objects.filter(
-        territories__contains=f",{country},", taken_down=False
-    ).select_related(*RELEASE_RELATED)
-
-
-def tracks_in(country: str) -> QuerySet[Track]:
-    return Track.objects.filter(
-        release__territories__contains=f",{country},", release__taken_down=False
-    ).select_related(*TRACK_RELATED)
-
-
-def with_packages(
-    queryset: QuerySet,
-    packages: set[int] | None,
-    usage: Iterable[str],
-    *,
-    premium_field: str = "has_premium",
-) -> QuerySet:
-    """``packageIds`` keeps items offered in one of the packages (download only).
-
-    Every item is offered in the standard package (a nil price still lists it); the
-    premium package only where the release has lossless formats.
-    """
-    if not packages or "download" not in usage or STANDARD_PACKAGE in packages:
-        return queryset
-    if PREMIUM_PACKAGE in packages:
-        return queryset.filter(**{premium_field: True})
-    return queryset.none()
-
-
-def get_release(call: Call, release_id: int) -> Release:
-    try:
-        return releases_in(call.country).get(id=release_id)
-    except Release.DoesNotExist as exc:
-        raise exceptions.NotFound("Release id not licensed for this partner") from exc
-
-
-def get_track(call: Call, track_id: int) -> Track:
-    try:
-        return tracks_in(call.country).get(id=track_id)
-    except Track.DoesNotExist as exc:
-        raise exceptions.NotFound("Track not found") from exc
-
-
-def get_artist(artist_id: int) -> Artist:
-    try:
-        return Artist.objects.get(id=artist_id)
-    except Artist.DoesNotExist as exc:
-        raise exceptions.NotFound("Artist not found") from exc
 
 
 # -- shapes ----------------------------------------------------------------------
@@ -336,53 +214,6 @@ def page_of(
     return content
 
 
-def scored(queryset: QuerySet, q: str, fields: tuple[str, ...]) -> QuerySet:
-    """Rank matches: whole-field match, then prefix, then anywhere (any of ``fields``)."""
-    whens = []
-    for weight, lookup in ((10, "iexact"), (7, "istartswith"), (3, "icontains")):
-        for name in fields:
-            whens.append(When(**{f"{name}__{lookup}": q}, then=Value(weight)))
-    condition = Q()
-    for name in fields:
-        condition |= Q(**{f"{name}__icontains": q})
-    return queryset.filter(condition).annotate(
-        score=Case(*whens, default=Value(0), output_field=IntegerField())
-    )
-
-
-SORTS = {"score": "score", "name": None, "popularity": "popularity"}
-
-
-def search_order(call: Call, name_field: str) -> list[str]:
-    """``sort`` as "{column} {order}": score (default, desc), name or popularity."""
-    raw = call.params.get("sort", "score desc").strip()
-    column, _, order = raw.partition(" ")
-    column = column.lower()
-    order = (order or "asc").strip().lower()
-    if column not in SORTS or order not in ("asc", "desc"):
-        raise exceptions.InvalidParameter(
-            f"Invalid value for parameter sort: {raw}. "
-            "Sort by score, name or popularity, asc or desc"
-        )
-    field = SORTS[column] or name_field
-    sign = "-" if order == "desc" else ""
-    return [f"{sign}{field}", "-popularity", "id"]
-
-
 def score_value(score: int, popularity) -> str:
     """A score in the reference's style (``9.148376``): match weight plus popularity."""
     return f"{score + float(popularity):.6f}"
-
-
-def chart_window(now: datetime | None = None) -> tuple[datetime, datetime]:
-    """The rolling weekly chart: the seven days before today (UTC)."""
-    today = (now or datetime.now(UTC)).replace(hour=0, minute=0, second=0, microsecond=0)
-    return today - timedelta(days=7), today - timedelta(days=1)
-
-
-CHANGES = ("Up", "Down", "NonMover", "New")
-
-
-def chart_change(item_id: int, position: int) -> str:
-    """A deterministic movement for a chart entry."""
-    return CHANGES[(item_id * 31 + position) % len(CHANGES)]
