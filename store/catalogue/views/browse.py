@@ -21,12 +21,12 @@ import string
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
-from integrations.htmx import render_page, wants_partial
+from integrations.htmx import HtmxHttpRequest, render_page, wants_partial
 from sevendigital.models import Page, Release
 from store.catalogue.selectors import (
     CatalogueNotFound,
@@ -86,7 +86,7 @@ class FeaturedTag:
 
 
 @require_safe
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: HtmxHttpRequest) -> HttpResponse:
     """This week's release, track and artist charts, and new releases for a few tags.
 
     The page itself asks 7digital nothing: the three charts are three calls
@@ -189,7 +189,7 @@ def _letter_url(letter: str) -> str:
 
 
 @require_safe
-def artists(request: HttpRequest) -> HttpResponse:
+def artists(request: HtmxHttpRequest) -> HttpResponse:
     """Artists whose sort name starts with ``?letter=`` (default "a"), paged.
 
     htmx: the pagination swaps only the grid (``HX-Target: artist-grid``); a letter
@@ -225,7 +225,7 @@ TAG_SECTIONS = {
 
 
 @require_safe
-def tag(request: HttpRequest, tag: str) -> HttpResponse:
+def tag(request: HtmxHttpRequest, tag: str) -> HttpResponse:
     """A tag's top releases, new releases and top artists.
 
     The page reads the tag (its name, and a 404 for an unknown one: one call for the

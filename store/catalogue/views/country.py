@@ -1,18 +1,18 @@
 """The country switch: prices, currency and availability follow the visitor's choice."""
 
-from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from accounts.services import account_country_set
 from integrations.country import SUPPORTED_COUNTRIES, country_remember
-from integrations.htmx import wants_partial
+from integrations.htmx import HtmxHttpRequest, wants_partial
 from integrations.http import next_path
 
 
 @require_POST
-def country_set(request):
+def country_set(request: HtmxHttpRequest) -> HttpResponse:
     """Switch the visitor's country, then show the page again in its prices."""
     country = request.POST.get("country", "").upper()
     if country not in SUPPORTED_COUNTRIES:

@@ -31,12 +31,12 @@ from datetime import datetime
 from itertools import groupby
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from integrations.htmx import render_page, wants_partial
+from integrations.htmx import HtmxHttpRequest, render_page, wants_partial
 from integrations.http import whole_number
 from sevendigital.models import Page, Release, Tag, Track
 from store.catalogue.artwork import artwork
@@ -136,7 +136,7 @@ def _preview_date(tracks: Page[Track]) -> datetime | None:
 # -- release ----------------------------------------------------------------------------
 
 
-def _tracks_context(request: HttpRequest, release_id: int, page: int) -> dict[str, Any]:
+def _tracks_context(request: HtmxHttpRequest, release_id: int, page: int) -> dict[str, Any]:
     tracks = release_tracks_list(
         release_id=release_id,
         country=request.country,
@@ -157,13 +157,13 @@ def _tracks_context(request: HttpRequest, release_id: int, page: int) -> dict[st
     }
 
 
-def _release_tags_context(request: HttpRequest, release_id: int) -> dict[str, Any]:
+def _release_tags_context(request: HtmxHttpRequest, release_id: int) -> dict[str, Any]:
     tags = release_tags_list(release_id=release_id, country=request.country)
     return {"release_id": release_id, "tags": _tag_links(tags)}
 
 
 @require_safe
-def release(request: HttpRequest, release_id: int) -> HttpResponse:
+def release(request: HtmxHttpRequest, release_id: int) -> HttpResponse:
     section = request.GET.get("section", "")
     page = _page_number(request.GET)
     if wants_partial(request):
@@ -194,7 +194,7 @@ def release(request: HttpRequest, release_id: int) -> HttpResponse:
 # -- artist -----------------------------------------------------------------------------
 
 
-def _releases_context(request: HttpRequest, artist_id: int) -> dict[str, Any]:
+def _releases_context(request: HtmxHttpRequest, artist_id: int) -> dict[str, Any]:
     chosen = request.GET.get("type", "") or "all"
     notice = None
     if chosen != "all" and chosen not in RELEASE_TYPES:
@@ -226,7 +226,7 @@ def _releases_context(request: HttpRequest, artist_id: int) -> dict[str, Any]:
     }
 
 
-def _top_tracks_context(request: HttpRequest, artist_id: int) -> dict[str, Any]:
+def _top_tracks_context(request: HtmxHttpRequest, artist_id: int) -> dict[str, Any]:
     tracks = artist_top_tracks_list(artist_id=artist_id, country=request.country)
     return {"artist_id": artist_id, "top_tracks": one_per_recording(tracks)}
 
@@ -248,7 +248,7 @@ def one_per_recording(tracks) -> list:
     return kept
 
 
-def _artist_tags_context(request: HttpRequest, artist_id: int) -> dict[str, Any]:
+def _artist_tags_context(request: HtmxHttpRequest, artist_id: int) -> dict[str, Any]:
     tags = artist_tags_list(artist_id=artist_id, country=request.country)
     return {"artist_id": artist_id, "tags": _tag_links(tags)}
 
@@ -257,7 +257,7 @@ ARTIST_SECTIONS = {"tags": _artist_tags_context, "top-tracks": _top_tracks_conte
 
 
 @require_safe
-def artist(request: HttpRequest, artist_id: int) -> HttpResponse:
+def artist(request: HtmxHttpRequest, artist_id: int) -> HttpResponse:
     section = request.GET.get("section", "")
     if wants_partial(request):
         if section in ARTIST_SECTIONS:
@@ -288,7 +288,7 @@ def artist(request: HttpRequest, artist_id: int) -> HttpResponse:
 
 
 @require_safe
-def track(request: HttpRequest, track_id: int) -> HttpResponse:
+def track(request: HtmxHttpRequest, track_id: int) -> HttpResponse:
     item = track_get(track_id=track_id, country=request.country)
     on_release = item.release
     return render_page(

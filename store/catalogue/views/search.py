@@ -20,11 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from integrations.htmx import render_page, wants_partial
+from integrations.htmx import HtmxHttpRequest, render_page, wants_partial
 from integrations.http import whole_number
 from store.catalogue.selectors import (
     PAGE_SIZE,
@@ -108,7 +108,7 @@ class SearchParams:
 
 
 @require_safe
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: HtmxHttpRequest) -> HttpResponse:
     params = SearchParams.from_query(request.GET)
     if wants_partial(request) and request.htmx.target == SUGGESTIONS_TARGET:
         context = {"params": params, "groups": _suggestions(params.q, request.country)}
