@@ -11,19 +11,19 @@ from . import errors, models
 from .client import PRODUCTION_URLS, SevenDigital
 from .errors import AuthenticationFailed, SevenDigitalError
 from .requestor import MemoryCache, RateLimit, UserAuth
-from .resources import CataloguePlay, MediaRequest, PreviewPlay, SubscriptionPlay
+from .resources import CatalogueLog, MediaRequest, PreviewLog, SubscriptionLog
 
 __all__ = [
     "PRODUCTION_URLS",
     "AuthenticationFailed",
-    "CataloguePlay",
+    "CatalogueLog",
     "MediaRequest",
     "MemoryCache",
-    "PreviewPlay",
+    "PreviewLog",
     "RateLimit",
     "SevenDigital",
     "SevenDigitalError",
-    "SubscriptionPlay",
+    "SubscriptionLog",
     "UserAuth",
     "errors",
     "models",

@@ -13,9 +13,9 @@ from .resources import (
     Artists,
     Feeds,
     Lockers,
-    Logging,
     Media,
     Playlists,
+    PlayLogs,
     Purchasing,
     Refunds,
     Releases,
@@ -102,7 +102,7 @@ class SevenDigital:
         self.locker = Lockers(self.requestor)
         self.subscriptions = Subscriptions(self.requestor)
         self.playlists = Playlists(self.requestor)
-        self.logging = Logging(self.requestor)
+        self.logging = PlayLogs(self.requestor)
         self.media = Media(self.requestor)
         self.feeds = Feeds(self.requestor)
 

@@ -46,7 +46,7 @@ from django.utils import timezone
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from sevendigital import errors
-from sevendigital.resources import logging as log_api
+from sevendigital.resources import playlogs as log_api
 from store.integrations.sevendigital import get_uncached_client
 from store.playlogs.models import (
     PREVIEW_SECONDS_MAX,
@@ -183,8 +183,8 @@ def preview_listener_id(play: PreviewPlay) -> str:
     return f"anon-{play.anonymous_id or play.pk}"
 
 
-def preview_log(play: PreviewPlay) -> log_api.PreviewPlay:
-    return log_api.PreviewPlay(
+def preview_log(play: PreviewPlay) -> log_api.PreviewLog:
+    return log_api.PreviewLog(
         track_id=play.track_id,
         played_at=play.started_at,
         seconds_played=whole_seconds(play.seconds_played),
@@ -195,8 +195,8 @@ def preview_log(play: PreviewPlay) -> log_api.PreviewPlay:
     )
 
 
-def catalogue_log(play: CataloguePlay) -> log_api.CataloguePlay:
-    return log_api.CataloguePlay(
+def catalogue_log(play: CataloguePlay) -> log_api.CatalogueLog:
+    return log_api.CatalogueLog(
         track_id=play.track_id,
         release_id=play.release_id,
         format_id=play.format_id,
@@ -208,8 +208,8 @@ def catalogue_log(play: CataloguePlay) -> log_api.CataloguePlay:
     )
 
 
-def subscription_log(play: SubscriptionPlay) -> log_api.SubscriptionPlay:
-    return log_api.SubscriptionPlay(
+def subscription_log(play: SubscriptionPlay) -> log_api.SubscriptionLog:
+    return log_api.SubscriptionLog(
         track_id=play.track_id,
         release_id=play.release_id,
         format_id=play.format_id,
