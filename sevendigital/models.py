@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 T = TypeVar("T")
 
@@ -189,27 +189,27 @@ class Page(Generic[T]):
 
 
 @dataclass(frozen=True, slots=True)
-class Label:
+class _Party:
+    """A label or a licensor: the same ``{id, name}`` object under two names."""
+
     id: int | None
     name: str
 
     @classmethod
-    def from_data(cls, data: Any) -> Label | None:
+    def from_data(cls, data: Any) -> Self | None:
         if not isinstance(data, dict):
             return None
         return cls(id=_int(data.get("id")), name=_text(data.get("name")) or "")
 
 
 @dataclass(frozen=True, slots=True)
-class Licensor:
-    id: int | None
-    name: str
+class Label(_Party):
+    """The label a release is published under."""
 
-    @classmethod
-    def from_data(cls, data: Any) -> Licensor | None:
-        if not isinstance(data, dict):
-            return None
-        return cls(id=_int(data.get("id")), name=_text(data.get("name")) or "")
+
+@dataclass(frozen=True, slots=True)
+class Licensor(_Party):
+    """Who licenses the release to 7digital."""
 
 
 @dataclass(frozen=True, slots=True)
