@@ -8,7 +8,8 @@ from typing import Any
 
 import requests
 
-from .requestor import Cache, Freshness, RateLimit, Requestor
+from .caching import Cache, Freshness
+from .requestor import Requestor
 from .resources import (
     Artists,
     Feeds,
@@ -25,6 +26,7 @@ from .resources import (
     Tracks,
     Users,
 )
+from .transport import RateLimit
 
 PRODUCTION_URLS = {
     "api": "https://api.7digital.com",

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..models import LogResult
-from ..requestor import UserAuth, encode_json
+from ..transport import UserAuth, encode_json
 from ._base import Resource
 from .users import _user
 

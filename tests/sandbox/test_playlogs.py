@@ -23,8 +23,8 @@ from sandbox.models import PartnerUser, ReceivedPlayLog, Subscription
 from sandbox.state import SandboxState, state
 from sevendigital import errors
 from sevendigital.parsing import decode
-from sevendigital.requestor import UserAuth
 from sevendigital.resources.playlogs import CatalogueLog, PreviewLog, SubscriptionLog
+from sevendigital.transport import UserAuth
 
 from .conftest import SANDBOX_URL, make_client
 

@@ -4,13 +4,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sevendigital.requestor import encode_json
 from sevendigital.resources.playlogs import (
     PREVIEW_LOG_BYTES_LIMIT,
     PREVIEW_LOG_LIMIT,
     PreviewLog,
     preview_batches,
 )
+from sevendigital.transport import encode_json
 
 NOW = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)
 
