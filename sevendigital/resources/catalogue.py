@@ -321,7 +321,7 @@ class Releases(_CatalogueItems[Release]):
         image_size: int | None = None,
         country: str | None = None,
     ) -> Batch[Release]:
-        """Release batches also filter by package and release type (reference line 1577)."""
+        """Release batches also filter by package and release type (reference lines 1567-1571)."""
         return self._details_batch(
             release_ids,
             {"packageIds": list(package_ids) if package_ids else None, "type": type},
