@@ -8,14 +8,15 @@ from typing import Any
 
 import requests
 
-from .requestor import Cache, Freshness, RateLimit, Requestor
+from .caching import Cache, Freshness
+from .requestor import Requestor
 from .resources import (
     Artists,
     Feeds,
     Lockers,
-    Logging,
     Media,
     Playlists,
+    PlayLogs,
     Purchasing,
     Refunds,
     Releases,
@@ -25,6 +26,7 @@ from .resources import (
     Tracks,
     Users,
 )
+from .transport import RateLimit
 
 PRODUCTION_URLS = {
     "api": "https://api.7digital.com",
@@ -102,7 +104,7 @@ class SevenDigital:
         self.locker = Lockers(self.requestor)
         self.subscriptions = Subscriptions(self.requestor)
         self.playlists = Playlists(self.requestor)
-        self.logging = Logging(self.requestor)
+        self.logging = PlayLogs(self.requestor)
         self.media = Media(self.requestor)
         self.feeds = Feeds(self.requestor)
 

@@ -1,26 +1,26 @@
 """Endpoint groups of the 7digital API 1.2, one class per area."""
 
 from .catalogue import Artists, Releases, Status, Tags, Tracks
-from .logging import CataloguePlay, Logging, PreviewPlay, SubscriptionPlay
 from .media import Feeds, Media, MediaRequest
 from .playlists import Playlists
+from .playlogs import CatalogueLog, PlayLogs, PreviewLog, SubscriptionLog
 from .users import Lockers, Purchasing, Refunds, Subscriptions, Users
 
 __all__ = [
     "Artists",
-    "CataloguePlay",
+    "CatalogueLog",
     "Feeds",
     "Lockers",
-    "Logging",
     "Media",
     "MediaRequest",
+    "PlayLogs",
     "Playlists",
-    "PreviewPlay",
+    "PreviewLog",
     "Purchasing",
     "Refunds",
     "Releases",
     "Status",
-    "SubscriptionPlay",
+    "SubscriptionLog",
     "Subscriptions",
     "Tags",
     "Tracks",

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ..errors import InvalidResponse
 
 if TYPE_CHECKING:
-    from ..requestor import Requestor, UserAuth
+    from ..requestor import Requestor
+    from ..transport import UserAuth
 
 T = TypeVar("T")
 

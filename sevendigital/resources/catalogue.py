@@ -10,7 +10,7 @@ the availability of every object is known.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar, Generic, TypeVar
 
 from ..models import (
     Artist,
@@ -30,6 +30,8 @@ from ._base import Resource
 
 USAGE_TYPES = ("download", "subscriptionstreaming", "adsupportedstreaming")
 BATCH_LIMIT = 500
+
+T = TypeVar("T", Release, Track)
 
 
 def _paging(page: int | None, page_size: int | None) -> dict[str, Any]:
@@ -210,7 +212,16 @@ def _tagged_page(data: Any, kind: str, reader: Any) -> Page[Any]:
     return Page.from_data(data, ("taggedItem", "taggedItems", kind, f"{kind}s"), read)
 
 
-class Releases(Resource):
+class _CatalogueItems(Resource, Generic[T]):
+    """What releases and tracks share: a chart, details and details in batches.
+
+    ``kind`` names the path (``1.2/{kind}/chart``), the id parameters (``{kind}Id``,
+    ``{kind}Ids``) and the element of the answer; ``model`` reads that element.
+    """
+
+    kind: ClassVar[str]
+    model: ClassVar[type[Release] | type[Track]]
+
     def chart(
         self,
         *,
@@ -223,7 +234,7 @@ class Releases(Resource):
         country: str | None = None,
     ) -> Chart:
         data = self._get(
-            "1.2/release/chart",
+            f"1.2/{self.kind}/chart",
             {
                 "period": period,
                 "toDate": to_date,
@@ -237,22 +248,71 @@ class Releases(Resource):
 
     def details(
         self,
-        release_id: int,
+        item_id: int,
+        /,
         *,
         usage_types: Iterable[str] = USAGE_TYPES,
         image_size: int | None = None,
         country: str | None = None,
-    ) -> Release:
+    ) -> T:
         data = self._get(
-            "1.2/release/details",
-            {"releaseId": release_id, "usageTypes": list(usage_types), "imageSize": image_size},
+            f"1.2/{self.kind}/details",
+            {f"{self.kind}Id": item_id, "usageTypes": list(usage_types), "imageSize": image_size},
             country=country,
         )
-        return self._one(data, "release", Release.from_data)
+        return self._one(data, self.kind, self.model.from_data)
+
+    def details_batch(
+        self,
+        item_ids: Iterable[int],
+        /,
+        *,
+        show_errors: bool = True,
+        usage_types: Iterable[str] = USAGE_TYPES,
+        image_size: int | None = None,
+        country: str | None = None,
+    ) -> Batch[T]:
+        return self._details_batch(
+            item_ids,
+            {},
+            show_errors=show_errors,
+            usage_types=usage_types,
+            image_size=image_size,
+            country=country,
+        )
+
+    def _details_batch(
+        self,
+        item_ids: Iterable[int],
+        filters: dict[str, Any],
+        *,
+        show_errors: bool,
+        usage_types: Iterable[str],
+        image_size: int | None,
+        country: str | None,
+    ) -> Batch[T]:
+        data = self._get(
+            f"1.2/{self.kind}/details/batch",
+            {
+                f"{self.kind}Ids": _ids(item_ids),
+                "showErrors": show_errors,
+                **filters,
+                "usageTypes": list(usage_types),
+                "imageSize": image_size,
+            },
+            country=country,
+        )
+        return _batch(data, f"{self.kind}s", self.kind, self.model.from_data)
+
+
+class Releases(_CatalogueItems[Release]):
+    kind = "release"
+    model = Release
 
     def details_batch(
         self,
         release_ids: Iterable[int],
+        /,
         *,
         show_errors: bool = True,
         package_ids: Iterable[int] | None = None,
@@ -261,19 +321,15 @@ class Releases(Resource):
         image_size: int | None = None,
         country: str | None = None,
     ) -> Batch[Release]:
-        data = self._get(
-            "1.2/release/details/batch",
-            {
-                "releaseIds": _ids(release_ids),
-                "showErrors": show_errors,
-                "packageIds": list(package_ids) if package_ids else None,
-                "type": type,
-                "usageTypes": list(usage_types),
-                "imageSize": image_size,
-            },
+        """Release batches also filter by package and release type (reference lines 1567-1571)."""
+        return self._details_batch(
+            release_ids,
+            {"packageIds": list(package_ids) if package_ids else None, "type": type},
+            show_errors=show_errors,
+            usage_types=usage_types,
+            image_size=image_size,
             country=country,
         )
-        return _batch(data, "releases", "release", Release.from_data)
 
     def search(
         self,
@@ -380,66 +436,9 @@ class Releases(Resource):
         return _tagged_page(section(data, "taggedResults"), "release", Release.from_data)
 
 
-class Tracks(Resource):
-    def chart(
-        self,
-        *,
-        period: str | None = None,
-        to_date: str | None = None,
-        usage_types: Iterable[str] = USAGE_TYPES,
-        page: int | None = None,
-        page_size: int | None = None,
-        image_size: int | None = None,
-        country: str | None = None,
-    ) -> Chart:
-        data = self._get(
-            "1.2/track/chart",
-            {
-                "period": period,
-                "toDate": to_date,
-                "usageTypes": list(usage_types),
-                "imageSize": image_size,
-                **_paging(page, page_size),
-            },
-            country=country,
-        )
-        return Chart.from_chart_data(data.get("chart"))
-
-    def details(
-        self,
-        track_id: int,
-        *,
-        usage_types: Iterable[str] = USAGE_TYPES,
-        image_size: int | None = None,
-        country: str | None = None,
-    ) -> Track:
-        data = self._get(
-            "1.2/track/details",
-            {"trackId": track_id, "usageTypes": list(usage_types), "imageSize": image_size},
-            country=country,
-        )
-        return self._one(data, "track", Track.from_data)
-
-    def details_batch(
-        self,
-        track_ids: Iterable[int],
-        *,
-        show_errors: bool = True,
-        usage_types: Iterable[str] = USAGE_TYPES,
-        image_size: int | None = None,
-        country: str | None = None,
-    ) -> Batch[Track]:
-        data = self._get(
-            "1.2/track/details/batch",
-            {
-                "trackIds": _ids(track_ids),
-                "showErrors": show_errors,
-                "usageTypes": list(usage_types),
-                "imageSize": image_size,
-            },
-            country=country,
-        )
-        return _batch(data, "tracks", "track", Track.from_data)
+class Tracks(_CatalogueItems[Track]):
+    kind = "track"
+    model = Track
 
     def search(
         self,

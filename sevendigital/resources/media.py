@@ -15,7 +15,7 @@ from typing import Any
 
 import requests
 
-from ..requestor import UserAuth
+from ..transport import UserAuth
 from ._base import Resource
 from .users import _user
 

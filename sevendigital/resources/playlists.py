@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..models import Page, Playlist, PlaylistGroup, PlaylistTrack, Tag, items_of, section
-from ..requestor import UserAuth
+from ..transport import UserAuth
 from ._base import Resource
 from .users import _user
 

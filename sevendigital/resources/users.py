@@ -1,6 +1,6 @@
 """Partner users, purchasing, refunds, the locker and subscriptions.
 
-All of these act for one user: pass a :class:`~sevendigital.requestor.UserAuth`
+All of these act for one user: pass a :class:`~sevendigital.transport.UserAuth`
 (a partner ``user_id`` for 2-legged OAuth, or a 3-legged access token).
 """
 
@@ -21,7 +21,7 @@ from ..models import (
     items_of,
     section,
 )
-from ..requestor import UserAuth
+from ..transport import UserAuth
 from ._base import Resource
 
 LOCKER_SORTS = {

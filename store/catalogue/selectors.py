@@ -54,7 +54,7 @@ P = ParamSpec("P")
 
 # Part of every cache key: bump it when sevendigital.models change shape, so that
 # copies pickled by an older release of the code are never unpickled.
-KEY_VERSION = 2
+KEY_VERSION = 3
 # After a failure, how long a read serves its stale copy without asking 7digital
 # again (a slow API would otherwise slow every page view), and so the least time
 # between two refreshes queued for it.

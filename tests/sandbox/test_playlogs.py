@@ -23,8 +23,8 @@ from sandbox.models import PartnerUser, ReceivedPlayLog, Subscription
 from sandbox.state import SandboxState, state
 from sevendigital import errors
 from sevendigital.parsing import decode
-from sevendigital.requestor import UserAuth
-from sevendigital.resources.logging import CataloguePlay, PreviewPlay, SubscriptionPlay
+from sevendigital.resources.playlogs import CatalogueLog, PreviewLog, SubscriptionLog
+from sevendigital.transport import UserAuth
 
 from .conftest import SANDBOX_URL, make_client
 
@@ -38,7 +38,7 @@ SUBSCRIBER = "subscriber-1"
 # -- helpers -------------------------------------------------------------------------
 
 
-def preview(track_id: int = 1001, **overrides) -> PreviewPlay:
+def preview(track_id: int = 1001, **overrides) -> PreviewLog:
     values = {
         "track_id": track_id,
         "played_at": PLAYED,
@@ -47,10 +47,10 @@ def preview(track_id: int = 1001, **overrides) -> PreviewPlay:
         "user_id": "listener-1",
         "country": "GB",
     }
-    return PreviewPlay(**{**values, **overrides})
+    return PreviewLog(**{**values, **overrides})
 
 
-def catalogue_play(track_id: int = 1001, **overrides) -> CataloguePlay:
+def catalogue_play(track_id: int = 1001, **overrides) -> CatalogueLog:
     values = {
         "track_id": track_id,
         "release_id": 5001,
@@ -60,10 +60,10 @@ def catalogue_play(track_id: int = 1001, **overrides) -> CataloguePlay:
         "user_agent": "Radio/2.0",
         "user_id": "listener-1",
     }
-    return CataloguePlay(**{**values, **overrides})
+    return CatalogueLog(**{**values, **overrides})
 
 
-def subscription_play(track_id: int = 1001, **overrides) -> SubscriptionPlay:
+def subscription_play(track_id: int = 1001, **overrides) -> SubscriptionLog:
     values = {
         "track_id": track_id,
         "release_id": 5001,
@@ -72,7 +72,7 @@ def subscription_play(track_id: int = 1001, **overrides) -> SubscriptionPlay:
         "seconds_played": 180,
         "user_agent": "Player/3.0",
     }
-    return SubscriptionPlay(**{**values, **overrides})
+    return SubscriptionLog(**{**values, **overrides})
 
 
 def preview_log(**fields) -> dict:

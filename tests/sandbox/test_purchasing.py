@@ -13,7 +13,7 @@ from sandbox.models import Purchase
 from sandbox.models import Release as SandboxRelease
 from sandbox.state import state
 from sevendigital import errors
-from sevendigital.requestor import UserAuth
+from sevendigital.transport import UserAuth
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 

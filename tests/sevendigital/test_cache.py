@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from sevendigital import MemoryCache, SevenDigital
-from sevendigital.requestor import cache_max_age
+from sevendigital.caching import cache_max_age
 
 from .fakes import BASE_URL, CONSUMER_KEY, CONSUMER_SECRET
 

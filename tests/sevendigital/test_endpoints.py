@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from sevendigital import CataloguePlay, SubscriptionPlay
+from sevendigital import CatalogueLog, SubscriptionLog
 from sevendigital.models import PlaylistTrack
 
 TRACK = PlaylistTrack(track_id="5495893", track_title="No You Girls", release_id="496338")
@@ -374,7 +374,7 @@ CASES = [
     (
         "catalogue/log",
         lambda c: c.logging.catalogue(
-            [CataloguePlay(1, 2, 50, WHEN, 12, "ua", "135")], country="US"
+            [CatalogueLog(1, 2, 50, WHEN, 12, "ua", "135")], country="US"
         ),
         "POST",
         "/1.2/catalogue/log",
@@ -383,7 +383,7 @@ CASES = [
     (
         "user/subscription/log",
         lambda c: c.logging.subscription(
-            "u-1", [SubscriptionPlay(1, 2, 50, WHEN, 12, "ua")], country="GB"
+            "u-1", [SubscriptionLog(1, 2, 50, WHEN, 12, "ua")], country="GB"
         ),
         "POST",
         "/1.2/user/subscription/log",

@@ -4,19 +4,19 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sevendigital.requestor import encode_json
-from sevendigital.resources.logging import (
+from sevendigital.resources.playlogs import (
     PREVIEW_LOG_BYTES_LIMIT,
     PREVIEW_LOG_LIMIT,
-    PreviewPlay,
+    PreviewLog,
     preview_batches,
 )
+from sevendigital.transport import encode_json
 
 NOW = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)
 
 
-def play(n: int, user_agent: str = "Storefront/1.0") -> PreviewPlay:
-    return PreviewPlay(n, NOW, 12, user_agent, f"user-{n}", "GB")
+def play(n: int, user_agent: str = "Storefront/1.0") -> PreviewLog:
+    return PreviewLog(n, NOW, 12, user_agent, f"user-{n}", "GB")
 
 
 def body_size(batch) -> int:

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from sevendigital import CataloguePlay, PreviewPlay, SevenDigital, SubscriptionPlay
+from sevendigital import CatalogueLog, PreviewLog, SevenDigital, SubscriptionLog
 from sevendigital.models import (
     Artist,
     Batch,
@@ -916,7 +916,7 @@ PLAYLIST = "51ed5cfec9021614f462bb7b"
 GROUP = "5891c01057abd1052cc2bf1b"
 WHEN = datetime(2014, 3, 13, 11, 39, 28, tzinfo=UTC)
 TRACK = PlaylistTrack(track_id="5495893", track_title="No You Girls", release_id="496338")
-SUBSCRIPTION_PLAY = SubscriptionPlay(
+SUBSCRIPTION_PLAY = SubscriptionLog(
     track_id=123456,
     release_id=123456,
     format_id=50,
@@ -924,7 +924,7 @@ SUBSCRIPTION_PLAY = SubscriptionPlay(
     seconds_played=12,
     user_agent="Device version 3, App version 6",
 )
-CATALOGUE_PLAY = CataloguePlay(
+CATALOGUE_PLAY = CatalogueLog(
     track_id=123456,
     release_id=123456,
     format_id=50,
@@ -933,7 +933,7 @@ CATALOGUE_PLAY = CataloguePlay(
     user_agent="Device version 3, App version 6",
     user_id=USER,
 )
-PREVIEW_PLAY = PreviewPlay(
+PREVIEW_PLAY = PreviewLog(
     track_id=123456,
     played_at=WHEN,
     seconds_played=30,

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from sevendigital import PreviewPlay, SevenDigital, UserAuth
+from sevendigital import PreviewLog, SevenDigital, UserAuth
 
 from .fakes import ACCESS_SECRET, ACCESS_TOKEN, BASE_URL, CONSUMER_KEY, CONSUMER_SECRET, header
 
@@ -116,7 +116,7 @@ def test_json_log_posts_keep_country_in_the_query_and_verify(client, transport, 
     transport.reply_fixture("preview_log_post.xml")
     client.logging.previews(
         [
-            PreviewPlay(
+            PreviewLog(
                 track_id=123456,
                 played_at=datetime(2014, 3, 13, 11, 39, 28, tzinfo=UTC),
                 seconds_played=12,

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from sevendigital import CataloguePlay, PreviewPlay, SevenDigital
+from sevendigital import CatalogueLog, PreviewLog, SevenDigital
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -47,7 +47,7 @@ def test_locker_sort_must_be_a_documented_column_and_order(client):
 
 
 def test_catalogue_logs_are_limited_to_100_per_request(client):
-    plays = [CataloguePlay(1, 2, 50, NOW, 10, "ua", "u") for _ in range(101)]
+    plays = [CatalogueLog(1, 2, 50, NOW, 10, "ua", "u") for _ in range(101)]
     with pytest.raises(ValueError, match="at most 100"):
         client.logging.catalogue(plays, country="GB")
 
@@ -55,24 +55,24 @@ def test_catalogue_logs_are_limited_to_100_per_request(client):
 def test_end_reason_and_play_mode_must_be_documented_values(client):
     with pytest.raises(ValueError, match="endReason"):
         client.logging.catalogue(
-            [CataloguePlay(1, 2, 50, NOW, 10, "ua", "u", "paused")], country="GB"
+            [CatalogueLog(1, 2, 50, NOW, 10, "ua", "u", "paused")], country="GB"
         )
     with pytest.raises(ValueError, match="playMode"):
-        client.logging.previews([PreviewPlay(1, NOW, 10, "ua", "u", "GB", "streaming")])
+        client.logging.previews([PreviewLog(1, NOW, 10, "ua", "u", "GB", "streaming")])
 
 
 def test_user_agents_are_truncated_to_256_characters():
-    play = PreviewPlay(1, NOW, 10, "x" * 300, "u", "GB")
+    play = PreviewLog(1, NOW, 10, "x" * 300, "u", "GB")
     assert len(play.to_json()["userAgent"]) == 256
 
 
 def test_naive_play_times_are_refused():
     with pytest.raises(ValueError, match="timezone-aware"):
-        PreviewPlay(1, datetime(2026, 1, 1), 10, "ua", "u", "GB").to_json()
+        PreviewLog(1, datetime(2026, 1, 1), 10, "ua", "u", "GB").to_json()
 
 
 def test_preview_log_bodies_over_100_kib_are_refused(client, transport):
-    plays = [PreviewPlay(1, NOW, 10, "u" * 256, "user", "GB") for _ in range(500)]
+    plays = [PreviewLog(1, NOW, 10, "u" * 256, "user", "GB") for _ in range(500)]
     with pytest.raises(ValueError, match="100 KiB"):
         client.logging.previews(plays)
     assert transport.requests == []

@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from sevendigital import errors
-from sevendigital.resources import logging as log_api
+from sevendigital.resources import playlogs as log_api
 from store.playlogs.models import (
     PREVIEW_SECONDS_MAX,
     CataloguePlay,
@@ -116,8 +116,8 @@ def preview_listener_id(play: PreviewPlay) -> str:
     return f"anon-{play.anonymous_id or play.pk}"
 
 
-def preview_log(play: PreviewPlay) -> log_api.PreviewPlay:
-    return log_api.PreviewPlay(
+def preview_log(play: PreviewPlay) -> log_api.PreviewLog:
+    return log_api.PreviewLog(
         track_id=play.track_id,
         played_at=play.started_at,
         seconds_played=whole_seconds(play.seconds_played),
@@ -128,8 +128,8 @@ def preview_log(play: PreviewPlay) -> log_api.PreviewPlay:
     )
 
 
-def catalogue_log(play: CataloguePlay) -> log_api.CataloguePlay:
-    return log_api.CataloguePlay(
+def catalogue_log(play: CataloguePlay) -> log_api.CatalogueLog:
+    return log_api.CatalogueLog(
         track_id=play.track_id,
         release_id=play.release_id,
         format_id=play.format_id,
@@ -141,8 +141,8 @@ def catalogue_log(play: CataloguePlay) -> log_api.CataloguePlay:
     )
 
 
-def subscription_log(play: SubscriptionPlay) -> log_api.SubscriptionPlay:
-    return log_api.SubscriptionPlay(
+def subscription_log(play: SubscriptionPlay) -> log_api.SubscriptionLog:
+    return log_api.SubscriptionLog(
         track_id=play.track_id,
         release_id=play.release_id,
         format_id=play.format_id,
@@ -184,7 +184,7 @@ class PreviewKind(Kind):
             return play.reported_at + timedelta(seconds=settings.PLAYLOG_PREVIEW_SETTLE_SECONDS)
         return play.started_at + timedelta(seconds=settings.PLAYLOG_PREVIEW_OPEN_SECONDS)
 
-    def log(self, row: PreviewPlay) -> log_api.PreviewPlay:
+    def log(self, row: PreviewPlay) -> log_api.PreviewLog:
         return preview_log(row)
 
     def requests(self, rows: list[PreviewPlay], logs, entries) -> list[Request]:
@@ -219,7 +219,7 @@ class CatalogueKind(Kind):
     admin_columns = ("release_id", "country", "listener_id", "seconds_played", "end_reason")
     admin_filters = ("end_reason",)
 
-    def log(self, row: CataloguePlay) -> log_api.CataloguePlay:
+    def log(self, row: CataloguePlay) -> log_api.CatalogueLog:
         return catalogue_log(row)
 
     def unloggable(self, row: CataloguePlay) -> str | None:
@@ -250,7 +250,7 @@ class SubscriptionKind(Kind):
     admin_columns = ("release_id", "country", "partner_user_id", "seconds_played", "play_mode")
     admin_filters = ("play_mode",)
 
-    def log(self, row: SubscriptionPlay) -> log_api.SubscriptionPlay:
+    def log(self, row: SubscriptionPlay) -> log_api.SubscriptionLog:
         return subscription_log(row)
 
     def unloggable(self, row: SubscriptionPlay) -> str | None:

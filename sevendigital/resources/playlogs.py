@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..models import LogResult
-from ..requestor import UserAuth, encode_json
+from ..transport import UserAuth, encode_json
 from ._base import Resource
 from .users import _user
 
@@ -45,7 +45,7 @@ def _check(value: str, allowed: tuple[str, ...], name: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class PreviewPlay:
+class PreviewLog:
     track_id: int
     played_at: datetime
     seconds_played: int
@@ -67,7 +67,7 @@ class PreviewPlay:
 
 
 @dataclass(frozen=True, slots=True)
-class CataloguePlay:
+class CatalogueLog:
     track_id: int
     release_id: int
     format_id: int
@@ -91,7 +91,7 @@ class CataloguePlay:
 
 
 @dataclass(frozen=True, slots=True)
-class SubscriptionPlay:
+class SubscriptionLog:
     track_id: int
     release_id: int
     format_id: int
@@ -112,7 +112,7 @@ class SubscriptionPlay:
         }
 
 
-class Logging(Resource):
+class PlayLogs(Resource):
     def _post(
         self,
         path: str,
@@ -134,7 +134,7 @@ class Logging(Resource):
         )
         return LogResult.from_data(data)
 
-    def previews(self, plays: Iterable[PreviewPlay], *, country: str | None = None) -> LogResult:
+    def previews(self, plays: Iterable[PreviewLog], *, country: str | None = None) -> LogResult:
         """``preview/log``: the query's country authorises; each log has its own.
 
         At most 500 logs and 100 KiB in one request: :func:`preview_batches` splits a
@@ -148,14 +148,14 @@ class Logging(Resource):
             raise ValueError(f"preview log body is {size} bytes; the limit is 100 KiB")
         return self._post("1.2/preview/log", body, country=country)
 
-    def catalogue(self, plays: Iterable[CataloguePlay], *, country: str) -> LogResult:
+    def catalogue(self, plays: Iterable[CatalogueLog], *, country: str) -> LogResult:
         items = [p.to_json() for p in plays]
         if len(items) > CATALOGUE_LOG_LIMIT:
             raise ValueError(f"at most {CATALOGUE_LOG_LIMIT} catalogue logs per request")
         return self._post("1.2/catalogue/log", {"playLogItem": items}, country=country)
 
     def subscription(
-        self, user: UserAuth | str, plays: Iterable[SubscriptionPlay], *, country: str
+        self, user: UserAuth | str, plays: Iterable[SubscriptionLog], *, country: str
     ) -> LogResult:
         """``user/subscription/log``: one user's plays (their partner id or token)."""
         body = {"playLogItem": [p.to_json() for p in plays]}
@@ -167,15 +167,15 @@ _PREVIEW_BODY_OVERHEAD = len(encode_json({"logs": []}))
 
 
 def preview_batches(
-    plays: Iterable[PreviewPlay],
+    plays: Iterable[PreviewLog],
     *,
     max_logs: int = PREVIEW_LOG_LIMIT,
     max_bytes: int = PREVIEW_LOG_BYTES_LIMIT,
-) -> Iterator[list[PreviewPlay]]:
+) -> Iterator[list[PreviewLog]]:
     """Split preview plays, in order, into requests of at most ``max_logs`` logs whose
-    body stays within ``max_bytes`` (the body is measured as :meth:`Logging.previews`
+    body stays within ``max_bytes`` (the body is measured as :meth:`PlayLogs.previews`
     sends it). Raises ``ValueError`` for a play that cannot fit a request on its own."""
-    batch: list[PreviewPlay] = []
+    batch: list[PreviewLog] = []
     size = _PREVIEW_BODY_OVERHEAD
     for play in plays:
         item = len(encode_json(play.to_json())) + (1 if batch else 0)  # the comma
