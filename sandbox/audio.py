@@ -1,46 +1,11 @@
 """Deterministic, generated audio for the sandbox's previews, streams and downloads.
 
-Every track id gets its own little tune: a key, a tempo, a four-chord progression and a
-pentatonic melody are derived from the id and synthesised as soft sine-based tones (a plucked,
-mellow lead with a quiet echo over a just-intonation chord pad with bass), 44.1 kHz 16-bit
-mono PCM. That one PCM is encoded three ways (:class:`Encoding`), chosen per 7digital format
-id by :data:`FORMAT_ENCODINGS`:
-
-* ``MP3``: LAME (via ``lameenc``), constant-bitrate MPEG-1 Layer III, 128 kbps, ``audio/mpeg``,
-  ``.mp3``. Previews are always MP3 (the clip endpoint takes no format).
-* ``AAC``: AAC-LC in an M4A file (MP4 container, brand ``M4A``, ``moov`` before ``mdat`` so a
-  player can start before the end has arrived), 128 kbps, ``audio/mp4``, ``.m4a``.
-* ``FLAC``: lossless, 16-bit 44.1 kHz as format 45 "FLAC 16-bit 44.1kHz" says, ``audio/flac``,
-  ``.flac``; it decodes to exactly the PCM the MP3 was made from.
-
-AAC and FLAC come from the ffmpeg encoders bundled in PyAV (``av``): no system binary. The
-lossy formats are 128 kbps mono whatever bitrate their format's name gives ("MP3 320",
-"AAC 320"): the song is mono, and asked for 320 kbps mono, ffmpeg's AAC encoder gives about
-150 kbps in four times the time it takes at 128 kbps (stereo 320 kbps takes ten times).
-
-Determinism: the same track id gives byte-identical files on every run. The melody comes
-from a hash-seeded integer PRNG and the synthesis is exact integer arithmetic (floating point
-only builds a few small tables, immediately rounded to integers), so the PCM is the same on
-every machine. The encoders are deterministic for given settings and input: LAME for the same
-``lameenc`` build, ffmpeg's for the same PyAV build, with the muxers' and encoders' bitexact
-flags so no version string or creation time is written (another encoder release or CPU
-architecture could round differently; FLAC still decodes to the same samples). Bump
-``GENERATOR_VERSION`` (it seeds the tune and names the cache files) when the output changes on
-purpose.
-
-Speed without numpy (not installed in this project): one 8-bar loop of the song (16-23 s) is
-synthesised and then tiled to any length. Tones are built from exactly periodic single-cycle
-buffers repeated with ``array`` multiplication, only the lead notes' decay envelopes are applied
-per sample, and the three voices are mixed as Python big integers holding one 32-bit field per
-sample (fixed point, 16 fraction bits), so the mix, the echo and the conversion to 16-bit PCM
-all run at C speed. The rest of the time is the encoder's: a four-minute track takes about 1 s
-as MP3, 2 s as AAC and 0.2 s as FLAC on one idle core (measured with PyAV 18.1, lameenc 1.9).
-
-Entry points: :func:`clip_mp3` (previews), :func:`full_track` (full-length audio in any
-encoding; :func:`full_track_mp3` is its MP3) and :func:`full_track_file` (the same, as a cached
-file to stream from). A clip is the opening ``seconds`` of the same song the full track plays;
-each fades out at its end. Files are cached on disk as ``<kind>-<id>-<seconds>s-v<version>.<ext>``
-and written atomically, so a file once served never changes and Range requests stay consistent.
+Each track id gets its own short tune, synthesised in integer arithmetic (the same PCM on
+every machine) and encoded as MP3, AAC (M4A) or FLAC per 7digital format id
+(:data:`FORMAT_ENCODINGS`); files are cached on disk and never change once served, so
+Range requests stay consistent. Bump ``GENERATOR_VERSION`` when the output changes on
+purpose. How and why it is built this way (encoders, bitrates, determinism, speed without
+numpy): ``docs/sandbox-audio.md``.
 """
 
 from __future__ import annotations
