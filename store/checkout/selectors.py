@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from django.db.models import QuerySet
+
 from .gateways import Gateway, PaymentError, gateway_get
+from .models import Order
 
 logger = logging.getLogger(__name__)
 
@@ -17,3 +20,11 @@ def payment_gateway_get() -> Gateway | None:
     except PaymentError:
         logger.exception("The configured payment gateway is not available")
         return None
+
+
+def orders_of(*, user, gateway: str | None = None) -> QuerySet[Order]:
+    """The customer's own orders, newest first (``gateway``: only those paid through it).
+    Every page that names an order looks it up in here, so another customer's order
+    number is simply not found."""
+    orders = Order.objects.filter(user=user)
+    return orders.filter(gateway=gateway) if gateway else orders

@@ -119,7 +119,7 @@ def checkout(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def order_list(request: HtmxHttpRequest) -> HttpResponse:
-    orders = Order.objects.filter(user=request.user).prefetch_related("lines")
+    orders = selectors.orders_of(user=request.user).prefetch_related("lines")
     page = Paginator(orders, 20).get_page(request.GET.get("page"))
     return render_page(request, "checkout/orders.html", {"page": page})
 
@@ -127,8 +127,7 @@ def order_list(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def order_detail(request: HtmxHttpRequest, number: str) -> HttpResponse:
-    # Another customer's order number is simply not found.
-    order = get_object_or_404(Order, number=number, user=request.user)
+    order = get_object_or_404(selectors.orders_of(user=request.user), number=number)
     lines = list(order.lines.all())
     # While the payment is confirmed or the sales credited, htmx asks again every two
     # seconds, saying what it shows: nothing new is 204 (htmx leaves the page alone), a
@@ -150,7 +149,7 @@ STRIPE = "stripe"  # the gateway these addresses are Stripe's for
 
 
 def _stripe_order(request: HtmxHttpRequest, number: str) -> Order:
-    return get_object_or_404(Order, number=number, user=request.user, gateway=STRIPE)
+    return get_object_or_404(selectors.orders_of(user=request.user, gateway=STRIPE), number=number)
 
 
 @login_required

@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from accounts.models import PartnerUser
+from accounts.selectors import partner_user_id_of
 from integrations.country import visitor_country
 from integrations.htmx import HtmxHttpRequest, render_page
 from integrations.http import whole_number
@@ -50,8 +50,7 @@ RETRY_AFTER_SECONDS = 60
 
 
 def _partner_user_id(request: HtmxHttpRequest) -> str | None:
-    link = PartnerUser.objects.filter(user=request.user, state=PartnerUser.State.LINKED).first()
-    return link.partner_user_id if link else None
+    return partner_user_id_of(user=request.user)
 
 
 def _problem(request: HtmxHttpRequest, title: str, message: str, status: int) -> HttpResponse:
