@@ -158,14 +158,17 @@ class Transport:
         return f"{self.base_urls[host]}/{path.lstrip('/')}"
 
     def locale_params(self, country: str | None = None) -> dict[str, str]:
-        """``country`` (or ``shopId`` for a dedicated shop), as every method requires."""
-        if self.shop_id is not None and country is None:
-            params = {"shopId": str(self.shop_id)}
-            if self.country:
-                params["country"] = self.country
-            return params
+        """``shopId`` when one is configured, and ``country`` (this call's, else the
+        default) whenever one is known.
+
+        A shop id is never dropped for an explicit country: clients with a custom
+        content pool must send both (reference line 6423), and the shop picks the pool.
+        """
+        params = {"shopId": str(self.shop_id)} if self.shop_id is not None else {}
         chosen = country or self.country
-        return {"country": chosen} if chosen else {}
+        if chosen:
+            params["country"] = chosen
+        return params
 
     def oauth(self, user: UserAuth | None, signature_type: str = "AUTH_HEADER") -> OAuth1:
         return OAuth1(

@@ -184,19 +184,61 @@ def test_each_host_has_its_own_base_url(host, expected):
     assert urls[host].split("?")[0] == expected
 
 
-def test_shop_id_replaces_the_default_country_when_configured(transport):
+@pytest.mark.parametrize(
+    ("shop_id", "default_country", "call_country", "expected"),
+    [
+        (None, "GB", None, {"country": ["GB"]}),
+        (None, "GB", "US", {"country": ["US"]}),
+        (None, None, None, {}),
+        (1064, "GB", None, {"shopId": ["1064"], "country": ["GB"]}),
+        (1064, "GB", "US", {"shopId": ["1064"], "country": ["US"]}),
+        (1064, None, "US", {"shopId": ["1064"], "country": ["US"]}),
+        (1064, None, None, {"shopId": ["1064"]}),
+    ],
+)
+def test_a_configured_shop_id_is_always_sent_with_the_country_when_known(
+    transport, shop_id, default_country, call_country, expected
+):
+    """An explicit country once dropped the shop id; custom content pools need both
+    (reference line 6423)."""
+    client = SevenDigital(
+        consumer_key=CONSUMER_KEY,
+        consumer_secret=CONSUMER_SECRET,
+        base_url=BASE_URL,
+        adapter=transport,
+        shop_id=shop_id,
+        country=default_country,
+    )
+    transport.reply_fixture("artist_details.xml")
+    client.artists.details(1, country=call_country)
+    sent = query(transport.last.url)
+    assert {k: v for k, v in sent.items() if k in ("shopId", "country")} == expected
+
+
+def test_a_shop_id_travels_in_the_body_of_a_form_post_with_an_explicit_country(transport):
     client = SevenDigital(
         consumer_key=CONSUMER_KEY,
         consumer_secret=CONSUMER_SECRET,
         base_url=BASE_URL,
         adapter=transport,
         shop_id=1064,
-        country=None,
     )
-    transport.reply_fixture("artist_details.xml")
-    client.artists.details(1)
-    assert query(transport.last.url)["shopId"] == ["1064"]
-    assert "country" not in query(transport.last.url)
+    transport.reply_fixture("user_unlimitedstreaming_post.xml")
+    client.subscriptions.update(
+        "u-1",
+        plan_code="premium-unlimited-streaming",
+        status="active",
+        currency="EUR",
+        recurring_fee=999,
+        activated_at="2012-07-01T10:33:00Z",
+        current_period_start_date="2013-11-23T23:59:59Z",
+        expiry_date="2013-12-23T23:59:59Z",
+        country="FR",
+    )
+    body = transport.last.body
+    body = parse_qs(body.decode() if isinstance(body, bytes) else body)
+    assert body["shopId"] == ["1064"] and body["country"] == ["FR"]
+    assert urlsplit(transport.last.url).query == ""
 
 
 def test_a_per_call_country_overrides_the_default(client, transport):
