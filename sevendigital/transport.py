@@ -162,7 +162,7 @@ class Transport:
         default) whenever one is known.
 
         A shop id is never dropped for an explicit country: clients with a custom
-        content pool must send both (reference line 6423), and the shop picks the pool.
+        content pool must send both (reference line 6424), and the shop picks the pool.
         """
         params = {"shopId": str(self.shop_id)} if self.shop_id is not None else {}
         chosen = country or self.country

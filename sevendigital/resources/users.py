@@ -23,20 +23,13 @@ from ..models import (
 )
 from ..transport import UserAuth
 from ._base import Resource
+from .subscription_rules import check_update
 
 LOCKER_SORTS = {
     f"{column} {order}"
     for column in ("releaseTitle", "purchaseDate", "artistName")
     for order in ("asc", "desc")
 }
-
-
-def _iso(value: datetime | str | None) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    if value.tzinfo is None:
-        raise ValueError("datetimes sent to 7digital must be timezone-aware")
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _user(user: UserAuth | str) -> UserAuth:
@@ -182,33 +175,35 @@ class Subscriptions(Resource):
         trial_ends_at: datetime | str | None = None,
         postcode: str | None = None,
         country: str | None = None,
+        now: datetime | None = None,
     ) -> Subscription:
         """Tell 7digital the subscription's state (reference line 6413).
 
-        The call sets the whole state, so repeating it is harmless: it is retried.
-        ``recurring_fee`` is in minor units (cents/pence), as the reference asks.
+        The reference's rules (lines 6419-6428) are checked first against ``now``
+        (default: the current UTC time), raising ``ValueError`` with the parameter
+        and its limit (:mod:`.subscription_rules`). Datetimes must be aware; they are
+        sent as ``YYYY-MM-DDTHH:MM:SSZ``. ``recurring_fee`` is in minor units. The
+        call sets the whole state, so repeating it is harmless: it is retried.
         """
-        if status not in ("active", "cancelled", "expired"):
-            raise ValueError("status must be active, cancelled or expired")
-        if not isinstance(recurring_fee, int) or recurring_fee < 0:
-            raise ValueError("recurring_fee is a non-negative integer in minor units")
+        params = check_update(
+            plan_code=plan_code,
+            status=status,
+            currency=currency,
+            recurring_fee=recurring_fee,
+            country=country or self._requestor.country,
+            activated_at=activated_at,
+            current_period_start_date=current_period_start_date,
+            expiry_date=expiry_date,
+            trial_ends_at=trial_ends_at,
+            now=now if now is not None else datetime.now(UTC),
+        )
         data = self._requestor.request(
             "POST",
             "api",
             "1.2/user/unlimitedStreaming",
-            params={
-                "planCode": plan_code,
-                "status": status,
-                "currency": currency,
-                "recurringFee": recurring_fee,
-                "postcode": postcode,
-                "activatedAt": _iso(activated_at),
-                "currentPeriodStartDate": _iso(current_period_start_date),
-                "trialEndsAt": _iso(trial_ends_at),
-                "expiryDate": _iso(expiry_date),
-            },
+            params={**params, "postcode": postcode},
             user=_user(user),
-            country=country,
+            country=params["country"],
             idempotent=True,
         )
         return self._one(data, "streaming", Subscription.from_data)

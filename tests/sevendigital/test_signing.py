@@ -200,7 +200,7 @@ def test_a_configured_shop_id_is_always_sent_with_the_country_when_known(
     transport, shop_id, default_country, call_country, expected
 ):
     """An explicit country once dropped the shop id; custom content pools need both
-    (reference line 6423)."""
+    (reference line 6424)."""
     client = SevenDigital(
         consumer_key=CONSUMER_KEY,
         consumer_secret=CONSUMER_SECRET,

@@ -78,41 +78,6 @@ def test_preview_log_bodies_over_100_kib_are_refused(client, transport):
     assert transport.requests == []
 
 
-def test_subscription_status_and_fee_are_checked(client):
-    common = {
-        "plan_code": "p",
-        "currency": "GBP",
-        "activated_at": NOW,
-        "current_period_start_date": NOW,
-        "expiry_date": NOW,
-    }
-    with pytest.raises(ValueError, match="status"):
-        client.subscriptions.update("u", status="paused", recurring_fee=999, **common)
-    with pytest.raises(ValueError, match="minor units"):
-        client.subscriptions.update("u", status="active", recurring_fee=9.99, **common)
-
-
-def test_subscription_dates_are_sent_as_utc_iso_8601(client, transport):
-    from datetime import timedelta, timezone
-
-    transport.reply_fixture("user_unlimitedstreaming_post.xml")
-    paris = timezone(timedelta(hours=1))
-    client.subscriptions.update(
-        "u",
-        plan_code="p",
-        status="active",
-        currency="EUR",
-        recurring_fee=999,
-        activated_at=datetime(2026, 1, 1, 12, 0, tzinfo=paris),
-        current_period_start_date=NOW,
-        expiry_date=datetime(2026, 2, 1, tzinfo=UTC),
-    )
-    body = transport.last.body
-    body = body.decode() if isinstance(body, bytes) else body
-    assert "activatedAt=2026-01-01T11%3A00%3A00Z" in body
-    assert "expiryDate=2026-02-01T00%3A00%3A00Z" in body
-
-
 def test_partner_user_ids_are_1_to_255_characters(client):
     with pytest.raises(ValueError):
         client.users.create("")
