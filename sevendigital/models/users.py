@@ -138,13 +138,28 @@ class Locker(Page[LockerRelease]):
 
 @dataclass(frozen=True, slots=True)
 class Subscription:
-    """``user/unlimitedStreaming``: the streaming level and when access expires."""
+    """``user/unlimitedStreaming``: the streaming level and when access expires.
+
+    ``level`` is the plan's first word (``premium``, ``standard``, ``trial``), or
+    ``none`` with no ``expiry_date`` for a user who never subscribed. The user may
+    stream while ``expiry_date`` is in the future (reference line 6435).
+    """
 
     level: str | None
     expiry_date: datetime | None
 
-    def is_active(self, now: datetime | None = None) -> bool:
+    @property
+    def subscribed(self) -> bool:
+        """Whether 7digital knows a subscription for the user, current or past."""
+        return self.level not in (None, "", "none")
+
+    def has_access(self, now: datetime | None = None) -> bool:
+        """True while ``expiry_date`` is later than ``now`` (default: the current UTC time)."""
+        if now is not None and now.tzinfo is None:
+            raise ValueError("now must be timezone-aware")
         return self.expiry_date is not None and self.expiry_date > (now or datetime.now(UTC))
+
+    is_active = has_access  # the earlier name
 
     @classmethod
     def from_data(cls, data: Any) -> Subscription:

@@ -665,8 +665,8 @@ def check_subscription(subscription: Subscription, e: Facts) -> None:
     e.instant(subscription.expiry_date, "expiryDate")
     expiry = utc(e["expiryDate"])
     e.check(
-        subscription.is_active(now=expiry - timedelta(seconds=1))
-        and not subscription.is_active(now=expiry),
+        subscription.has_access(now=expiry - timedelta(seconds=1))
+        and not subscription.has_access(now=expiry),
         "streaming is allowed until the expiry date and not after",
     )
 

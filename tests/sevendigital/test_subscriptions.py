@@ -13,10 +13,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from sevendigital import SevenDigital
+from sevendigital import SevenDigital, errors
+from sevendigital.models import Subscription
 from sevendigital.resources.subscription_rules import add_month
 
-from .fakes import BASE_URL, CONSUMER_KEY, CONSUMER_SECRET
+from .fakes import BASE_URL, CONSUMER_KEY, CONSUMER_SECRET, REFERENCE, fixture, header
 
 NOW = datetime(2026, 1, 31, 10, 0, tzinfo=UTC)  # a month's last day: Feb has no 31st
 SECOND = timedelta(seconds=1)
@@ -432,3 +433,101 @@ def test_the_rules_are_checked_on_the_dates_as_sent_to_the_second(client, transp
         trial_ends_at=NOW + timedelta(microseconds=700000),
         expiry_date=T10,
     )
+
+
+# -- reading the answers ----------------------------------------------------------------
+# The XML answers are the reference's examples (fixtures copied from lines 6429-6434 and
+# 6444-6449); the reference shows no JSON form, so the JSON answers carry the same values
+# in the envelope the other JSON examples use.
+
+GET_EXPIRY = datetime(2012, 12, 23, 23, 59, 59, tzinfo=UTC)
+POST_EXPIRY = datetime(2013, 12, 23, 23, 59, 59, tzinfo=UTC)
+
+
+def json_answer(streaming: dict[str, str]) -> dict[str, object]:
+    return {"status": "ok", "version": "1.2", "streaming": streaming}
+
+
+def test_the_reference_examples_are_the_fixtures():
+    reference = (REFERENCE / "7digital-api-1.2-reference.txt").read_text().splitlines()
+    assert (
+        fixture("user_unlimitedstreaming_post.xml").decode().splitlines() == (reference[6428:6434])
+    )
+    # Line 6444 delimits its attributes with curly quotes (fixtures/EDITS-user.md).
+    assert (
+        fixture("user_unlimitedstreaming.xml").decode().splitlines()[1:] == (reference[6444:6449])
+    )
+
+
+def check_reference_subscription(subscription: Subscription, expiry: datetime) -> None:
+    assert subscription == Subscription(level="premium", expiry_date=expiry)
+    assert subscription.expiry_date.utcoffset() == timedelta(0)
+    assert subscription.subscribed
+    assert subscription.has_access(expiry - SECOND)
+    assert not subscription.has_access(expiry), "access ends when expiryDate is reached"
+    assert not subscription.has_access(expiry + SECOND)
+
+
+def test_get_reads_the_level_and_the_expiry_date_as_an_aware_utc_datetime(client, transport):
+    transport.reply_fixture("user_unlimitedstreaming.xml")
+    check_reference_subscription(client.subscriptions.get("u-1"), GET_EXPIRY)
+    sent = transport.last
+    assert (sent.method, urlsplit(sent.url).path) == ("GET", "/1.2/user/unlimitedStreaming")
+    query = parse_qs(urlsplit(sent.url).query)
+    assert (query["userId"], query["country"]) == (["u-1"], ["GB"])
+    assert not sent.body
+
+
+def test_get_reads_the_json_form(json_client, transport):
+    transport.reply_json(json_answer({"level": "premium", "expiryDate": "2012-12-23T23:59:59Z"}))
+    check_reference_subscription(json_client.subscriptions.get("u-1"), GET_EXPIRY)
+    assert header(transport.last, "Accept") == "application/json"
+
+
+def test_update_returns_the_state_7digital_answers(client, transport):
+    transport.reply_fixture("user_unlimitedstreaming_post.xml")
+    check_reference_subscription(client.subscriptions.update("u-1", **VALID), POST_EXPIRY)
+
+
+def test_update_reads_the_json_form(json_client, transport):
+    transport.reply_json(json_answer({"level": "premium", "expiryDate": "2013-12-23T23:59:59Z"}))
+    check_reference_subscription(json_client.subscriptions.update("u-1", **VALID), POST_EXPIRY)
+
+
+def test_a_user_who_never_subscribed_has_level_none_and_no_access(client, json_client, transport):
+    transport.reply(
+        '<response status="ok" version="1.2"><streaming><level>none</level></streaming></response>'
+    )
+    transport.reply_json(json_answer({"level": "none"}))
+    for reader in (client, json_client):
+        subscription = reader.subscriptions.get("u-1")
+        assert subscription == Subscription(level="none", expiry_date=None)
+        assert not subscription.subscribed
+        assert not subscription.has_access(NOW)
+
+
+def test_has_access_needs_an_aware_clock_and_defaults_to_now():
+    subscription = Subscription(level="premium", expiry_date=datetime.now(UTC) + DAY)
+    assert subscription.has_access()
+    assert subscription.is_active(), "the earlier name still answers"
+    with pytest.raises(ValueError, match="now must be timezone-aware"):
+        subscription.has_access(datetime(2026, 1, 1))
+
+
+def test_an_unknown_user_is_not_found(client, transport):
+    """GET's documented error (reference line 6445); the POST documents none."""
+    transport.error(2001, "User not found", status=404)
+    with pytest.raises(errors.NotFound) as caught:
+        client.subscriptions.get("nobody")
+    assert (caught.value.code, caught.value.message) == (2001, "User not found")
+
+
+def test_a_refused_update_is_not_retried(client, transport, sleeps):
+    transport.error(1002, "Invalid parameter value: expiryDate: too far", status=400)
+    with pytest.raises(errors.InvalidParameter) as caught:
+        client.subscriptions.update("u-1", **VALID)
+    assert (caught.value.code, caught.value.message) == (
+        1002,
+        "Invalid parameter value: expiryDate: too far",
+    )
+    assert len(transport.requests) == 1 and sleeps == []
