@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..backends.subscriptions import REQUIRED, Streaming
+from ..backends.subscriptions import REQUIRED, Streaming, missing
 from ..backends.subscriptions import subscriptions_backend as backend
 from ..context import Call
 from ..routing import endpoint
@@ -33,5 +33,9 @@ def update(call: Call) -> dict:
 def details(call: Call) -> dict:
     """Whether the user may stream, and until when (2001 for an unknown user)."""
     user = partner_user(call)
-    call.country  # noqa: B018 - required (line 6441), read after the user as 7digital does
+    # Required (line 6441), read after the user as 7digital does, missing named as the POST
+    # names it; a shopId alone stands for its country, as on every other endpoint.
+    if call.params.get("country") is None and call.params.get("shopId") is None:
+        raise missing("country")
+    call.country  # noqa: B018 - 1002 for a country the sandbox does not serve
     return _streaming_content(backend.get(user=user))
