@@ -35,10 +35,13 @@ from .backends.playlogs import playlogs_backend
 from .backends.subscriptions import subscriptions_backend
 from .backends.users import users_backend
 from .models import ReceivedPlayLog, Subscription
+from .serializer import iso
 from .state import state
 
 PLAY_LOG_PAGE = 100
 PLAY_LOG_PAGE_MAX = 10_000
+# The control API grants only these; PUT /_sandbox/subscriptions/<user> sets any status.
+GRANT_STATUSES = ("active", "cancelled")
 
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -351,14 +354,51 @@ def _default_consumer_key() -> str:
     return next(iter(settings.SANDBOX_CONSUMERS))
 
 
-def _subscription_json(subscription: Subscription) -> dict:
+def _grant_json(subscription: Subscription) -> dict:
+    """The grant's answer, as play logging's tests know it: when the subscription started
+    (its period start) and, unless active, when it ended (its expiry date)."""
+    ended = None if subscription.status == Subscription.Status.ACTIVE else subscription.expiry_date
     return {
         "consumer_key": subscription.user.consumer_key,
         "user_id": subscription.user.user_id,
         "status": subscription.status,
-        "started_at": subscription.started_at.isoformat(),
-        "ended_at": subscription.ended_at.isoformat() if subscription.ended_at else None,
+        "started_at": subscription.current_period_start.isoformat(),
+        "ended_at": ended.isoformat() if ended else None,
     }
+
+
+def _when(moment: datetime | None) -> str | None:
+    return iso(moment) if moment else None
+
+
+def _subscription_json(subscription: Subscription) -> dict:
+    """Every field of a subscription, named as ``user/unlimitedStreaming`` names them,
+    with the access it gives at the sandbox's time."""
+    return {
+        "consumer_key": subscription.user.consumer_key,
+        "user_id": subscription.user.user_id,
+        "planCode": subscription.plan_code,
+        "level": subscription.level,
+        "status": subscription.status,
+        "currency": subscription.currency,
+        "recurringFee": subscription.recurring_fee,
+        "postcode": subscription.postcode,
+        "country": subscription.country,
+        "shopId": subscription.shop_id,
+        "activatedAt": _when(subscription.activated_at),
+        "currentPeriodStartDate": _when(subscription.current_period_start),
+        "trialEndsAt": _when(subscription.trial_ends_at),
+        "expiryDate": _when(subscription.expiry_date),
+        "updatedAt": _when(subscription.updated_at),
+        "access": subscriptions_backend.has_access(subscription.user),
+    }
+
+
+def _consumer_key(given) -> str:
+    consumer_key = given or _default_consumer_key()
+    if not isinstance(consumer_key, str) or consumer_key not in settings.SANDBOX_CONSUMERS:
+        raise ValueError(f"consumer_key {consumer_key!r} is not one the sandbox accepts")
+    return consumer_key
 
 
 def _subscription_options(request: HttpRequest) -> tuple[str, str, str]:
@@ -369,12 +409,10 @@ def _subscription_options(request: HttpRequest) -> tuple[str, str, str]:
     user_id = options.get("user_id")
     if not isinstance(user_id, str) or not 0 < len(user_id) <= 255:
         raise ValueError("user_id must be text of 1 to 255 characters")
-    consumer_key = options.get("consumer_key") or _default_consumer_key()
-    if not isinstance(consumer_key, str) or consumer_key not in settings.SANDBOX_CONSUMERS:
-        raise ValueError(f"consumer_key {consumer_key!r} is not one the sandbox accepts")
+    consumer_key = _consumer_key(options.get("consumer_key"))
     status = options.get("status", Subscription.Status.ACTIVE)
-    if status not in Subscription.Status.values:
-        raise ValueError(f"status must be one of {', '.join(Subscription.Status.values)}")
+    if status not in GRANT_STATUSES:
+        raise ValueError(f"status must be one of {', '.join(GRANT_STATUSES)}")
     return consumer_key, user_id, status
 
 
@@ -382,8 +420,9 @@ def _subscription_options(request: HttpRequest) -> tuple[str, str, str]:
 @require_http_methods(["GET", "POST"])
 def subscriptions(request: HttpRequest) -> JsonResponse:
     """``POST {"user_id": "u1", "consumer_key": "...", "status": "active"|"cancelled"}``
-    grants (or changes) a subscription, creating the partner user if needed; ``GET``
-    lists them, oldest first (``?consumer_key=`` narrows)."""
+    grants (or changes) a subscription, creating the partner user if needed: a premium
+    month from now, or ended now when cancelled. ``GET`` lists every field of every
+    subscription, oldest first (``?consumer_key=`` and ``?user_id=`` narrow)."""
     if request.method == "POST":
         try:
             consumer_key, user_id, status = _subscription_options(request)
@@ -393,10 +432,99 @@ def subscriptions(request: HttpRequest) -> JsonResponse:
             consumer_key=consumer_key, user_id=user_id, status=status
         )
         return JsonResponse(
-            {"subscription": _subscription_json(subscription)}, status=201 if created else 200
+            {"subscription": _grant_json(subscription)}, status=201 if created else 200
         )
-    found = subscriptions_backend.subscriptions(consumer_key=request.GET.get("consumer_key"))
+    found = subscriptions_backend.subscriptions(
+        consumer_key=request.GET.get("consumer_key"), user_id=request.GET.get("user_id")
+    )
     return JsonResponse({"subscriptions": [_subscription_json(s) for s in found]})
+
+
+# The fields ``PUT /_sandbox/subscriptions/<user>`` sets, by their API names.
+SUBSCRIPTION_TEXT_FIELDS = {"currency": "currency", "postcode": "postcode", "country": "country"}
+SUBSCRIPTION_TIME_FIELDS = {
+    "activatedAt": "activated_at",
+    "currentPeriodStartDate": "current_period_start",
+    "trialEndsAt": "trial_ends_at",
+    "expiryDate": "expiry_date",
+}
+
+
+def _subscription_fields(options: dict) -> dict:
+    """Model fields from a direct set's JSON; only shapes are checked, never 7digital's
+    rules (the point is to store what the API would refuse)."""
+    fields: dict = {}
+    for name, value in options.items():
+        if name == "planCode":
+            if value not in Subscription.Plan.values:
+                raise ValueError(f"planCode must be one of {', '.join(Subscription.Plan.values)}")
+            fields["plan_code"] = value
+        elif name == "status":
+            if value not in Subscription.Status.values:
+                raise ValueError(f"status must be one of {', '.join(Subscription.Status.values)}")
+            fields["status"] = value
+        elif name == "recurringFee":
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ValueError("recurringFee must be a whole number (minor units)")
+            fields["recurring_fee"] = value
+        elif name == "shopId":
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+                raise ValueError("shopId must be a whole number or null")
+            fields["shop_id"] = value
+        elif name in SUBSCRIPTION_TEXT_FIELDS:
+            limit = Subscription._meta.get_field(SUBSCRIPTION_TEXT_FIELDS[name]).max_length
+            if not isinstance(value, str) or len(value) > limit:
+                raise ValueError(f"{name} must be text of at most {limit} characters")
+            fields[SUBSCRIPTION_TEXT_FIELDS[name]] = value
+        elif name in SUBSCRIPTION_TIME_FIELDS:
+            if value is None and name == "trialEndsAt":
+                fields["trial_ends_at"] = None
+                continue
+            try:
+                moment = datetime.fromisoformat(str(value))
+            except ValueError:
+                moment = None
+            if moment is None or moment.tzinfo is None:
+                raise ValueError(
+                    f"{name} must be an ISO 8601 time with its offset, such as 2026-12-05T10:00:00Z"
+                )
+            fields[SUBSCRIPTION_TIME_FIELDS[name]] = moment
+        else:
+            raise ValueError(f"unknown subscription fields: {name}")
+    return fields
+
+
+@_guarded
+@require_http_methods(["GET", "PUT", "POST"])
+def subscription(request: HttpRequest, user_id: str) -> JsonResponse:
+    """One partner user's subscription (``?consumer_key=``, default the storefront's).
+    ``PUT`` (or ``POST``) ``{"status": "expired", "expiryDate": "..."}`` sets any fields
+    directly, bypassing 7digital's rules, to simulate drift; the user and a subscription
+    with the grant's defaults are created if needed. Fields are named as the API names
+    them (planCode, status, currency, recurringFee, postcode, country, shopId, activatedAt,
+    currentPeriodStartDate, trialEndsAt, expiryDate)."""
+    try:
+        consumer_key = _consumer_key(request.GET.get("consumer_key"))
+        if request.method == "GET":
+            found = subscriptions_backend.subscriptions(consumer_key=consumer_key, user_id=user_id)
+            existing = found.first()
+            if existing is None:
+                return JsonResponse({"error": f"no subscription for {user_id}"}, status=404)
+            return JsonResponse({"subscription": _subscription_json(existing)})
+        options = _json_body(request)
+        consumer_key = _consumer_key(options.pop("consumer_key", None) or consumer_key)
+        fields = _subscription_fields(options)
+    except ValueError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    if not 0 < len(user_id) <= 255:
+        return JsonResponse({"error": "user_id must be text of 1 to 255 characters"}, status=400)
+    stored, created = subscriptions_backend.set(
+        consumer_key=consumer_key, user_id=user_id, fields=fields
+    )
+    stored.refresh_from_db()
+    return JsonResponse(
+        {"subscription": _subscription_json(stored)}, status=201 if created else 200
+    )
 
 
 def _play_log_json(log: ReceivedPlayLog) -> dict:

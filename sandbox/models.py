@@ -237,20 +237,42 @@ class Download(models.Model):
 
 
 class Subscription(models.Model):
-    """A partner user's subscription, as far as play logging needs it (see
-    ``sandbox/backends/subscriptions.py``)."""
+    """A partner user's subscription as ``user/unlimitedStreaming`` last set it (reference
+    lines 6411-6449): the whole state a partner posts, kept as posted. The rules that admit
+    a post live in ``sandbox/backends/subscriptions.py``; the control API may store any
+    state, to simulate drift. Dates are UTC, to the second."""
+
+    class Plan(models.TextChoices):
+        PREMIUM = "premium-unlimited-streaming"
+        STANDARD = "standard-unlimited-streaming"
+        TRIAL = "trial-unlimited-streaming"
 
     class Status(models.TextChoices):
         ACTIVE = "active"
         CANCELLED = "cancelled"
+        EXPIRED = "expired"
 
     user = models.OneToOneField(PartnerUser, on_delete=models.CASCADE, related_name="subscription")
+    plan_code = models.CharField(max_length=32, choices=Plan.choices, default=Plan.PREMIUM)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    started_at = models.DateTimeField()
-    ended_at = models.DateTimeField(null=True, blank=True)
+    currency = models.CharField(max_length=3, default="GBP")
+    recurring_fee = models.IntegerField(default=0)  # minor units: 999 is 9.99
+    postcode = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, default="GB")
+    shop_id = models.BigIntegerField(null=True, blank=True)
+    activated_at = models.DateTimeField()
+    current_period_start = models.DateTimeField()
+    trial_ends_at = models.DateTimeField(null=True, blank=True)
+    expiry_date = models.DateTimeField()
+    updated_at = models.DateTimeField()
 
     def __str__(self) -> str:
-        return f"{self.user.user_id}: {self.status}"
+        return f"{self.user.user_id}: {self.plan_code} {self.status}"
+
+    @property
+    def level(self) -> str:
+        """What GET answers as ``level``: the plan's first word (``premium``)."""
+        return self.plan_code.split("-", 1)[0]
 
 
 class ReceivedPlayLog(models.Model):

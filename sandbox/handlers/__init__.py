@@ -1,3 +1,13 @@
 """One small handler per 7digital endpoint; importing this package registers them."""
 
-from . import catalogue, downloads, locker, media, playlogs, purchasing, status, users  # noqa: F401
+from . import (  # noqa: F401
+    catalogue,
+    downloads,
+    locker,
+    media,
+    playlogs,
+    purchasing,
+    status,
+    subscriptions,
+    users,
+)
