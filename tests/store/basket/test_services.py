@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.db.models import F
 
 from accounts.models import User
 from store.basket import services
@@ -30,7 +31,8 @@ def _add(basket: Basket, **item) -> BasketLine:
 def _contents(basket: Basket) -> list[tuple[int, int | None, int, Decimal]]:
     return [
         (line.release_id, line.track_id, line.package_id, line.price)
-        for line in basket.lines.order_by("release_id", "track_id")
+        # A release's own line first on every database (PostgreSQL sorts NULL last).
+        for line in basket.lines.order_by("release_id", F("track_id").asc(nulls_first=True))
     ]
 
 
