@@ -358,9 +358,33 @@ def test_the_latest_paid_invoices_payment_is_refunded_once_per_reason(gateway, s
     assert listed.params["status"] == "paid"
 
 
+def test_an_invoice_that_took_no_money_is_passed_over_for_the_one_that_did(gateway, stripe_api):
+    stripe_api.subscription("subscription_active")
+    stripe_api.invoice("invoice_paid")
+    stripe_api.invoice("invoice_trial", created=1799000000)  # newer, and for nothing
+
+    gateway.refund_last_payment(reference=SUB, reason_reference="subscription-7-r1")
+
+    (made,) = stripe_api.calls("post", "/v1/refunds")
+    assert made.params["metadata[invoice]"] == recorded("invoice_paid")["id"]
+    (asked,) = stripe_api.calls("get", "/v1/invoice_payments")
+    assert asked.params["invoice"] == recorded("invoice_paid")["id"]
+
+
+def test_a_trial_reads_with_its_zero_invoice_paid(gateway, stripe_api):
+    stripe_api.subscription("subscription_trialing")
+    stripe_api.invoice("invoice_trial")
+
+    status = gateway.subscription_get(reference=SUB)
+
+    assert status.state is BillingState.TRIALING
+    assert status.current_period_end == status.trial_end
+    assert (status.latest_invoice.status, status.latest_invoice.amount_minor) == ("paid", 0)
+
+
 def test_a_subscription_that_paid_nothing_has_nothing_to_refund(gateway, stripe_api):
     stripe_api.subscription("subscription_trialing")
-    stripe_api.invoice("invoice_payment_failed")
+    stripe_api.invoice("invoice_trial")
 
     with pytest.raises(PaymentError, match="no paid invoice"):
         gateway.refund_last_payment(reference=SUB, reason_reference="subscription-7-r1")
