@@ -80,3 +80,47 @@ def sync_queue():
     queued = Queue()
     with mock.patch.object(tasks.subscription_sync_send, "delay", side_effect=queued.syncs.append):
         yield queued
+
+
+ENDPOINT = "user/unlimitedstreaming"
+
+
+@pytest.fixture
+def subscriber(sandbox):
+    """A customer whose partner user 7digital has (tests/store/conftest.py)."""
+    from tests.store.conftest import make_customer
+
+    return make_customer("subscriber@example.com")
+
+
+def at_7digital(user_id: str):
+    """The subscription the sandbox holds for ``user_id``, or None."""
+    from sandbox.backends.subscriptions import subscriptions_backend
+
+    return subscriptions_backend.subscriptions(user_id=user_id).first()
+
+
+def posts(sandbox) -> list[dict]:
+    return sandbox.entries(endpoint=ENDPOINT, method="POST")
+
+
+class Clock:
+    """The shop's and the sandbox's clocks, stopped together and moved by hand."""
+
+    def __init__(self, monkeypatch, sandbox) -> None:
+        self.sandbox = sandbox
+        self.now = timezone.now().replace(microsecond=0)
+        monkeypatch.setattr(timezone, "now", lambda: self.now)
+        sandbox.set_now(self.now)
+
+    def set(self, moment: datetime) -> None:
+        self.now = moment
+        self.sandbox.set_now(moment)
+
+    def advance(self, delta: timedelta) -> None:
+        self.set(self.now + delta)
+
+
+@pytest.fixture
+def clock(monkeypatch, sandbox):
+    return Clock(monkeypatch, sandbox)
