@@ -117,7 +117,8 @@ class SyncStateFilter(admin.SimpleListFilter):
         value = self.value()
         if not value:
             return queryset
-        queryset = queryset.annotate(latest_sync=_latest_sync_state())
+        if "latest_sync" not in queryset.query.annotations:
+            queryset = queryset.annotate(latest_sync=_latest_sync_state())
         if value == "open":
             return queryset.filter(latest_sync__in=SubscriptionSync.OPEN)
         if value == "never":

@@ -40,6 +40,7 @@ from integrations.sevendigital import get_uncached_client, is_transient
 from integrations.tasks import task_queue, task_queue_on_commit
 from sevendigital import errors
 from sevendigital.resources.subscription_rules import check_update, iso
+from store.checkout.gateways import PaymentError
 from store.subscriptions import tasks
 from store.subscriptions.models import Subscription, SubscriptionEvent, SubscriptionSync
 
@@ -142,8 +143,15 @@ def _finish(sync_id: int, **changes: Any) -> SubscriptionSync | None:
                 message=f"7digital was not told of change {sync.version}: {sync.error}",
                 data={"sync": sync.pk, "sent": sync.sent},
             )
-        elif sync.state == State.CONFIRMED:
-            _roll_schedule(sync)
+        elif sync.state == State.CONFIRMED and _roll_schedule(sync):
+            return sync  # nothing else was open; the next window is on its way
+        if sync.state != State.PENDING:
+            # A change written while this one was at 7digital waited for it: send it now.
+            newer = _open_rows(sync.subscription_id).exclude(pk=sync.pk).first()
+            if newer is not None and (
+                newer.next_attempt_at is None or newer.next_attempt_at <= timezone.now()
+            ):
+                task_queue_on_commit(tasks.subscription_sync_send, newer.pk)
     return sync
 
 
@@ -242,11 +250,11 @@ def subscription_sync_send(*, sync_id: int) -> SubscriptionSync | None:
     if sync is None:
         return None
     subscription.refresh_from_db()
-    state = seven_digital_state(subscription, now=now)
-    postcode = state.pop("postcode")
     try:
+        state = seven_digital_state(subscription, now=now)
+        postcode = state.pop("postcode")
         sent = dict(check_update(**state, now=now))
-    except ValueError as exc:
+    except (ValueError, PaymentError) as exc:
         logger.error("Subscription %s cannot be told to 7digital: %s", subscription.pk, exc)
         return _finish(sync.pk, state=State.FAILED, error=f"the shop's state breaks a rule: {exc}")
     sent["postcode"] = postcode
@@ -354,14 +362,19 @@ def _roll_due(subscription: Subscription, now: datetime) -> datetime | None:
     return due
 
 
-def _roll_schedule(sync: SubscriptionSync) -> None:
-    """After a confirmed window, write the next one, due shortly before it ends."""
-    subscription = Subscription.objects.get(pk=sync.subscription_id)
+def _roll_schedule(sync: SubscriptionSync) -> bool:
+    """After a confirmed window, write the next one, due shortly before it ends (when
+    that is within ``ROLL_WITHIN``; later ones are found by ``subscriptions_roll``)."""
+    subscription = Subscription.objects.select_related("plan").get(pk=sync.subscription_id)
     now = timezone.now()
-    due = _roll_due(subscription, now)
+    try:
+        due = _roll_due(subscription, now)
+    except (ValueError, PaymentError):
+        return False  # was sent just now; the daily roll logs it
     if due is None or due > now + ROLL_WITHIN or _open_rows(subscription.pk).exists():
-        return
+        return False
     _sync_request(subscription, due=due)
+    return True
 
 
 def subscriptions_roll(*, now: datetime | None = None) -> int:
@@ -374,7 +387,11 @@ def subscriptions_roll(*, now: datetime | None = None) -> int:
         current_period_end__gt=now
     )
     for subscription in live.select_related("plan").iterator():
-        due = _roll_due(subscription, now)
+        try:
+            due = _roll_due(subscription, now)
+        except (ValueError, PaymentError):
+            logger.exception("Subscription %s cannot be rolled", subscription.pk)
+            continue
         if due is None or due > now + ROLL_WITHIN:
             continue
         with transaction.atomic():
@@ -414,7 +431,11 @@ def subscriptions_reconcile(
     client = get_uncached_client()
     for pk in [*recent, *others]:
         subscription = Subscription.objects.select_related("plan").get(pk=pk)
-        state = seven_digital_state(subscription, now=now)
+        try:
+            state = seven_digital_state(subscription, now=now)
+        except (ValueError, PaymentError):
+            logger.exception("Subscription %s cannot be reconciled", pk)
+            continue
         try:
             got = client.subscriptions.get(subscription.partner_user_id, country=state["country"])
         except errors.NotFound as exc:

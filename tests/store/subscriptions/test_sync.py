@@ -256,3 +256,44 @@ def test_the_send_task_calls_the_service(subscription, sandbox, django_capture_o
 
     assert SubscriptionSync.objects.get(pk=sync.pk).state == "confirmed"
     assert Subscription.objects.get().sync_version == 1
+
+
+def test_a_change_written_while_another_is_at_7digital_is_sent_when_it_returns(
+    subscription, sandbox, sync_queue, django_capture_on_commit_callbacks
+):
+    from store.subscriptions.services import sync as sync_services
+
+    first = change(subscription, django_capture_on_commit_callbacks)
+    sync_queue.syncs.clear()
+    real_client = sync_services.get_uncached_client()
+    real_update = real_client.subscriptions.update
+    written = []
+
+    def update_while_customer_cancels(*args, **kwargs):
+        if not written:
+            subscription.cancel_at_period_end = True
+            subscription.save()
+            # Its own task runs meanwhile and finds the first one under way: nothing queued.
+            with mock.patch.object(sync_services, "task_queue_on_commit"):
+                written.append(
+                    services.subscription_changed(
+                        subscription=subscription, kind="cancelled", message=""
+                    )
+                )
+            assert services.subscription_sync_send(sync_id=written[0].pk) is None
+        return real_update(*args, **kwargs)
+
+    with (
+        mock.patch.object(
+            real_client.subscriptions, "update", side_effect=update_while_customer_cancels
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.subscription_sync_send(sync_id=first.pk)
+    assert SubscriptionSync.objects.get(pk=first.pk).state == "confirmed"
+    assert sync_queue.syncs == [written[0].pk]  # queued when the first returned
+
+    sync_queue.send_all()
+
+    assert SubscriptionSync.objects.get(pk=written[0].pk).state == "confirmed"
+    assert at_7digital(subscription.partner_user_id).status == "cancelled"
