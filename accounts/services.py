@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts import tasks
 from accounts.exceptions import PartnerUserFailed, PartnerUserPending
 from accounts.models import PartnerUser, User
+from accounts.signals import account_closing
 from integrations.sevendigital import get_client, is_transient
 from integrations.tasks import task_queue_on_commit
 from sevendigital import errors
@@ -172,6 +173,8 @@ def account_delete(*, user: User) -> None:
     from allauth.mfa.models import Authenticator
     from allauth.usersessions.models import UserSession
 
+    # Apps above end what the account had (a subscription: 7digital hears "expired").
+    account_closing.send(sender=User, user=user)
     for session in UserSession.objects.filter(user=user):
         session.end()  # every browser where the account is signed in
     EmailAddress.objects.filter(user=user).delete()

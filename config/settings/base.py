@@ -120,6 +120,7 @@ LOCAL_APPS = [
     "store.player",
     "store.basket",
     "store.checkout",
+    "store.subscriptions",
     "store.locker",
 ]
 SANDBOX_APPS = ["sandbox"]
@@ -339,6 +340,21 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": PLAYLOG_SWEEP_SECONDS,
         "options": {"expires": PLAYLOG_SWEEP_SECONDS},
     },
+    # Subscription changes for 7digital left behind (outage, a worker that died), the
+    # monthly window of yearly plans and long trials, and a check for drift.
+    "subscriptions-sync-sweep": {
+        "task": "store.subscriptions.tasks.subscription_syncs_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
+    },
+    "subscriptions-roll": {
+        "task": "store.subscriptions.tasks.subscriptions_roll",
+        "schedule": 24 * 3600.0,
+    },
+    "subscriptions-reconcile": {
+        "task": "store.subscriptions.tasks.subscriptions_reconcile",
+        "schedule": 24 * 3600.0,
+    },
 }
 CELERY_TIMEZONE = "UTC"
 
@@ -363,6 +379,23 @@ SITE_URL = env("SITE_URL", default="http://localhost:8000")
 # (longer than SEVENDIGITAL_TIMEOUT), and how quiet a paid line must be for the sweep.
 ORDER_DELIVERY_LEASE_SECONDS = env.int("ORDER_DELIVERY_LEASE_SECONDS", default=60)
 ORDER_SWEEP_AFTER_SECONDS = env.int("ORDER_SWEEP_AFTER_SECONDS", default=120)
+
+# --- Subscriptions -------------------------------------------------------------------
+# Each change is written to the database and sent to 7digital's user/unlimitedStreaming
+# by Celery (store/subscriptions/services/sync.py). One attempt may run this long before
+# the sweep may resend it (longer than SEVENDIGITAL_TIMEOUT, POST and GET).
+SUBSCRIPTION_SYNC_LEASE_SECONDS = env.int("SUBSCRIPTION_SYNC_LEASE_SECONDS", default=90)
+# After a failure that may pass, a change waits base * 2^(attempts - 1) seconds, at most
+# the cap, with jitter; the minute's sweep sends it when due.
+SUBSCRIPTION_SYNC_RETRY_BASE_SECONDS = env.float(
+    "SUBSCRIPTION_SYNC_RETRY_BASE_SECONDS", default=5.0
+)
+SUBSCRIPTION_SYNC_RETRY_MAX_SECONDS = env.float(
+    "SUBSCRIPTION_SYNC_RETRY_MAX_SECONDS", default=900.0
+)
+# The daily reconciliation asks 7digital about every subscription changed in the last two
+# days and this many others, chosen at random.
+SUBSCRIPTIONS_RECONCILE_SAMPLE = env.int("SUBSCRIPTIONS_RECONCILE_SAMPLE", default=200)
 
 # --- Play logs ---------------------------------------------------------------------
 # Every play is written to the database, then shipped to 7digital's preview/log,

@@ -1,0 +1,51 @@
+"""Background work of subscriptions: each change sent to 7digital, the sweep that sends
+what was left behind, the monthly windows and the daily reconciliation.
+
+The retry policy lives in the rows, not in Celery (services/sync.py): a change that
+failed for now waits for its ``next_attempt_at`` and the minute's sweep queues it, so a
+task lost with its worker or its broker costs at most that minute.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),  # the database was busy (SQLite): try again soon
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,  # after that the sweep queues it again
+    ignore_result=True,
+)
+def subscription_sync_send(sync_id: int) -> None:
+    """Tell 7digital the newest state of this change's subscription, and confirm it."""
+    from . import services
+
+    services.subscription_sync_send(sync_id=sync_id)
+
+
+@shared_task(ignore_result=True)
+def subscription_syncs_sweep() -> int:
+    """Periodic (every minute): queue changes due again and attempts whose worker died."""
+    from . import services
+
+    return len(services.subscription_syncs_sweep())
+
+
+@shared_task(ignore_result=True)
+def subscriptions_roll() -> int:
+    """Periodic (daily): tell 7digital the next month of yearly plans and long trials."""
+    from . import services
+
+    return services.subscriptions_roll()
+
+
+@shared_task(ignore_result=True)
+def subscriptions_reconcile() -> dict[str, int]:
+    """Periodic (daily): compare 7digital's state with the shop's and repair drift."""
+    from . import services
+
+    return services.subscriptions_reconcile()
