@@ -5,19 +5,21 @@ sent to 7digital and what it answered, the drift reconciliation found, one actio
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from integrations.money import format_price, locale_for
 
-from . import services
+from . import selectors, services
 from .models import (
     Plan,
     PlanPrice,
@@ -123,14 +125,6 @@ class SubscriptionRefundInline(HistoryInline):
     verbose_name_plural = "refunds"
 
 
-def _latest_sync_state():
-    return Subquery(
-        SubscriptionSync.objects.filter(subscription=OuterRef("pk"))
-        .order_by("-version", "-pk")
-        .values("state")[:1]
-    )
-
-
 class SyncStateFilter(admin.SimpleListFilter):
     title = "7digital sync"
     parameter_name = "sync"
@@ -151,12 +145,41 @@ class SyncStateFilter(admin.SimpleListFilter):
         if not value:
             return queryset
         if "latest_sync" not in queryset.query.annotations:
-            queryset = queryset.annotate(latest_sync=_latest_sync_state())
+            queryset = queryset.annotate(latest_sync=selectors.latest_sync_state())
         if value == "open":
             return queryset.filter(latest_sync__in=SubscriptionSync.OPEN)
         if value == "never":
             return queryset.filter(latest_sync__isnull=True)
         return queryset.filter(latest_sync=value)
+
+
+class DriftFilter(admin.SimpleListFilter):
+    """Subscriptions the daily reconciliation found differing at 7digital (and sent
+    again): their history says what differed."""
+
+    title = "drift found by reconciliation"
+    parameter_name = "drift"
+    RECENT_DAYS = 7
+
+    def lookups(self, request, model_admin):
+        return [
+            ("recent", f"In the last {self.RECENT_DAYS} days"),
+            ("any", "Ever"),
+            ("none", "Never"),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value not in ("recent", "any", "none"):
+            return queryset
+        if "latest_drift_at" not in queryset.query.annotations:
+            queryset = queryset.annotate(latest_drift_at=selectors.latest_drift_at())
+        if value == "none":
+            return queryset.filter(latest_drift_at__isnull=True)
+        if value == "recent":
+            since = timezone.now() - timedelta(days=self.RECENT_DAYS)
+            return queryset.filter(latest_drift_at__gte=since)
+        return queryset.filter(latest_drift_at__isnull=False)
 
 
 @admin.register(Subscription)
@@ -169,8 +192,9 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "cancel_at_period_end",
         "current_period_end",
         "sync_state",
+        "drift",
     )
-    list_filter = ("status", SyncStateFilter, "plan", "gateway")
+    list_filter = ("status", SyncStateFilter, DriftFilter, "plan", "gateway")
     list_select_related = ("plan", "user")
     search_fields = ("user__email", "partner_user_id", "gateway_reference", "gateway_customer")
     date_hierarchy = "created_at"
@@ -179,7 +203,15 @@ class SubscriptionAdmin(admin.ModelAdmin):
     change_form_template = "admin/subscriptions/subscription/change_form.html"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(latest_sync=_latest_sync_state())
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                latest_sync=selectors.latest_sync_state(),
+                latest_drift_at=selectors.latest_drift_at(),
+                latest_drift=selectors.latest_drift_message(),
+            )
+        )
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
@@ -280,6 +312,18 @@ class SubscriptionAdmin(admin.ModelAdmin):
     def sync_state(self, subscription: Subscription) -> str:
         state = getattr(subscription, "latest_sync", None)
         return SubscriptionSync.State(state).label if state else "never sent"
+
+    @admin.display(description="drift found", ordering="latest_drift_at")
+    def drift(self, subscription: Subscription) -> str:
+        at = getattr(subscription, "latest_drift_at", None)
+        if at is None:
+            return "—"
+        return format_html(
+            '<time datetime="{}">{}</time>: {}',
+            at.isoformat(),
+            f"{at:%Y-%m-%d %H:%M} UTC",
+            Truncator(getattr(subscription, "latest_drift", "")).chars(100),
+        )
 
     @admin.action(description="Send to 7digital now", permissions=["sync"])
     def sync_now(self, request, queryset) -> None:
