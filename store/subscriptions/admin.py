@@ -19,7 +19,7 @@ from django.utils.text import Truncator
 
 from integrations.money import format_price, locale_for
 
-from . import selectors, services
+from . import charts, selectors, services
 from .models import (
     Plan,
     PlanPrice,
@@ -31,6 +31,8 @@ from .models import (
 from .services import refunds
 
 REFUND_PERMISSION = "subscriptions.refund_subscription"  # migration 0003_staff_refunds
+VIEW_DASHBOARD_PERMISSION = "subscriptions.view_subscription"
+DASHBOARD_DAYS = 30
 
 
 class PlanPriceInline(admin.TabularInline):
@@ -201,6 +203,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
     inlines = [SubscriptionEventInline, SubscriptionSyncInline, SubscriptionRefundInline]
     actions = ["sync_now"]
     change_form_template = "admin/subscriptions/subscription/change_form.html"
+    change_list_template = "admin/subscriptions/subscription/change_list.html"
 
     def get_queryset(self, request):
         return (
@@ -235,8 +238,39 @@ class SubscriptionAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.refund_view),
                 name="subscriptions_subscription_refund",
             ),
+            path(
+                "dashboard/",
+                self.admin_site.admin_view(self.dashboard_view),
+                name="subscriptions_dashboard",
+            ),
             *super().get_urls(),
         ]
+
+    def dashboard_view(self, request):
+        """Subscribers by plan and state, the sync backlog now, and per day new and
+        ended subscriptions, churn and the backlog (selectors.py says how)."""
+        if not request.user.has_perm(VIEW_DASHBOARD_PERMISSION):
+            raise PermissionDenied
+        now = timezone.now()
+        figures = selectors.daily(days=DASHBOARD_DAYS, now=now)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Subscriptions dashboard",
+            "days": DASHBOARD_DAYS,
+            "now": now,
+            "statuses": Subscription.Status.choices,
+            "subscribers": selectors.subscribers_by_plan(),
+            "backlog": selectors.backlog_now(now=now, drift_days=DASHBOARD_DAYS),
+            "figures": list(reversed(figures)),  # the tables: newest first
+            "totals": {
+                "new": sum(day.new for day in figures),
+                "ended": sum(day.ended for day in figures),
+            },
+            "movement_chart": charts.movement_chart(figures),
+            "backlog_chart": charts.backlog_chart(figures),
+        }
+        return TemplateResponse(request, "admin/subscriptions/dashboard.html", context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "can_refund": self.has_refund_permission(request)}
