@@ -20,7 +20,7 @@ change goes through ``subscription_changed``, so it is sent and confirmed like a
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -47,7 +47,7 @@ class SubscriptionRefundRefused(ValueError):
 def refund_reference(subscription: Subscription) -> str:
     """The payment refunded: the one for the period that began at
     ``current_period_start`` (a renewal starts a new period, so a new payment)."""
-    start = subscription.current_period_start
+    start = subscription.current_period_start.astimezone(UTC)
     return f"subscription-{subscription.pk}-{start:%Y%m%dT%H%M%SZ}"
 
 
