@@ -118,7 +118,10 @@ class Subscription(models.Model):
     sync_version = models.PositiveIntegerField(default=0)
 
     class Meta:
-        permissions = [("sync_subscription", "Can send a subscription to 7digital again")]
+        permissions = [
+            ("sync_subscription", "Can send a subscription to 7digital again"),
+            ("refund_subscription", "Can refund a subscription's last payment"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.plan} for {self.partner_user_id or self.user_id or '?'} ({self.status})"
@@ -172,3 +175,36 @@ class SubscriptionSync(models.Model):
 
     def __str__(self) -> str:
         return f"sync v{self.version} ({self.state})"
+
+
+class SubscriptionRefund(models.Model):
+    """Staff's refund of a subscription's last payment, written before the gateway is
+    called (services/refunds.py): ``reference`` names the payment refunded, so a retry
+    asks the gateway for the same refund and a second refund of it is refused."""
+
+    class State(models.TextChoices):
+        IN_PROGRESS = "in_progress", "Asked of the gateway, answer not recorded"
+        DONE = "done", "Refunded"
+        FAILED = "failed", "Refused or failed at the gateway"
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="refunds")
+    reference = models.CharField(max_length=120, unique=True)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    staff_email = models.CharField(max_length=254, blank=True)
+    end_now = models.BooleanField(help_text="Access ended at once (else at the period's end).")
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    currency = models.CharField(max_length=3, validators=[currency_code])
+    state = models.CharField(max_length=20, choices=State.choices, default=State.IN_PROGRESS)
+    gateway_refund_id = models.CharField(max_length=255, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"refund {self.reference} ({self.state})"
