@@ -172,3 +172,38 @@ class SubscriptionSync(models.Model):
 
     def __str__(self) -> str:
         return f"sync v{self.version} ({self.state})"
+
+
+class TestBillingSubscription(models.Model):
+    """The test billing gateway's own storage (gateways/test.py): what a real gateway
+    keeps at its end. Only that adapter reads and writes it; the shop's Subscription
+    converges on it through the services, exactly as on Stripe's answers. A model rather
+    than JSON in the Subscription row, so that the gateway stays an adapter that knows
+    nothing of the shop's row, and staff and tests can read its state plainly."""
+
+    reference = models.CharField(max_length=64, unique=True)  # "test_sub_..."
+    customer = models.CharField(max_length=64)  # "test_cus_..."
+    email = models.EmailField(blank=True)
+    client_reference = models.CharField(max_length=64, blank=True)
+    price_id = models.CharField(max_length=128)
+    interval = models.CharField(max_length=5, default="month")
+    currency = models.CharField(max_length=3)
+    amount_minor = models.PositiveIntegerField()
+    state = models.CharField(max_length=12)  # a BillingState value
+    cancel_at_period_end = models.BooleanField(default=False)
+    card_fails = models.BooleanField(
+        default=False, help_text="The customer's card is refused at the next renewal."
+    )
+    started_at = models.DateTimeField()
+    current_period_start = models.DateTimeField()
+    current_period_end = models.DateTimeField()
+    trial_end = models.DateTimeField(null=True, blank=True)
+    past_due_since = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    invoices = models.JSONField(default=list, blank=True)  # oldest first
+
+    class Meta:
+        verbose_name = "test gateway subscription"
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.state})"

@@ -49,3 +49,12 @@ def subscriptions_reconcile() -> dict[str, int]:
     from . import services
 
     return services.subscriptions_reconcile()
+
+
+@shared_task(ignore_result=True)
+def subscriptions_test_cycle() -> int:
+    """Periodic (every few minutes): the test gateway's renewals, failed renewals and
+    expiries, as its clock brings them, reach the shop's rows and 7digital."""
+    from . import services
+
+    return services.subscriptions_test_cycle()
