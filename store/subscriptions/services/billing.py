@@ -204,6 +204,8 @@ def _stale(subscription: Subscription, status: BillingStatus) -> str:
     if subscription.gateway_reference == status.reference:
         if subscription.status == Status.ENDED:
             return "the row has seen this subscription end"
+        if status.state is BillingState.ENDED:
+            return ""  # an end is final at the gateway: no read of it is older than a live one
         if (
             status.current_period_end
             and status.current_period_end < subscription.current_period_end
@@ -297,10 +299,17 @@ def subscription_from_gateway(*, status: BillingStatus) -> Subscription | None:
     subscription.gateway_customer = status.customer or subscription.gateway_customer
     subscription.status = STATUS_FOR[status.state]
     subscription.cancel_at_period_end = status.cancel_at_period_end
-    subscription.current_period_start = (
-        status.current_period_start or subscription.current_period_start
+    rewinds = (
+        status.current_period_end is not None
+        and status.current_period_end < subscription.current_period_end
     )
-    subscription.current_period_end = status.current_period_end or subscription.current_period_end
+    if not rewinds or restarted:  # an end read with the period before keeps the row's
+        subscription.current_period_start = (
+            status.current_period_start or subscription.current_period_start
+        )
+        subscription.current_period_end = (
+            status.current_period_end or subscription.current_period_end
+        )
     subscription.trial_end = status.trial_end
     if subscription.status == Status.ENDED:
         subscription.ended_at = min(status.ended_at or now, now)
