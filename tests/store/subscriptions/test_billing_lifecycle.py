@@ -271,3 +271,27 @@ def test_a_checkout_never_completed_tells_7digital_nothing_and_keeps_the_trial(
     assert subscription.status == "ended" and not subscription.gateway_reference
     assert subscription.syncs.count() == 0 and sync_queue.syncs == []
     assert services.subscriptions_test_cycle() == 0
+
+
+def test_staff_make_a_card_fail_with_a_command_and_beat_runs_the_cycle(
+    shop, subscriber, plan, clock
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from store.subscriptions import tasks
+
+    subscription = shop.subscribe(subscriber, plan)
+    out = StringIO()
+    call_command("test_billing_card", "SUBSCRIBER@example.com", "--fails", stdout=out)
+    assert "the card fails" in out.getvalue()
+    clock.set(subscription.current_period_end + timedelta(minutes=1))
+
+    assert tasks.subscriptions_test_cycle() == 1
+
+    subscription.refresh_from_db()
+    assert subscription.status == "past_due"
+    with pytest.raises(CommandError, match="no subscription"):
+        call_command("test_billing_card", "nobody@example.com", "--works")

@@ -257,3 +257,23 @@ def test_an_amount_from_stripe_is_kept_in_major_units(subscription, stripe_api, 
     found = services.subscription_from_gateway(status=status)
 
     assert found.amount == Decimal("9.99") and found.currency == "GBP"
+
+
+def test_a_plan_changed_in_stripes_portal_is_the_rows_plan(subscription, stripe_api, clock, plan):
+    from store.subscriptions.models import Plan
+
+    standard = Plan.objects.create(name="Standard", slug="standard", plan_code=Plan.Code.STANDARD)
+    PlanPrice.objects.create(
+        plan=standard, currency="GBP", amount=Decimal("4.99"), stripe_price_id="price_standard"
+    )
+    clock.set(PERIOD_START + timedelta(hours=1))
+    held = hold(stripe_api, subscription, "subscription_active")
+    gateway = services.billing.billing_gateway_get("stripe")
+    services.subscription_from_gateway(status=gateway.subscription_get(reference=SUB))
+    held["items"]["data"][0]["price"].update(id="price_standard", unit_amount=499)
+
+    found = services.subscription_from_gateway(status=gateway.subscription_get(reference=SUB))
+
+    assert found.plan == standard and found.amount == Decimal("4.99")
+    assert found.events.filter(kind="plan-changed").exists()
+    assert found.syncs.order_by("-version").first().version == found.sync_version
