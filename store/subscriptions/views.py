@@ -40,6 +40,7 @@ SYNC_WORDS = {
     ),
 }
 SYNC_PENDING = "Streaming access is being set up. This usually takes a few seconds."
+SYNC_ENDED = "Streaming access has ended."
 
 
 @require_safe
@@ -115,15 +116,21 @@ def account(request: HtmxHttpRequest) -> HttpResponse:
     context = {"subscription": subscription}
     if subscription is not None:
         sync = selectors.subscription_sync_latest(subscription=subscription)
+        pending = sync is None or sync.state in SubscriptionSync.OPEN
+        ended = subscription.status == Subscription.Status.ENDED
+        if ended:
+            words = SYNC_ENDED
+        else:
+            words = SYNC_PENDING if pending else SYNC_WORDS.get(sync.state, SYNC_PENDING)
         context.update(
             sync=sync,
-            sync_words=SYNC_WORDS.get(sync.state, SYNC_PENDING) if sync else SYNC_PENDING,
-            sync_pending=sync is None or sync.state in SubscriptionSync.OPEN,
+            sync_words=words,
+            sync_pending=pending and not ended,
             invoices=[
                 (invoice, from_minor_units(invoice.amount_minor, subscription.currency))
                 for invoice in selectors.subscription_invoices(subscription=subscription)
             ],
-            ended=subscription.status == Subscription.Status.ENDED,
+            ended=ended,
             portal=subscription.gateway == STRIPE and bool(subscription.gateway_customer),
         )
     return render_page(request, "subscriptions/account.html", context)

@@ -180,5 +180,6 @@ def test_an_ended_subscription_offers_to_subscribe_again(
 
     page = signed_in.get(ACCOUNT).content.decode()
     assert "Ended on" in page and "Subscribe again" in page
+    assert "Streaming access has ended." in page and "Confirmed" not in page
     plans = signed_in.get(SUBSCRIBE).content.decode()
     assert 'action="/subscribe/premium-monthly/"' in plans
