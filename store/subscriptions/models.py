@@ -174,6 +174,30 @@ class SubscriptionSync(models.Model):
         return f"sync v{self.version} ({self.state})"
 
 
+class SubscriptionCheckout(models.Model):
+    """A customer on their way to pay for a plan: what their Subscription will be once
+    the gateway says it is paid (services/billing.py). Kept apart from Subscription so
+    that a checkout never completed leaves no subscription behind: no trial used, nothing
+    for 7digital, nothing in staff's figures. Its id is the shop's reference at the
+    gateway (``CO-<id>``)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
+    currency = models.CharField(max_length=3, validators=[currency_code])
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    country = models.CharField(max_length=2)
+    gateway = models.CharField(max_length=10, choices=Subscription.Gateway.choices)
+    trial_days = models.PositiveSmallIntegerField(default=0)
+    gateway_checkout = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"checkout CO-{self.pk} of {self.plan}"
+
+
 class TestBillingSubscription(models.Model):
     """The test billing gateway's own storage (gateways/test.py): what a real gateway
     keeps at its end. Only that adapter reads and writes it; the shop's Subscription

@@ -37,14 +37,8 @@ def plan_on_sale(*, slug: str) -> Plan | None:
 
 
 def subscription_of(*, user) -> Subscription | None:
-    """The customer's subscription, if they ever had one live (a checkout never paid
-    is not one)."""
-    return (
-        Subscription.objects.select_related("plan")
-        .filter(user=user)
-        .exclude(gateway_reference="")
-        .first()
-    )
+    """The customer's subscription, if they ever had one (a checkout never paid is not)."""
+    return Subscription.objects.select_related("plan").filter(user=user).first()
 
 
 def subscription_sync_latest(*, subscription: Subscription) -> SubscriptionSync | None:

@@ -42,7 +42,7 @@ from ..gateways import (
     billing_gateway_get,
     from_minor_units,
 )
-from ..models import Plan, PlanPrice, Subscription, SubscriptionEvent
+from ..models import Plan, PlanPrice, Subscription, SubscriptionCheckout, SubscriptionEvent
 from .state import seven_digital_state
 from .sync import subscription_changed
 
@@ -50,7 +50,7 @@ logger = logging.getLogger(__name__)
 
 Status = Subscription.Status
 STRIPE = "stripe"
-REFERENCE_PREFIX = "SUB-"
+REFERENCE_PREFIX = "CO-"
 STATUS_FOR = {
     BillingState.TRIALING: Status.TRIALING,
     BillingState.ACTIVE: Status.ACTIVE,
@@ -61,9 +61,15 @@ STATUS_FOR = {
 RENEWAL_AFTER = timedelta(minutes=5)
 
 
-def client_reference(subscription: Subscription) -> str:
-    """The shop's name for a subscription at the gateway (Stripe: client_reference_id)."""
-    return f"{REFERENCE_PREFIX}{subscription.pk}"
+def client_reference(checkout: SubscriptionCheckout) -> str:
+    """The shop's name for a checkout at the gateway (Stripe: client_reference_id, and
+    the subscription's metadata): every later read of the subscription carries it."""
+    return f"{REFERENCE_PREFIX}{checkout.pk}"
+
+
+def _checkout_pk(reference: str) -> int | None:
+    number = reference.removeprefix(REFERENCE_PREFIX)
+    return int(number) if reference.startswith(REFERENCE_PREFIX) and number.isdigit() else None
 
 
 def _absolute(path: str) -> str:
@@ -88,10 +94,11 @@ def subscription_start(
     """Start ``user``'s subscription to ``plan``, priced in ``country``'s currency:
     returns where to send the customer to pay (``.url``).
 
-    One row per customer, reused when they subscribe again; it is live only once the
-    gateway says so (``subscription_from_gateway``). One trial per customer: whoever
-    ever had a subscription here starts paying at once. Raises SubscriptionNotPossible
-    (words for the customer) or PaymentError (the gateway failed).
+    What is chosen is written as a :class:`SubscriptionCheckout`; the customer's one
+    Subscription row is made (or reused) only once the gateway says it is paid
+    (``subscription_from_gateway``). One trial per customer: whoever ever had a
+    subscription here starts paying at once. Raises SubscriptionNotPossible (words for
+    the customer) or PaymentError (the gateway failed).
     """
     if not plan.active:
         raise SubscriptionNotPossible("This plan is no longer offered.")
@@ -119,84 +126,88 @@ def subscription_start(
         subscription = Subscription.objects.select_for_update().filter(user=user).first()
         if subscription is not None and subscription.status != Status.ENDED:
             raise SubscriptionNotPossible("You already have a subscription.")
-        ever_subscribed = subscription is not None and bool(subscription.gateway_reference)
         customer = (
             subscription.gateway_customer
             if subscription is not None and subscription.gateway == gateway.name
             else ""
         )
-        # Not live until the gateway says so: an ended row tells 7digital nothing.
-        now = timezone.now()
-        fields = {
-            "plan": plan,
-            "currency": currency,
-            "amount": price.amount,
-            "country": country.upper(),
-            "gateway": gateway.name,
-        }
-        if subscription is None:
-            subscription = Subscription.objects.create(
-                user=user,
-                status=Status.ENDED,
-                activated_at=now,
-                current_period_start=now,
-                current_period_end=now,
-                **fields,
-            )
-        else:
-            for name, value in fields.items():
-                setattr(subscription, name, value)
-            if subscription.gateway_customer and not customer:
-                subscription.gateway_customer = ""  # another gateway's customer
-            subscription.save()
-        trial_days = 0 if ever_subscribed else plan.trial_days
-        SubscriptionEvent.objects.create(
-            subscription=subscription,
-            kind="checkout",
-            message=f"The customer set out to pay for {plan.name} ({price.amount} {currency})"
-            + (f" with a {trial_days}-day trial." if trial_days else "."),
+        checkout = SubscriptionCheckout.objects.create(
+            user=user,
+            plan=plan,
+            currency=currency,
+            amount=price.amount,
+            country=country.upper(),
+            gateway=gateway.name,
+            trial_days=0 if subscription is not None else plan.trial_days,
         )
 
-    return gateway.checkout_start(
+    started = gateway.checkout_start(
         customer_email=user.email,
         customer=customer,
         price_id=price_id,
-        trial_days=trial_days,
-        client_reference=client_reference(subscription),
+        trial_days=checkout.trial_days,
+        client_reference=client_reference(checkout),
         success_url=success_url
         or _absolute(reverse("subscriptions:return")) + "?session_id={CHECKOUT_SESSION_ID}",
         cancel_url=cancel_url or _absolute(reverse("subscriptions:subscribe")),
     )
+    SubscriptionCheckout.objects.filter(pk=checkout.pk).update(gateway_checkout=started.reference)
+    return started
 
 
 def subscription_checkout_confirm(*, user, reference: str) -> Subscription | None:
     """The customer is back from paying: ask the gateway now rather than wait for its
-    webhook. None while the gateway has no subscription for it (yet)."""
-    subscription = Subscription.objects.filter(user=user).first()
-    if subscription is None or not reference:
-        return subscription
-    status = billing_gateway_get(subscription.gateway).checkout_get(reference=reference)
-    if status is None:
-        return subscription
-    if status.client_reference != client_reference(subscription):
-        logger.warning("Checkout %s is not %s's subscription", reference, user.pk)
-        return subscription
-    return subscription_from_gateway(status=status) or subscription
+    webhook. Only the customer's own checkout is looked at."""
+    checkout = (
+        SubscriptionCheckout.objects.filter(user=user, gateway_checkout=reference).first()
+        if reference
+        else None
+    )
+    if checkout is not None:
+        status = billing_gateway_get(checkout.gateway).checkout_get(reference=reference)
+        if status is not None and status.client_reference == client_reference(checkout):
+            subscription_from_gateway(status=status)
+    return Subscription.objects.filter(user=user).first()
 
 
 # -- converging on the gateway ------------------------------------------------------------
 
 
-def _row_for(status: BillingStatus) -> Subscription | None:
+def _row_for(status: BillingStatus) -> tuple[Subscription | None, SubscriptionCheckout | None]:
+    """The shop's row the status is about, and the checkout that began it (if named).
+    A customer's first subscription has no row yet: a new, unsaved one."""
     rows = Subscription.objects.select_for_update().select_related("plan")
     if status.reference:
         found = rows.filter(gateway_reference=status.reference).first()
         if found is not None:
-            return found
-    reference = status.client_reference
-    if reference.startswith(REFERENCE_PREFIX) and reference[len(REFERENCE_PREFIX) :].isdigit():
-        return rows.filter(pk=int(reference[len(REFERENCE_PREFIX) :])).first()
-    return None
+            return found, None
+    pk = _checkout_pk(status.client_reference)
+    checkout = (
+        SubscriptionCheckout.objects.select_for_update()
+        .select_related("plan")
+        .filter(pk=pk)
+        .first()
+        if pk
+        else None
+    )
+    if checkout is None:
+        return None, None
+    # Again under the checkout's lock: a read handled at the same time may have made it.
+    found = (
+        rows.filter(gateway_reference=status.reference).first()
+        or rows.filter(user_id=checkout.user_id).first()
+    )
+    if found is None:
+        now = timezone.now()
+        found = Subscription(
+            user_id=checkout.user_id,
+            plan=checkout.plan,
+            status=Status.ENDED,
+            activated_at=now,
+            current_period_start=now,
+            current_period_end=now,
+        )
+    return found, checkout
 
 
 def _stale(subscription: Subscription, status: BillingStatus) -> str:
@@ -269,6 +280,7 @@ TRACKED = (
     "amount",
     "currency",
     "gateway_reference",
+    "gateway_customer",
 )
 
 
@@ -278,7 +290,7 @@ def subscription_from_gateway(*, status: BillingStatus) -> Subscription | None:
     if what it must hear changed. None when the status names no row of the shop's."""
     if status.state is BillingState.INCOMPLETE:
         return None  # not paid yet: nothing begins until it is
-    subscription = _row_for(status)
+    subscription, checkout = _row_for(status)
     if subscription is None:
         logger.warning("Gateway subscription %s is not the shop's", status.reference)
         return None
@@ -287,7 +299,7 @@ def subscription_from_gateway(*, status: BillingStatus) -> Subscription | None:
         logger.info(
             "Subscription %s: read of %s ignored (%s)", subscription.pk, status.reference, stale
         )
-        return subscription
+        return subscription if subscription.pk else None
 
     now = timezone.now()
     before = copy.copy(subscription)
@@ -295,6 +307,10 @@ def subscription_from_gateway(*, status: BillingStatus) -> Subscription | None:
     restarted = subscription.gateway_reference != status.reference
     first_ever = not subscription.gateway_reference
 
+    if restarted and checkout is not None:  # what the customer chose at checkout
+        subscription.plan = checkout.plan
+        subscription.currency, subscription.amount = checkout.currency, checkout.amount
+        subscription.country, subscription.gateway = checkout.country, checkout.gateway
     subscription.gateway_reference = status.reference
     subscription.gateway_customer = status.customer or subscription.gateway_customer
     subscription.status = STATUS_FOR[status.state]
@@ -329,7 +345,9 @@ def subscription_from_gateway(*, status: BillingStatus) -> Subscription | None:
     if status.amount_minor is not None and status.currency == subscription.currency:
         subscription.amount = from_minor_units(status.amount_minor, subscription.currency)
 
-    if all(getattr(before, name) == getattr(subscription, name) for name in TRACKED):
+    if subscription.pk and all(
+        getattr(before, name) == getattr(subscription, name) for name in TRACKED
+    ):
         return subscription  # a duplicate: nothing to do
     subscription.save()
     kind, message = _what_happened(before, subscription, restarted)

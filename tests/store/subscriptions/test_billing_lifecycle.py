@@ -17,7 +17,12 @@ from store.subscriptions import services
 from store.subscriptions.exceptions import SubscriptionNotPossible
 from store.subscriptions.gateways import billing_gateway_get
 from store.subscriptions.gateways.test import GRACE
-from store.subscriptions.models import PlanPrice, Subscription, SubscriptionSync
+from store.subscriptions.models import (
+    PlanPrice,
+    Subscription,
+    SubscriptionCheckout,
+    SubscriptionSync,
+)
 
 from .conftest import at_7digital, make_plan
 
@@ -256,8 +261,8 @@ def test_no_price_in_the_visitors_currency_is_a_clear_error(subscriber, plan):
         services.subscription_start(user=subscriber, plan=plan, country="US")
     PlanPrice.objects.create(plan=plan, currency="EUR", amount=Decimal("10.99"))
     started = services.subscription_start(user=subscriber, plan=plan, country="DE")
-    subscription = Subscription.objects.get(user=subscriber)
-    assert (subscription.currency, subscription.amount) == ("EUR", Decimal("10.99"))
+    checkout = SubscriptionCheckout.objects.get(user=subscriber)
+    assert (checkout.currency, checkout.amount, checkout.country) == ("EUR", Decimal("10.99"), "DE")
     assert started.url.startswith("https://shop.example.com/subscribe/return/?session_id=")
 
 
@@ -267,10 +272,12 @@ def test_a_checkout_never_completed_tells_7digital_nothing_and_keeps_the_trial(
     plan = make_plan(slug="premium-trial", trial_days=14)
     services.subscription_start(user=subscriber, plan=plan, country="GB")  # then gone
 
-    subscription = Subscription.objects.get(user=subscriber)
-    assert subscription.status == "ended" and not subscription.gateway_reference
-    assert subscription.syncs.count() == 0 and sync_queue.syncs == []
+    assert not Subscription.objects.exists() and sync_queue.syncs == []
+    assert SubscriptionCheckout.objects.get(user=subscriber).trial_days == 14
     assert services.subscriptions_test_cycle() == 0
+    # Coming back later, the trial is still theirs.
+    services.subscription_start(user=subscriber, plan=plan, country="GB")
+    assert SubscriptionCheckout.objects.filter(user=subscriber, trial_days=14).count() == 2
 
 
 def test_staff_make_a_card_fail_with_a_command_and_beat_runs_the_cycle(

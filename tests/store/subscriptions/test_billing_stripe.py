@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from store.subscriptions import services
 from store.subscriptions.gateways import BillingState
-from store.subscriptions.models import PlanPrice, Subscription
+from store.subscriptions.models import PlanPrice, Subscription, SubscriptionCheckout
 
 from .conftest import at_7digital, make_plan
 from .gateways.stripe_recorded import recorded
@@ -44,17 +44,18 @@ def plan():
 
 
 @pytest.fixture
-def subscription(subscriber, plan, stripe_api, clock):
-    """The customer went to Stripe's page; Stripe's subscription names the shop's row."""
+def checkout(subscriber, plan, stripe_api, clock):
+    """The customer went to Stripe's page; Stripe's subscription names their checkout."""
     clock.set(TRIAL_START + timedelta(minutes=5))
     services.subscription_start(user=subscriber, plan=plan, country="GB")
-    return Subscription.objects.get(user=subscriber)
+    assert not Subscription.objects.exists()  # nothing until Stripe says it is paid
+    return SubscriptionCheckout.objects.get(user=subscriber)
 
 
-def hold(stripe_api, subscription, name, **changes):
-    """Stripe now holds ``name`` for the shop's ``subscription``."""
+def hold(stripe_api, checkout, name, **changes):
+    """Stripe now holds ``name``, the subscription ``checkout`` made."""
     return stripe_api.subscription(
-        name, metadata={"client_reference": services.client_reference(subscription)}, **changes
+        name, metadata={"client_reference": services.client_reference(checkout)}, **changes
     )
 
 
@@ -68,21 +69,19 @@ def deliver(client, stripe_api, kind, obj, capture, sync_queue):
     return response
 
 
-def test_subscribing_opens_stripe_checkout_with_the_price_and_the_trial(
-    subscription, stripe_api, plan
-):
+def test_subscribing_opens_stripe_checkout_with_the_price_and_the_trial(checkout, stripe_api, plan):
     created = stripe_api.calls("post", "/v1/checkout/sessions")[-1].params
     assert created["line_items[0][price]"] == PRICE
     assert created["subscription_data[trial_period_days]"] == "14"
-    assert created["client_reference_id"] == services.client_reference(subscription)
+    assert created["client_reference_id"] == services.client_reference(checkout)
     assert created["customer_email"] == "subscriber@example.com"
 
 
 def test_the_customers_return_converges_on_the_session_at_once(
-    subscription, subscriber, stripe_api, clock, django_capture_on_commit_callbacks, sync_queue
+    checkout, subscriber, stripe_api, clock, django_capture_on_commit_callbacks, sync_queue
 ):
     session_id = next(iter(stripe_api.sessions))
-    stripe_api.complete(session_id, hold(stripe_api, subscription, "subscription_trialing"))
+    stripe_api.complete(session_id, hold(stripe_api, checkout, "subscription_trialing"))
     stripe_api.invoice("invoice_trial")
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -98,14 +97,14 @@ def test_the_customers_return_converges_on_the_session_at_once(
 
 def test_duplicated_and_reordered_webhooks_converge_on_stripes_state(
     client,
-    subscription,
+    checkout,
     stripe_api,
     clock,
     django_capture_on_commit_callbacks,
     sync_queue,
 ):
     args = (django_capture_on_commit_callbacks, sync_queue)
-    trialing = hold(stripe_api, subscription, "subscription_trialing")
+    trialing = hold(stripe_api, checkout, "subscription_trialing")
     active = recorded("subscription_active")
     past_due = recorded("subscription_past_due")
     stripe_api.invoice("invoice_paid")
@@ -113,7 +112,7 @@ def test_duplicated_and_reordered_webhooks_converge_on_stripes_state(
 
     # Stripe has moved on to past_due by the time the events arrive, late and out of order.
     clock.set(RENEWAL + timedelta(hours=1))
-    hold(stripe_api, subscription, "subscription_past_due")
+    hold(stripe_api, checkout, "subscription_past_due")
     for kind, obj in [
         ("customer.subscription.updated", past_due),
         ("customer.subscription.created", trialing),
@@ -123,7 +122,7 @@ def test_duplicated_and_reordered_webhooks_converge_on_stripes_state(
     ]:
         assert deliver(client, stripe_api, kind, obj, *args).status_code == 200
 
-    subscription.refresh_from_db()
+    subscription = Subscription.objects.get()
     assert subscription.status == "past_due"
     assert subscription.current_period_start == RENEWAL
     assert subscription.syncs.filter(state="confirmed").count() == 1  # told once
@@ -132,30 +131,30 @@ def test_duplicated_and_reordered_webhooks_converge_on_stripes_state(
     assert held.status == "active" and held.current_period_start == RENEWAL
 
     # Then it ends; an event of the active days arriving after that changes nothing.
-    canceled = hold(stripe_api, subscription, "subscription_canceled")
+    canceled = hold(stripe_api, checkout, "subscription_canceled")
     deliver(client, stripe_api, "customer.subscription.deleted", canceled, *args)
-    hold(stripe_api, subscription, "subscription_active")  # a read racing the end
+    hold(stripe_api, checkout, "subscription_active")  # a read racing the end
     deliver(client, stripe_api, "customer.subscription.updated", active, *args)
 
-    subscription.refresh_from_db()
+    subscription = Subscription.objects.get()
     assert subscription.status == "ended"
     held = at_7digital(subscription.partner_user_id)
     assert held.status == "expired"
 
 
-def test_a_read_older_than_the_row_is_ignored(subscription, stripe_api, clock):
+def test_a_read_older_than_the_row_is_ignored(checkout, stripe_api, clock):
     clock.set(RENEWAL + timedelta(hours=1))
-    newer = hold(stripe_api, subscription, "subscription_past_due")
+    newer = hold(stripe_api, checkout, "subscription_past_due")
     from store.subscriptions.gateways import billing_gateway_get
 
     gateway = billing_gateway_get("stripe")
     services.subscription_from_gateway(status=gateway.subscription_get(reference=SUB))
-    hold(stripe_api, subscription, "subscription_active")
+    hold(stripe_api, checkout, "subscription_active")
     older = gateway.subscription_get(reference=SUB)  # the period before
 
     services.subscription_from_gateway(status=older)
 
-    subscription.refresh_from_db()
+    subscription = Subscription.objects.get()
     assert subscription.status == "past_due"
     assert subscription.current_period_end == datetime.fromtimestamp(
         newer["items"]["data"][0]["current_period_end"], tz=UTC
@@ -163,11 +162,11 @@ def test_a_read_older_than_the_row_is_ignored(subscription, stripe_api, clock):
 
 
 def test_a_failed_payment_sends_one_dunning_email_and_action_required_the_link(
-    client, subscription, stripe_api, clock, django_capture_on_commit_callbacks, sync_queue
+    client, checkout, stripe_api, clock, django_capture_on_commit_callbacks, sync_queue
 ):
     args = (django_capture_on_commit_callbacks, sync_queue)
     clock.set(RENEWAL + timedelta(hours=1))
-    hold(stripe_api, subscription, "subscription_past_due")
+    hold(stripe_api, checkout, "subscription_past_due")
     failed = stripe_api.invoice("invoice_payment_failed")
     action = recorded("invoice_payment_action_required")
 
@@ -184,10 +183,10 @@ def test_a_failed_payment_sends_one_dunning_email_and_action_required_the_link(
 
 
 def test_a_renewal_paid_sends_a_receipt(
-    client, subscription, stripe_api, clock, django_capture_on_commit_callbacks, sync_queue
+    client, checkout, stripe_api, clock, django_capture_on_commit_callbacks, sync_queue
 ):
     clock.set(PERIOD_START + timedelta(hours=1))
-    hold(stripe_api, subscription, "subscription_active")
+    hold(stripe_api, checkout, "subscription_active")
     paid = stripe_api.invoice("invoice_paid")
 
     deliver(
@@ -198,13 +197,13 @@ def test_a_renewal_paid_sends_a_receipt(
     assert "£9.99" in mail.outbox[0].body
 
 
-def test_cancel_and_resume_go_through_stripe(subscription, stripe_api, clock):
+def test_cancel_and_resume_go_through_stripe(checkout, stripe_api, clock):
     clock.set(PERIOD_START + timedelta(hours=1))
-    hold(stripe_api, subscription, "subscription_active")
+    hold(stripe_api, checkout, "subscription_active")
     services.subscription_from_gateway(
         status=services.billing.billing_gateway_get("stripe").subscription_get(reference=SUB)
     )
-    subscription.refresh_from_db()
+    subscription = Subscription.objects.get()
 
     subscription = services.subscription_cancel(subscription=subscription)
     assert subscription.cancel_at_period_end and subscription.events.filter(kind="cancelled")
@@ -216,9 +215,9 @@ def test_cancel_and_resume_go_through_stripe(subscription, stripe_api, clock):
 
 
 def test_the_webhook_is_404_unconfigured_400_when_forged_and_503_when_stripe_is_away(
-    client, settings, subscription, stripe_api
+    client, settings, checkout, stripe_api
 ):
-    hold(stripe_api, subscription, "subscription_active")
+    hold(stripe_api, checkout, "subscription_active")
     body, signature = stripe_api.event(
         "customer.subscription.updated", recorded("subscription_active")
     )
@@ -248,9 +247,9 @@ def test_the_webhook_is_404_unconfigured_400_when_forged_and_503_when_stripe_is_
     assert reverse("subscriptions:stripe_webhook") == WEBHOOK
 
 
-def test_an_amount_from_stripe_is_kept_in_major_units(subscription, stripe_api, clock):
+def test_an_amount_from_stripe_is_kept_in_major_units(checkout, stripe_api, clock):
     clock.set(PERIOD_START + timedelta(hours=1))
-    hold(stripe_api, subscription, "subscription_active")
+    hold(stripe_api, checkout, "subscription_active")
     status = services.billing.billing_gateway_get("stripe").subscription_get(reference=SUB)
     assert status.state is BillingState.ACTIVE
 
@@ -259,7 +258,7 @@ def test_an_amount_from_stripe_is_kept_in_major_units(subscription, stripe_api, 
     assert found.amount == Decimal("9.99") and found.currency == "GBP"
 
 
-def test_a_plan_changed_in_stripes_portal_is_the_rows_plan(subscription, stripe_api, clock, plan):
+def test_a_plan_changed_in_stripes_portal_is_the_rows_plan(checkout, stripe_api, clock, plan):
     from store.subscriptions.models import Plan
 
     standard = Plan.objects.create(name="Standard", slug="standard", plan_code=Plan.Code.STANDARD)
@@ -267,7 +266,7 @@ def test_a_plan_changed_in_stripes_portal_is_the_rows_plan(subscription, stripe_
         plan=standard, currency="GBP", amount=Decimal("4.99"), stripe_price_id="price_standard"
     )
     clock.set(PERIOD_START + timedelta(hours=1))
-    held = hold(stripe_api, subscription, "subscription_active")
+    held = hold(stripe_api, checkout, "subscription_active")
     gateway = services.billing.billing_gateway_get("stripe")
     services.subscription_from_gateway(status=gateway.subscription_get(reference=SUB))
     held["items"]["data"][0]["price"].update(id="price_standard", unit_amount=499)
