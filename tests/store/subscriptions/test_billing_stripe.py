@@ -276,3 +276,23 @@ def test_a_plan_changed_in_stripes_portal_is_the_rows_plan(checkout, stripe_api,
     assert found.plan == standard and found.amount == Decimal("4.99")
     assert found.events.filter(kind="plan-changed").exists()
     assert found.syncs.order_by("-version").first().version == found.sync_version
+
+
+def test_the_account_page_links_stripes_portal_and_shows_the_latest_bill(
+    client, subscriber, checkout, stripe_api, clock
+):
+    clock.set(PERIOD_START + timedelta(hours=1))
+    hold(stripe_api, checkout, "subscription_active")
+    stripe_api.invoice("invoice_paid")
+    gateway = services.billing.billing_gateway_get("stripe")
+    services.subscription_from_gateway(status=gateway.subscription_get(reference=SUB))
+    client.force_login(subscriber)
+
+    page = client.get("/account/subscription/").content.decode()
+    portal = client.post("/account/subscription/portal/")
+
+    assert "Manage payment" in page and "£9.99" in page and "Paid" in page
+    assert portal.status_code == 302 and portal.url.startswith("https://billing.stripe.com/")
+    made = stripe_api.calls("post", "/v1/billing_portal/sessions")[-1].params
+    assert made["customer"] == "cus_TQp4mZ8vLkdIwH"
+    assert made["return_url"] == "http://testserver/account/subscription/"
