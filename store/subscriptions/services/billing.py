@@ -385,6 +385,27 @@ def subscription_resume(*, subscription: Subscription) -> Subscription:
     return subscription_from_gateway(status=status) or subscription
 
 
+def subscription_renewal_stop(*, subscription_id: int) -> bool:
+    """The shop ended this subscription on its own (a closed account): ask the gateway
+    not to bill it again. Its access is already over at 7digital; a later read of the
+    gateway is ignored (the row has seen it end). Raises PaymentError to be tried again."""
+    subscription = Subscription.objects.filter(pk=subscription_id).first()
+    if subscription is None or not subscription.gateway_reference:
+        return False
+    gateway = billing_gateway_get(subscription.gateway)
+    status = gateway.subscription_get(reference=subscription.gateway_reference)
+    if status is None:
+        raise PaymentError(f"{subscription.gateway} could not be reached to stop the renewal")
+    if status.state is not BillingState.ENDED and not status.cancel_at_period_end:
+        gateway.cancel_at_period_end(reference=subscription.gateway_reference)
+    SubscriptionEvent.objects.create(
+        subscription=subscription,
+        kind="renewal-stopped",
+        message="The payment provider will not bill it again.",
+    )
+    return True
+
+
 def subscription_portal_url(*, subscription: Subscription, return_url: str) -> str:
     """The gateway's self-service page (card, plan, cancellation)."""
     gateway = billing_gateway_get(subscription.gateway)

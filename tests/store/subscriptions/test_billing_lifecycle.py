@@ -302,3 +302,31 @@ def test_staff_make_a_card_fail_with_a_command_and_beat_runs_the_cycle(
     assert subscription.status == "past_due"
     with pytest.raises(CommandError, match="no subscription"):
         call_command("test_billing_card", "nobody@example.com", "--works")
+
+
+def test_closing_the_account_ends_it_at_7digital_and_stops_the_gateways_renewal(
+    shop, subscriber, plan, clock, monkeypatch
+):
+    from accounts.services import account_delete
+    from store.subscriptions import tasks
+    from store.subscriptions.models import TestBillingSubscription
+
+    subscription = shop.subscribe(subscriber, plan)
+    stops = []
+    monkeypatch.setattr(tasks.subscription_renewal_stop, "delay", stops.append)
+
+    with shop.capture(execute=True):
+        account_delete(user=subscriber)
+    shop.queue.send_all()
+    assert stops == [subscription.pk]
+    assert services.subscription_renewal_stop(subscription_id=stops[0])
+
+    at_gateway = TestBillingSubscription.objects.get(reference=subscription.gateway_reference)
+    assert at_gateway.cancel_at_period_end
+    subscription.refresh_from_db()
+    assert subscription.status == "ended"
+    assert at_7digital(subscription.partner_user_id).status == "expired"
+    assert subscription.events.filter(kind="renewal-stopped").exists()
+    clock.set(subscription.current_period_end + timedelta(days=1))
+    shop.cycle()  # the gateway's end changes nothing more
+    assert subscription.syncs.count() == 2
