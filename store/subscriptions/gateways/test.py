@@ -8,7 +8,8 @@ moves.
 * ``subscription_get`` brings the subscription up to ``timezone.now()`` before
   answering, as Stripe's own clock would: each period whose end has passed renews (a new
   period and a paid invoice) unless it was cancelled at period end (it ends then) or the
-  card fails (:meth:`TestBillingGateway.card_fails_set`, a flag tests and staff set).
+  card fails (:meth:`TestBillingGateway.card_fails_set`, a flag tests set, and staff with
+  ``manage.py test_billing_card <email> --fails``).
   A failed renewal starts a new period that is not paid
   (``past_due``, an open invoice), and ends the subscription ``GRACE`` later unless the
   card is put right before then (the open invoice is then paid and it is active again),
