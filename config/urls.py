@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("store.basket.urls")),
     path("", include("store.checkout.urls")),
     path("", include("store.locker.urls")),
+    path("", include("store.subscriptions.urls")),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import lru_cache
 
-from babel.numbers import format_currency
+from babel.numbers import format_currency, get_territory_currencies
 
 LOCALES = {
     "GB": "en_GB",
@@ -16,6 +16,7 @@ LOCALES = {
     "CA": "en_CA",
 }
 DEFAULT_LOCALE = "en_GB"
+DEFAULT_CURRENCY = "GBP"
 
 
 def locale_for(country: str | None) -> str:
@@ -29,3 +30,11 @@ def format_price(amount: Decimal | None, currency: str, locale: str = DEFAULT_LO
     if amount is None:
         return ""
     return format_currency(amount, currency, locale=locale)
+
+
+@lru_cache(maxsize=256)
+def currency_for(country: str | None) -> str:
+    """The currency a visitor from ``country`` pays in: the one legal tender there today
+    (Babel's CLDR data: GB -> GBP, DE -> EUR); the shop's default for no country."""
+    found = get_territory_currencies((country or "").upper()) if country else []
+    return found[0] if found else DEFAULT_CURRENCY

@@ -151,6 +151,7 @@ class ProductionLayout:
             "PAYMENT_GATEWAY": "stripe",
             "STRIPE_SECRET_KEY": STRIPE_KEY,
             "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "STRIPE_BILLING_WEBHOOK_SECRET": f"{WEBHOOK_SECRET}_billing",
             "EMAIL_URL": f"filemail:///{'/mail' if image else self.mail}",  # an absolute path
             "PORT": str(self.web_port),
             "WEB_CONCURRENCY": str(web_workers),

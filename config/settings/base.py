@@ -355,6 +355,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "store.subscriptions.tasks.subscriptions_reconcile",
         "schedule": 24 * 3600.0,
     },
+    # The test billing gateway renews and expires on the clock; this brings its news in
+    # (it touches test-gateway subscriptions only).
+    "subscriptions-test-cycle": {
+        "task": "store.subscriptions.tasks.subscriptions_test_cycle",
+        "schedule": 300.0,
+        "options": {"expires": 300.0},
+    },
 }
 CELERY_TIMEZONE = "UTC"
 
@@ -393,6 +400,12 @@ SUBSCRIPTION_SYNC_RETRY_BASE_SECONDS = env.float(
 SUBSCRIPTION_SYNC_RETRY_MAX_SECONDS = env.float(
     "SUBSCRIPTION_SYNC_RETRY_MAX_SECONDS", default=900.0
 )
+# Who bills subscriptions: "test" (the built-in gateway: no money moves, renewals on the
+# clock) or "stripe" (Stripe Billing, with STRIPE_SECRET_KEY). Default: PAYMENT_GATEWAY.
+BILLING_GATEWAY = env("BILLING_GATEWAY", default=PAYMENT_GATEWAY)
+# The signing secret of Stripe's webhook endpoint /subscribe/stripe/webhook/ (its own
+# endpoint in the Dashboard, with the customer.subscription.* and invoice.* events).
+STRIPE_BILLING_WEBHOOK_SECRET = env("STRIPE_BILLING_WEBHOOK_SECRET", default="")
 # The daily reconciliation asks 7digital about every subscription changed in the last two
 # days and this many others, chosen at random.
 SUBSCRIPTIONS_RECONCILE_SAMPLE = env.int("SUBSCRIPTIONS_RECONCILE_SAMPLE", default=200)

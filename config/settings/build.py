@@ -19,6 +19,7 @@ BUILD_PLACEHOLDERS = {
     "SEVENDIGITAL_CONSUMER_SECRET": "build",
     "STRIPE_SECRET_KEY": "sk_test_build",
     "STRIPE_WEBHOOK_SECRET": "whsec_build",
+    "STRIPE_BILLING_WEBHOOK_SECRET": "whsec_billing_build",
     "SITE_URL": "https://build.invalid",
     "REDIS_URL": "redis://build.invalid:6379/0",
 }

@@ -137,6 +137,15 @@ if PAYMENT_GATEWAY == "test":
 if PAYMENT_GATEWAY == "stripe":
     STRIPE_SECRET_KEY = _required("STRIPE_SECRET_KEY")
     STRIPE_WEBHOOK_SECRET = _required("STRIPE_WEBHOOK_SECRET")
+# Subscriptions bill through Stripe Billing too unless told otherwise; never the test one.
+BILLING_GATEWAY = env("BILLING_GATEWAY", default=PAYMENT_GATEWAY)
+if BILLING_GATEWAY == "test":
+    raise ImproperlyConfigured(
+        "Production settings refuse the test billing gateway: set BILLING_GATEWAY=stripe."
+    )
+if BILLING_GATEWAY == "stripe":
+    STRIPE_SECRET_KEY = _required("STRIPE_SECRET_KEY")
+    STRIPE_BILLING_WEBHOOK_SECRET = _required("STRIPE_BILLING_WEBHOOK_SECRET")
 SITE_URL = _required("SITE_URL")
 if not SITE_URL.startswith("https://") and urlsplit(SITE_URL).hostname not in LOOPBACK_HOSTS:
     raise ImproperlyConfigured("Production settings need SITE_URL to be an https:// address.")

@@ -208,3 +208,62 @@ class SubscriptionRefund(models.Model):
 
     def __str__(self) -> str:
         return f"refund {self.reference} ({self.state})"
+
+
+class SubscriptionCheckout(models.Model):
+    """A customer on their way to pay for a plan: what their Subscription will be once
+    the gateway says it is paid (services/billing.py). Kept apart from Subscription so
+    that a checkout never completed leaves no subscription behind: no trial used, nothing
+    for 7digital, nothing in staff's figures. Its id is the shop's reference at the
+    gateway (``CO-<id>``)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
+    currency = models.CharField(max_length=3, validators=[currency_code])
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    country = models.CharField(max_length=2)
+    gateway = models.CharField(max_length=10, choices=Subscription.Gateway.choices)
+    trial_days = models.PositiveSmallIntegerField(default=0)
+    gateway_checkout = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"checkout CO-{self.pk} of {self.plan}"
+
+
+class TestBillingSubscription(models.Model):
+    """The test billing gateway's own storage (gateways/test.py): what a real gateway
+    keeps at its end. Only that adapter reads and writes it; the shop's Subscription
+    converges on it through the services, exactly as on Stripe's answers. A model rather
+    than JSON in the Subscription row, so that the gateway stays an adapter that knows
+    nothing of the shop's row, and staff and tests can read its state plainly."""
+
+    reference = models.CharField(max_length=64, unique=True)  # "test_sub_..."
+    customer = models.CharField(max_length=64)  # "test_cus_..."
+    email = models.EmailField(blank=True)
+    client_reference = models.CharField(max_length=64, blank=True)
+    price_id = models.CharField(max_length=128)
+    interval = models.CharField(max_length=5, default="month")
+    currency = models.CharField(max_length=3)
+    amount_minor = models.PositiveIntegerField()
+    state = models.CharField(max_length=12)  # a BillingState value
+    cancel_at_period_end = models.BooleanField(default=False)
+    card_fails = models.BooleanField(
+        default=False, help_text="The customer's card is refused at the next renewal."
+    )
+    started_at = models.DateTimeField()
+    current_period_start = models.DateTimeField()
+    current_period_end = models.DateTimeField()
+    trial_end = models.DateTimeField(null=True, blank=True)
+    past_due_since = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    invoices = models.JSONField(default=list, blank=True)  # oldest first
+
+    class Meta:
+        verbose_name = "test gateway subscription"
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.state})"

@@ -11,6 +11,8 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
+from store.checkout.gateways import PaymentError
+
 
 @shared_task(
     autoretry_for=(OperationalError,),  # the database was busy (SQLite): try again soon
@@ -49,3 +51,27 @@ def subscriptions_reconcile() -> dict[str, int]:
     from . import services
 
     return services.subscriptions_reconcile()
+
+
+@shared_task(
+    autoretry_for=(PaymentError,),  # the gateway could not be reached: it must still hear
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=10,
+    ignore_result=True,
+)
+def subscription_renewal_stop(subscription_id: int) -> bool:
+    """Tell the gateway not to bill an ended subscription again (a closed account)."""
+    from . import services
+
+    return services.subscription_renewal_stop(subscription_id=subscription_id)
+
+
+@shared_task(ignore_result=True)
+def subscriptions_test_cycle() -> int:
+    """Periodic (every few minutes): the test gateway's renewals, failed renewals and
+    expiries, as its clock brings them, reach the shop's rows and 7digital."""
+    from . import services
+
+    return services.subscriptions_test_cycle()

@@ -18,6 +18,7 @@ PRODUCTION_ENV = {
     "SITE_URL": "https://shop.example.com",
     "STRIPE_SECRET_KEY": "sk_live_key",
     "STRIPE_WEBHOOK_SECRET": "whsec_secret",
+    "STRIPE_BILLING_WEBHOOK_SECRET": "whsec_billing_secret",
     "REDIS_URL": "redis://cache.shop.example:6379/0",
 }
 

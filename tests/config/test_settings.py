@@ -33,6 +33,14 @@ def test_production_refuses_the_test_payment_gateway():
     )
 
 
+def test_production_refuses_the_test_billing_gateway():
+    error = production_refusal({**PRODUCTION_ENV, "BILLING_GATEWAY": "test"})
+
+    assert error == (
+        "Production settings refuse the test billing gateway: set BILLING_GATEWAY=stripe."
+    )
+
+
 def test_production_refuses_a_public_site_url_without_https():
     error = production_refusal({**PRODUCTION_ENV, "SITE_URL": "http://shop.example.com"})
 
@@ -88,6 +96,7 @@ def test_production_refuses_to_start_with_the_sandbox_mounted():
         "REDIS_URL",
         "STRIPE_SECRET_KEY",
         "STRIPE_WEBHOOK_SECRET",
+        "STRIPE_BILLING_WEBHOOK_SECRET",
         "SITE_URL",
     ],
 )
@@ -329,6 +338,8 @@ A_DEVELOPERS_ENVIRONMENT = {
     "STRIPE_WEBHOOK_SECRET": "whsec_real",
     "STRIPE_API_BASE": "http://127.0.0.1:9",
     "PAYMENT_GATEWAY": "stripe",
+    "BILLING_GATEWAY": "stripe",
+    "STRIPE_BILLING_WEBHOOK_SECRET": "whsec_billing_real",
     "SANDBOX_CONTROL_TOKEN": "a-token",
     "SANDBOX_ENABLED": "false",
     "DEBUG": "true",
@@ -348,6 +359,8 @@ PINNED = [
     "STRIPE_WEBHOOK_SECRET",
     "STRIPE_API_BASE",
     "PAYMENT_GATEWAY",
+    "BILLING_GATEWAY",
+    "STRIPE_BILLING_WEBHOOK_SECRET",
     "SANDBOX_CONTROL_TOKEN",
     "SANDBOX_ENABLED",
     "DEBUG",

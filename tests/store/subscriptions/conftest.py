@@ -12,6 +12,8 @@ from django.utils import timezone
 from store.subscriptions import services, tasks
 from store.subscriptions.models import Plan, PlanPrice, Subscription
 
+from .gateways.conftest import stripe_api  # noqa: F401 (Stripe's recorded answers, here too)
+
 
 @pytest.fixture(autouse=True)
 def _sync_settings(settings):
