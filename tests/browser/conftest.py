@@ -139,7 +139,7 @@ def _browser_audio_cache(tmp_path_factory) -> Path:
 
 
 class RequestsInFlight:
-    """Requests the live servers' threads are answering (Django's request signals), and a
+    """Requests the live server's threads are answering (Django's request signals), and a
     gate that refuses new ones once the test has ended.
 
     A browser closed at the end of a test may still send a last request (the player's
@@ -148,29 +148,54 @@ class RequestsInFlight:
     it) while the flush that ends the test runs: SQLite then refuses the flush's
     transaction, or a foreign key, and the connection is left unusable for every later
     test. So the flush waits for the requests in flight, and a request that arrives
-    after the gate closed fails before it reaches the database."""
+    after the gate closed fails before it reaches the database. The closed gate stays
+    connected through the flush (which comes after this fixture ends) until the next
+    browser test opens its own; it judges only requests to the live server's port, so
+    the test client and the sandbox's own server pass."""
 
-    def __init__(self) -> None:
-        self.count = 0
+    def __init__(self, port: int) -> None:
+        self.port = str(port)
+        self.threads: set[int] = set()  # the server threads answering one of its requests
         self.closed = False
         self.changed = threading.Condition()
 
-    def started(self, **kwargs) -> None:
+    def _mine(self, environ) -> bool:
+        return environ is not None and str(environ.get("SERVER_PORT")) == self.port
+
+    def started(self, environ=None, **kwargs) -> None:
+        if not self._mine(environ):
+            return
         with self.changed:
             if self.closed:
                 raise RuntimeError("the browser test has ended: no more requests")
-            self.count += 1
+            self.threads.add(threading.get_ident())
 
     def finished(self, **kwargs) -> None:
+        # request_finished names no request; a server thread finishes what it started.
         with self.changed:
-            if self.count > 0:
-                self.count -= 1
+            self.threads.discard(threading.get_ident())
             self.changed.notify_all()
 
     def close_and_wait(self, timeout: float) -> bool:
         with self.changed:
             self.closed = True
-            return self.changed.wait_for(lambda: self.count <= 0, timeout)
+            return self.changed.wait_for(lambda: not self.threads, timeout)
+
+    def connect(self) -> None:
+        from django.core.signals import request_finished, request_started
+
+        request_started.connect(self.started)
+        request_finished.connect(self.finished)
+
+    def disconnect(self) -> None:
+        from django.core.signals import request_finished, request_started
+
+        request_started.disconnect(self.started)
+        request_finished.disconnect(self.finished)
+
+
+# The gate of the latest browser test, left closed after it (see RequestsInFlight).
+_gates: list[RequestsInFlight] = []
 
 
 @pytest.fixture
@@ -179,7 +204,6 @@ def storefront(
 ) -> str:
     """The live site's URL, its 7digital client pointed at the sandbox server."""
     from django.core.cache import cache
-    from django.core.signals import request_finished, request_started
 
     from integrations import sevendigital as integration
     from sandbox.state import state
@@ -198,16 +222,17 @@ def storefront(
     }
     cache.clear()
     state.reset()
-    in_flight = RequestsInFlight()
-    request_started.connect(in_flight.started)
-    request_finished.connect(in_flight.finished)
+    while _gates:
+        _gates.pop().disconnect()
+    in_flight = RequestsInFlight(port=live_server.thread.port)
+    in_flight.connect()
+    _gates.append(in_flight)
     try:
         yield live_server.url
     finally:
-        # The pages' browsers are closed by now (their fixtures end first).
+        # The pages' browsers are closed by now (their fixtures end first); a request
+        # they still send is refused, during the flush too.
         in_flight.close_and_wait(timeout=REQUESTS_SETTLE_SECONDS)
-        request_started.disconnect(in_flight.started)
-        request_finished.disconnect(in_flight.finished)
         cache.clear()
         state.reset()
 
