@@ -11,7 +11,9 @@ test mode (``tests/store/checkout/stripe_recorded/``) with the request's fields 
 
 Serves: POST /v1/checkout/sessions, GET /v1/checkout/sessions/{id} (``expand[]``),
 POST /v1/checkout/sessions/{id}/expire, GET /v1/payment_intents/{id}, POST /v1/refunds,
-GET /v1/refunds?payment_intent=; and GET /_fake/events (webhook deliveries, for a harness).
+GET /v1/refunds?payment_intent=; GET /v1/subscriptions/{id} for the subscriptions a harness
+put there (``subscription_set``: Stripe Billing's webhooks re-read them); and
+GET /_fake/events (webhook deliveries, for a harness).
 Checks for a ``Bearer sk_...`` key; replays an ``Idempotency-Key``'s first answer.
 
 Does not do: card forms, declines, 3-D Secure or slower payment methods (every payment
@@ -102,6 +104,7 @@ class FakeStripe:
         self.refunds: list[dict] = []
         self.replays: dict[str, tuple[dict, int, str]] = {}
         self.events: list[dict] = []
+        self.subscriptions: dict[str, dict] = {}
         self._serving: threading.Thread | None = None
 
     @property
@@ -163,9 +166,19 @@ class FakeStripe:
                 limit = min(int(params.get("limit", 10)), 100)
                 listed = {"object": "list", "data": made[::-1][:limit], "url": "/v1/refunds"}
                 return 200, {**listed, "has_more": len(made) > limit}
+            case "GET", ["v1", "subscriptions", subscription_id] if (
+                subscription_id in self.subscriptions
+            ):
+                return 200, self.subscriptions[subscription_id]
             case "GET", ["v1", kind, name]:
                 return missing(kind.rstrip("s"), name)
         return 404, error(UNKNOWN.format(method, path))
+
+    def subscription_set(self, subscription: dict) -> None:
+        """Hold ``subscription`` (a Subscription object, as Stripe answers it) as its
+        current state: what ``GET /v1/subscriptions/{id}`` answers from now on."""
+        with self.lock:
+            self.subscriptions[subscription["id"]] = copy.deepcopy(subscription)
 
     def session_create(self, params: dict) -> tuple[int, dict]:
         for name in ("mode", "line_items", "success_url"):

@@ -188,6 +188,25 @@ class Pipeline:
         )
         self._wait_for_line(name, " ready.")
 
+    def start_web(self, *, path: str = "/") -> str:
+        """The store's web server (``manage.py runserver --noreload``, threaded) on a free
+        loopback port; returns its base URL once ``path`` answers."""
+        port = free_port()
+        self.web_url = f"http://127.0.0.1:{port}"
+        self._start(
+            "web",
+            [PYTHON, "manage.py", "runserver", "--noreload", "--skip-checks", f"127.0.0.1:{port}"],
+        )
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(f"{self.web_url}{path}", timeout=5).status_code < 500:
+                    return self.web_url
+            self._check_alive("web")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the web server did not start:\n{self.log('web')}")
+            time.sleep(0.2)
+
     def start_beat(self) -> None:
         schedule = self.folder / "beat-schedule"
         self._start(
