@@ -224,12 +224,15 @@ def build(rng: random.Random, checkouts: list[int], events: int) -> tuple[list, 
         taken[ref] += 1
     # Each change: set at Stripe, then its event. A reordered one's event waits until
     # just after the subscriber's next event.
+    last_of = {ref: position for position, (ref, _) in enumerate(changes)}
+    eligible = sum(1 for p, (ref, op) in enumerate(changes) if op != "new" and p < last_of[ref])
+    share = min(1.0, REORDERED * events / max(eligible, 1))
     actions: list[list] = []
     late: dict[str, list] = {}
     for position, (ref, op) in enumerate(changes):
         actions.append(["apply", ref, op])
-        has_next = any(r == ref for r, _ in changes[position + 1 : position + 400])
-        if op != "new" and has_next and rng.random() < REORDERED / (1 - REORDERED):
+        has_next = position < last_of[ref]
+        if op != "new" and has_next and rng.random() < share:
             late.setdefault(ref, []).append(["send", ref, op, "reordered"])
             continue
         actions.append(["send", ref, op, ""])
@@ -246,6 +249,18 @@ def build(rng: random.Random, checkouts: list[int], events: int) -> tuple[list, 
         later = min(len(actions), index + 1 + rng.randrange(1, 100))
         actions.insert(later, ["send", actions[index][1], actions[index][2], "duplicate"])
     return actions, subscribers
+
+
+def composition(actions: list) -> str:
+    sends = [a for a in actions if a[0] == "send"]
+    ops: dict[str, int] = {}
+    for action in sends:
+        if not action[3]:
+            ops[action[2]] = ops.get(action[2], 0) + 1
+    late = sum(1 for a in sends if a[3] == "reordered")
+    again = sum(1 for a in sends if a[3] == "duplicate")
+    kinds = ", ".join(f"{op} {count:,}" for op, count in sorted(ops.items()))
+    return f"events: {len(sends):,} ({kinds}; reordered {late:,}; duplicated {again:,})\n"
 
 
 def _sub_month(value: datetime) -> datetime:
@@ -365,6 +380,7 @@ def main() -> int:
                 pipeline._run("-c", SEED_SCRIPT, str(args.subscribers), PRICE_ID)
             )
             actions, subscribers = build(rng, checkouts, args.events)
+            print(composition(actions), flush=True)
             pipeline.start_worker(concurrency=args.concurrency)
             pipeline.start_beat()
             web = pipeline.start_web(path="/subscribe/")
