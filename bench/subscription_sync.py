@@ -132,6 +132,7 @@ for row in Subscription.objects.select_related("plan").prefetch_related("syncs")
         "confirmed_at": last.confirmed_at.timestamp() if last and last.confirmed_at else None,
         "syncs": len(syncs),
         "confirmed": sum(1 for s in syncs if s.state == "confirmed"),
+        "retried": sum(1 for s in syncs if s.attempts > 1),
         "told": state and {
             "planCode": state["plan_code"],
             "status": state["status"],
@@ -446,7 +447,11 @@ def stream(pipeline, fake, template, web, actions, subscribers, args) -> dict:
                 fake.subscription_set(sub.object)
                 continue
             if outage_at is not None and sends == outage_at:
-                pipeline.add_fault(kind="status", status=503, endpoint="user/*")
+                requests.post(
+                    f"{pipeline.sandbox_url}/_sandbox/faults",
+                    json={"kind": "status", "status": 503, "endpoint": "user/*"},
+                    timeout=10,
+                ).raise_for_status()
                 outage["start"] = time.time()
             if (
                 "start" in outage
@@ -564,6 +569,7 @@ def report(args, result, subscribers, rows, held, drained, drain_seconds, fake) 
             f" / {seconds(percentile([a[1] for a in answers], 0.95))}",
         ),
         ("sync rows written / confirmed", f"{sync_rows:,} / {syncs_confirmed:,}"),
+        ("sync rows tried more than once", f"{sum(r['retried'] for r in rows.values()):,}"),
         (
             "syncs confirmed/s (first event to last confirm)",
             f"{syncs_confirmed / confirm_span:.2f}" if confirm_span else "—",
