@@ -60,7 +60,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts.fake_stripe import FakeStripe  # noqa: E402
-from scripts.local_servers import redis_url  # noqa: E402
+from scripts.local_servers import postgres_url, redis_url  # noqa: E402
 from scripts.playlog_pipeline import _SETUP, Pipeline  # noqa: E402
 from sevendigital.resources.subscription_rules import add_month  # noqa: E402
 
@@ -349,17 +349,24 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=20.0, help="events offered per second")
     parser.add_argument("--outage", type=float, default=120.0, help="seconds; 0: none")
     parser.add_argument("--broker", choices=["redis", "embedded"], default=None)
+    parser.add_argument(
+        "--database",
+        choices=["postgres", "sqlite"],
+        default=None,
+        help="the store's database (default: PostgreSQL when it answers, as in production)",
+    )
     parser.add_argument("--concurrency", type=int, default=2, help="worker processes")
     parser.add_argument("--seed", type=int, default=18)
     args = parser.parse_args()
     broker = args.broker or ("redis" if redis_url() else "embedded")
+    database = args.database or ("postgres" if postgres_url() else "sqlite")
     if args.events < args.subscribers:
         parser.error("--events must be at least --subscribers (one 'new' each)")
     rng = random.Random(args.seed)  # noqa: S311 - a reproducible stream
     print("command: " + " ".join([sys.executable, *sys.argv]))
     print(
         f"{args.events:,} events over {args.subscribers:,} subscribers at {args.rate:g}/s, "
-        f"outage {args.outage:g} s, broker {broker}, worker concurrency {args.concurrency}, "
+        f"outage {args.outage:g} s, broker {broker}, database {database}, worker concurrency {args.concurrency}, "
         f"seed {args.seed}\n",
         flush=True,
     )
@@ -375,7 +382,7 @@ def main() -> int:
     try:
         with (
             tempfile.TemporaryDirectory(prefix="subscription-bench-") as folder,
-            Pipeline(Path(folder), broker=broker, settings=settings) as pipeline,
+            Pipeline(Path(folder), broker=broker, database=database, settings=settings) as pipeline,
         ):
             checkouts = json.loads(
                 pipeline._run("-c", SEED_SCRIPT, str(args.subscribers), PRICE_ID)

@@ -85,11 +85,13 @@ class TagLink:
 
 @dataclass(frozen=True)
 class Availability:
-    """One usage type: ``state`` is "available", "pre-release" or "unavailable"."""
+    """One usage type: ``state`` is "available", "pre-release" or "unavailable";
+    ``usage`` is the attribute of USAGE_TYPES (the subscription row links to plans)."""
 
     label: str
     state: str
     date: datetime | None = None
+    usage: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,11 +119,11 @@ def _availability(item: Release | Track) -> list[Availability]:
     for attribute, label in USAGE_TYPES:
         usage = getattr(item, attribute)
         if usage is None:
-            rows.append(Availability(label, "unavailable"))
+            rows.append(Availability(label, "unavailable", usage=attribute))
         elif usage.is_released(now):
-            rows.append(Availability(label, "available", usage.release_date))
+            rows.append(Availability(label, "available", usage.release_date, attribute))
         else:
-            rows.append(Availability(label, "pre-release", usage.release_date))
+            rows.append(Availability(label, "pre-release", usage.release_date, attribute))
     return rows
 
 

@@ -529,3 +529,23 @@ def test_a_page_seen_before_is_served_with_the_stale_notice_while_7digital_fails
     html = response.content.decode()
     assert 'class="stale-notice"' in html
     assert shown in html
+
+
+def test_subscription_streaming_available_is_a_badge_leading_to_the_plans(client, sandbox):
+    html = client.get(RELEASE_URL).content.decode()
+
+    badge = re.search(r'<a class="badge badge-streaming" href="([^"]+)">([^<]+)</a>', html)
+    assert badge, "no subscription streaming badge on a streamable release"
+    assert badge.group(1) == reverse("subscriptions:subscribe")
+    assert badge.group(2) == "Stream it with a subscription"
+    assert client.get(badge.group(1)).status_code == 200
+
+
+def test_a_release_not_streamable_here_has_no_subscription_badge(client, sandbox):
+    release = SandboxRelease.objects.filter(
+        release_date__year=2099, streaming_date__isnull=True, territories__contains=",GB,"
+    ).first()
+
+    html = client.get(reverse("catalogue:release", args=[release.id])).content.decode()
+
+    assert "badge-streaming" not in html
