@@ -10,6 +10,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -35,10 +36,28 @@ VIEW_DASHBOARD_PERMISSION = "subscriptions.view_subscription"
 DASHBOARD_DAYS = 30
 
 
+class PlanPriceForm(forms.ModelForm):
+    class Meta:
+        model = PlanPrice
+        fields = ("currency", "amount", "stripe_price_id")
+        help_texts = {
+            "stripe_price_id": "Left empty, Stripe makes one when the plan is saved "
+            "(and again when the amount changes); or enter an existing price's id."
+        }
+
+    def clean(self):
+        data = super().clean()
+        changed = self.changed_data
+        if self.instance.pk and "amount" in changed and "stripe_price_id" not in changed:
+            # The old price bills the old amount: a new one is made on save.
+            data["stripe_price_id"] = ""
+        return data
+
+
 class PlanPriceInline(admin.TabularInline):
     model = PlanPrice
+    form = PlanPriceForm
     extra = 1
-    fields = ("currency", "amount", "stripe_price_id")
 
 
 @admin.register(Plan)
@@ -48,6 +67,35 @@ class PlanAdmin(admin.ModelAdmin):
     list_filter = ("active", "plan_code", "interval")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [PlanPriceInline]
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        plan = form.instance
+        if change and "interval" in form.changed_data:
+            # A monthly price cannot bill yearly: every price not re-entered is remade.
+            entered = [
+                price_form.instance.pk
+                for formset in formsets
+                for price_form in formset.forms
+                if "stripe_price_id" in price_form.changed_data
+            ]
+            PlanPrice.objects.filter(plan=plan).exclude(pk__in=entered).update(stripe_price_id="")
+        # Stripe is called once the plan is saved, never inside the admin's transaction.
+        transaction.on_commit(lambda: self._prices_create(request, plan))
+
+    def _prices_create(self, request, plan: Plan) -> None:
+        result = services.plan_prices_create(plan=plan)
+        if result.made:
+            made = ", ".join(sorted(result.made))
+            self.message_user(request, f"Stripe prices created for {plan}: {made}.")
+        for currency, reason in sorted(result.failed.items()):
+            self.message_user(
+                request,
+                f"No Stripe price for {plan} in {currency} yet: {reason} Save the plan again "
+                "to try again, or enter an existing price's id. Customers paying in "
+                f"{currency} cannot subscribe to it until then.",
+                messages.ERROR,
+            )
 
 
 class HistoryInline(admin.TabularInline):

@@ -120,20 +120,42 @@ class StripeBillingGateway:
     def price_create(
         self, *, product_name: str, lookup_key: str, interval: str, currency: str, amount: Decimal
     ) -> str:
-        params = {
-            "currency": currency.lower(),
-            "unit_amount": minor_units(amount, currency),
-            "recurring": {"interval": interval},
-            "product_data": {"name": product_name[:250]},
-            "lookup_key": lookup_key,
-            # The lookup key follows the plan's latest amount; older prices keep billing
-            # the subscribers who have them.
-            "transfer_lookup_key": True,
-            "metadata": {"lookup_key": lookup_key},
-        }
+        """The recurring price ``lookup_key`` names when it bills ``amount`` every
+        ``interval``, or a new one that takes the key over (older prices keep billing
+        the subscribers who have them).
+
+        Looked up first, so that saving a plan again after an answer was lost makes no
+        second price. The idempotency key is new for each call (the library's own
+        retries reuse it): Stripe replays a key's first answer for a day, even a 500,
+        which would refuse every later try."""
+        unit_amount = minor_units(amount, currency)
+        client = stripe_checkout.stripe_client()
         try:
-            price = stripe_checkout.stripe_client().v1.prices.create(
-                params=params, options={"idempotency_key": _key(f"price-{lookup_key}", params)}
+            found = client.v1.prices.list(
+                params={"lookup_keys": [lookup_key], "active": True, "limit": 10}
+            )
+            for price in found.data:
+                held = price.to_dict()
+                recurring = held.get("recurring") or {}
+                if (
+                    held.get("unit_amount") == unit_amount
+                    and (held.get("currency") or "").upper() == currency.upper()
+                    and recurring.get("interval") == interval
+                    and recurring.get("interval_count", 1) == 1
+                ):
+                    return price.id
+            params = {
+                "currency": currency.lower(),
+                "unit_amount": unit_amount,
+                "recurring": {"interval": interval},
+                "product_data": {"name": product_name[:250]},
+                "lookup_key": lookup_key,
+                "transfer_lookup_key": True,
+                "metadata": {"lookup_key": lookup_key},
+            }
+            price = client.v1.prices.create(
+                params=params,
+                options={"idempotency_key": f"price-{lookup_key}-{secrets.token_hex(8)}"},
             )
         except stripe.StripeError as exc:
             raise _failure("create the price", exc) from exc

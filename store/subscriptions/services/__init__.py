@@ -3,6 +3,7 @@ modules beside these."""
 
 from .billing import (
     client_reference,
+    plan_prices_create,
     subscription_cancel,
     subscription_checkout_confirm,
     subscription_event_handle,
@@ -27,6 +28,7 @@ from .sync import (
 
 __all__ = [
     "client_reference",
+    "plan_prices_create",
     "retry_delay",
     "seven_digital_state",
     "subscription_account_closed",

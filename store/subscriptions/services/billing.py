@@ -22,6 +22,7 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -83,6 +84,46 @@ def _when(value: datetime | None) -> str:
 # -- subscribing -----------------------------------------------------------------------
 
 
+def _lookup_key(plan: Plan, currency: str) -> str:
+    return f"{plan.slug}-{currency.lower()}"
+
+
+@dataclass(frozen=True)
+class PricesMade:
+    made: list[str] = field(default_factory=list)  # currencies
+    failed: dict[str, str] = field(default_factory=dict)  # currency: why
+
+
+def plan_prices_create(*, plan: Plan) -> PricesMade:
+    """Give every price of ``plan`` that has no gateway price id one (a new currency, or
+    one whose amount or interval staff changed: the admin clears the id then), by asking
+    a gateway that keeps prices (Stripe) to create it. Call it outside a transaction: it
+    is a network call per currency. Returns the currencies made, and those that could
+    not be and why; each id is saved once made, so a failure leaves only its own
+    currency to do again."""
+    result = PricesMade()
+    gateway = billing_gateway_get()
+    if gateway.name != STRIPE:
+        return result  # the test gateway takes the amounts as they are
+    for price in PlanPrice.objects.filter(plan=plan, stripe_price_id=""):
+        try:
+            price_id = gateway.price_create(
+                product_name=plan.name,
+                lookup_key=_lookup_key(plan, price.currency),
+                interval=plan.interval,
+                currency=price.currency,
+                amount=price.amount,
+            )
+        except PaymentError as exc:
+            logger.warning("No %s price for plan %s: %s", price.currency, plan.pk, exc)
+            result.failed[price.currency] = str(exc)
+            continue
+        # Only where nobody entered or made one meanwhile.
+        PlanPrice.objects.filter(pk=price.pk, stripe_price_id="").update(stripe_price_id=price_id)
+        result.made.append(price.currency)
+    return result
+
+
 def subscription_start(
     *,
     user,
@@ -116,7 +157,7 @@ def subscription_start(
     else:
         price_id = gateway.price_create(
             product_name=plan.name,
-            lookup_key=f"{plan.slug}-{currency.lower()}",
+            lookup_key=_lookup_key(plan, currency),
             interval=plan.interval,
             currency=currency,
             amount=price.amount,

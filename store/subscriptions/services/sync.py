@@ -326,7 +326,8 @@ def subscription_syncs_sweep(*, now: datetime | None = None) -> list[int]:
     for subscription_id, pk in due:
         queued.setdefault(subscription_id, pk)
     for pk in queued.values():
-        task_queue(tasks.subscription_sync_send, pk)
+        # After the fresh changes: an outage's backlog must not hold them up.
+        task_queue(tasks.subscription_sync_send, pk, backlog=True)
     return list(queued.values())
 
 

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from accounts.models import PartnerUser, User
 from sevendigital.resources.subscription_rules import add_month
-from store.subscriptions import services
+from store.subscriptions import services, tasks
 from store.subscriptions.models import Subscription, SubscriptionSync
 
 from .conftest import ENDPOINT, at_7digital, make_plan, make_subscription, posts
@@ -151,6 +151,24 @@ def test_a_worker_that_died_after_marking_outcome_unknown_is_resumed_by_the_swee
     sync.refresh_from_db()
     assert sync.state == "confirmed" and sync.attempts == 2
     assert len(posts(sandbox)) == 1
+
+
+def test_on_redis_the_sweep_queues_its_backlog_behind_fresh_changes(
+    subscription, settings, django_capture_on_commit_callbacks
+):
+    # An outage's backlog must not hold up the changes made once 7digital is back
+    # (tests/integrations/test_tasks.py: Redis hands priority 0 out before 9).
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/0"
+    task = tasks.subscription_sync_send
+    with (
+        mock.patch.object(task, "delay") as fresh,
+        mock.patch.object(task, "apply_async") as backlog,
+    ):
+        sync = change(subscription, django_capture_on_commit_callbacks)
+        services.subscription_syncs_sweep()
+
+    fresh.assert_called_once_with(sync.pk)
+    backlog.assert_called_once_with((sync.pk,), priority=9)
 
 
 def test_only_the_newest_of_three_quick_changes_is_sent(

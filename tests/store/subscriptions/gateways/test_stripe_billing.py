@@ -323,6 +323,42 @@ def test_a_price_is_created_per_plan_and_currency_in_minor_units(gateway, stripe
     assert created.headers["Idempotency-Key"].startswith("price-premium-monthly-gbp-")
 
 
+def test_a_price_that_already_bills_the_amount_is_reused_not_made_again(gateway, stripe_api):
+    made = {
+        "product_name": "Premium",
+        "lookup_key": "premium-monthly-gbp",
+        "interval": "month",
+        "currency": "GBP",
+    }
+    first = gateway.price_create(**made, amount=Decimal("9.99"))
+
+    again = gateway.price_create(**made, amount=Decimal("9.99"))
+    dearer = gateway.price_create(**made, amount=Decimal("10.99"))
+
+    assert again == first
+    assert dearer not in (first, "")
+    assert len(stripe_api.calls("post", "/v1/prices")) == 2
+
+
+def test_a_price_refused_once_is_made_on_the_next_try_not_refused_for_a_day(gateway, stripe_api):
+    # Stripe replays an idempotency key's first answer, a 500 included: a new try
+    # must not send the same key.
+    stripe_api.fail("post", "/v1/prices", 500, "error_api")
+    made = {
+        "product_name": "Premium",
+        "lookup_key": "premium-monthly-gbp",
+        "interval": "month",
+        "currency": "GBP",
+        "amount": Decimal("9.99"),
+    }
+    with pytest.raises(PaymentError):
+        gateway.price_create(**made)
+
+    assert gateway.price_create(**made).startswith("price_")
+    keys = {call.headers["Idempotency-Key"] for call in stripe_api.calls("post", "/v1/prices")}
+    assert len(keys) == 2
+
+
 def test_the_portal_returns_the_customer_to_the_shop(gateway, stripe_api):
     url = gateway.portal_url(
         customer="cus_TQp4mZ8vLkdIwH", return_url="https://shop.example.com/account/subscription/"

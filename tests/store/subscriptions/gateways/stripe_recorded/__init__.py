@@ -46,6 +46,7 @@ class RecordedBilling(stripe.HTTPClient):
         self.subscriptions: dict[str, dict] = {}
         self.invoices: dict[str, dict] = {}
         self.refunds: list[dict] = []
+        self.prices: list[dict] = []
         self.unreachable = False
         self._replays: dict[str, tuple[int, dict]] = {}
         self._failures: list[tuple[str, str, int, str]] = []
@@ -137,6 +138,10 @@ class RecordedBilling(stripe.HTTPClient):
         expand = {value for key, value in params.items() if key.startswith("expand[")}
         if method == "post" and segments == ["prices"]:
             return 200, self._price_create(params)
+        if method == "get" and segments == ["prices"]:
+            keys = {value for key, value in params.items() if key.startswith("lookup_keys[")}
+            found = [p for p in self.prices if p["lookup_key"] in keys and p["active"]]
+            return 200, self._list(found[::-1], path)
         if method == "post" and segments == ["checkout", "sessions"]:
             return 200, self._session_create(params)
         if method == "get" and segments[:2] == ["checkout", "sessions"] and len(segments) == 3:
@@ -222,6 +227,11 @@ class RecordedBilling(stripe.HTTPClient):
             product=f"prod_{secrets.token_hex(7)}",
         )
         price["recurring"]["interval"] = params["recurring[interval]"]
+        if params.get("transfer_lookup_key") == "true":
+            for older in self.prices:
+                if older["lookup_key"] == price["lookup_key"]:
+                    older["lookup_key"] = None
+        self.prices.append(price)
         return price
 
     def _session_create(self, params: dict[str, str]) -> dict:
