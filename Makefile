@@ -42,6 +42,7 @@ production-smoke: venv venv-production ## Run the shop as production does (gunic
 run: venv ## Migrate, then run the site, the sandbox, a Celery worker and beat (Ctrl-C stops all)
 	$(MANAGE) migrate
 	$(MANAGE) migrate --database sandbox
+	$(MANAGE) seed_plans
 	$(BIN)/python scripts/run.py
 
 # pytest exits 5 when it collected nothing: a suite that ran no test has not passed.
