@@ -347,6 +347,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 60.0},
     },
+    "subscriptions-refunds-sweep": {
+        "task": "store.subscriptions.tasks.subscription_refunds_sweep",
+        "schedule": 300.0,
+        "options": {"expires": 300.0},
+    },
     "subscriptions-roll": {
         "task": "store.subscriptions.tasks.subscriptions_roll",
         "schedule": 24 * 3600.0,

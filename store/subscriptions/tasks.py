@@ -38,6 +38,29 @@ def subscription_syncs_sweep() -> int:
 
 
 @shared_task(ignore_result=True)
+def subscription_refunds_sweep() -> int:
+    """Periodic (every 5 minutes): resume staff refunds whose process stopped."""
+    from .services import refunds
+
+    return len(refunds.subscription_refunds_sweep())
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,  # after that the sweep queues it again
+    ignore_result=True,
+)
+def subscription_refund_resume(refund_id: int) -> None:
+    """Finish a staff refund left in progress: ask the gateway again, record the answer."""
+    from .services import refunds
+
+    refunds.subscription_refund_resume(refund_id=refund_id)
+
+
+@shared_task(ignore_result=True)
 def subscriptions_roll() -> int:
     """Periodic (daily): tell 7digital the next month of yearly plans and long trials."""
     from . import services

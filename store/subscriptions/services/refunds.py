@@ -23,9 +23,12 @@ import logging
 from datetime import UTC, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from integrations.money import format_price, locale_for
+from integrations.tasks import task_queue
+from store.subscriptions import tasks
 from store.subscriptions.gateways import PaymentDeclined, PaymentError, billing_gateway_get
 from store.subscriptions.models import Subscription, SubscriptionEvent, SubscriptionRefund
 
@@ -72,6 +75,11 @@ def subscription_refund(
     at the period's end. Returns the refund, ``done`` or ``failed`` (``error`` in words);
     raises :class:`SubscriptionRefundRefused` when nothing may be refunded."""
     refund = _refund_open(subscription=subscription, staff_user=staff_user, end_now=end_now)
+    return _refund_carry_on(refund, subscription)
+
+
+def _refund_carry_on(refund: SubscriptionRefund, subscription: Subscription) -> SubscriptionRefund:
+    """Ask the gateway for the refund (no transaction open) and record its answer."""
     try:
         gateway_refund_id = billing_gateway_get(subscription.gateway).refund_last_payment(
             reference=subscription.gateway_reference, reason_reference=refund.reference
@@ -82,6 +90,52 @@ def subscription_refund(
     refund = _refund_finish(refund, gateway_refund_id)
     refund.renewal_error = _renewal_stop(refund)
     return refund
+
+
+def subscription_refund_resume(*, refund_id: int) -> SubscriptionRefund | None:
+    """Carry on a refund whose process stopped (a crash, a deploy, an answer lost)
+    between writing it and recording the gateway's answer; the sweep queues this. The
+    gateway is asked again under the same reference, so it refunds once; the outcome
+    reaches the history (and 7digital) as if staff had waited for it. None when there
+    was nothing to do."""
+    now = timezone.now()
+    with transaction.atomic():
+        refund = (
+            SubscriptionRefund.objects.select_for_update()
+            .select_related("subscription")
+            .filter(pk=refund_id)
+            .first()
+        )
+        if refund is None or refund.state != SubscriptionRefund.State.IN_PROGRESS:
+            return None
+        if refund.lease_until and refund.lease_until > now:
+            return None  # its own process may still be at it
+        refund.lease_until = now + REFUND_LEASE
+        refund.save(update_fields=["lease_until"])
+    subscription = refund.subscription
+    if refund_reference(subscription) != refund.reference:
+        # Renewed since: "the last payment" is another one now, and a refund made
+        # before the process stopped would not be found on it. Staff must look.
+        return _refund_failed(
+            refund,
+            "The subscription renewed before this refund was finished, so it was not asked "
+            "again: check at the payment provider whether the earlier payment was refunded.",
+        )
+    logger.warning("Resuming refund %s, left in progress", refund.reference)
+    return _refund_carry_on(refund, subscription)
+
+
+def subscription_refunds_sweep(*, now=None) -> list[int]:
+    """Refunds left in progress past their lease: each is resumed by a task."""
+    now = now or timezone.now()
+    stale = list(
+        SubscriptionRefund.objects.filter(state=SubscriptionRefund.State.IN_PROGRESS)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .values_list("pk", flat=True)[:200]
+    )
+    for pk in stale:
+        task_queue(tasks.subscription_refund_resume, pk, backlog=True)
+    return stale
 
 
 def _renewal_stop(refund: SubscriptionRefund) -> str:

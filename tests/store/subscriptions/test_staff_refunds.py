@@ -240,3 +240,73 @@ def test_the_staff_group_may_refund_subscriptions():
     codenames = set(Group.objects.get(name="Staff").permissions.values_list("codename", flat=True))
 
     assert {"refund_subscription", "view_subscriptionrefund"} <= codenames
+
+
+def _stopped_refund(subscription, staff_user, *, end_now=True):
+    """A refund written and committed by a process that then stopped (before the
+    gateway's answer was recorded)."""
+    with (
+        mock.patch.object(refunds, "_refund_carry_on", side_effect=SystemExit),
+        pytest.raises(SystemExit),
+    ):
+        refunds.subscription_refund(
+            subscription=subscription, staff_user=staff_user, end_now=end_now
+        )
+    return SubscriptionRefund.objects.get()
+
+
+def test_a_refund_whose_process_stopped_is_finished_by_the_sweep_once(
+    subscription, clock, sync_queue, sandbox, django_capture_on_commit_callbacks
+):
+    staff_user = User.objects.create_user(email="s@example.com", password="x" * 12, is_staff=True)
+    refund = _stopped_refund(subscription, staff_user)
+    assert refund.state == "in_progress"
+    asked = mock.patch.object(
+        TestBillingGateway, "refund_last_payment", autospec=True, return_value="test_refund_x"
+    )
+
+    with asked as gateway, mock.patch.object(refunds.tasks.subscription_refund_resume, "delay"):
+        assert refunds.subscription_refunds_sweep() == []  # its lease holds
+        clock.advance(refunds.REFUND_LEASE + timedelta(seconds=1))
+        assert refunds.subscription_refunds_sweep() == [refund.pk]
+        with django_capture_on_commit_callbacks(execute=True):
+            refunds.subscription_refund_resume(refund_id=refund.pk)
+        assert refunds.subscription_refund_resume(refund_id=refund.pk) is None  # done once
+
+    assert gateway.call_count == 1
+    assert gateway.call_args.kwargs["reason_reference"] == refund.reference
+    refund.refresh_from_db()
+    assert refund.state == "done" and refund.gateway_refund_id == "test_refund_x"
+    subscription.refresh_from_db()
+    assert subscription.status == Subscription.Status.ENDED
+    sync_queue.send_all()
+    assert at_7digital(subscription.partner_user_id or subscription.user.partner.partner_user_id)
+
+
+def test_a_stopped_refund_is_not_asked_again_once_the_subscription_renewed(
+    subscription, clock, sync_queue
+):
+    staff_user = User.objects.create_user(email="s@example.com", password="x" * 12, is_staff=True)
+    refund = _stopped_refund(subscription, staff_user)
+    clock.advance(refunds.REFUND_LEASE + timedelta(seconds=1))
+    Subscription.objects.filter(pk=subscription.pk).update(
+        current_period_start=subscription.current_period_end,
+        current_period_end=subscription.current_period_end + timedelta(days=30),
+    )
+
+    with mock.patch.object(TestBillingGateway, "refund_last_payment") as gateway:
+        refunds.subscription_refund_resume(refund_id=refund.pk)
+
+    gateway.assert_not_called()  # "the last payment" is the renewal's now
+    refund.refresh_from_db()
+    assert refund.state == "failed"
+    assert "renewed before this refund was finished" in refund.error
+    assert subscription.events.filter(kind="refund-failed").exists()
+
+
+def test_the_refunds_sweep_runs_every_five_minutes(settings):
+    from django.conf import settings as live
+
+    entry = live.CELERY_BEAT_SCHEDULE["subscriptions-refunds-sweep"]
+    assert entry["task"] == "store.subscriptions.tasks.subscription_refunds_sweep"
+    assert entry["schedule"] == 300.0
