@@ -94,6 +94,9 @@ class Pipeline:
             "SANDBOX_AUDIO_CACHE": str(self.folder / "audio"),
             "SEVENDIGITAL_SANDBOX_URL": self.sandbox_url,
             "CELERY_BROKER_URL": broker_url,
+            # A queue of its own on a shared Redis: another run's worker (or one left
+            # behind by a run that was killed) must not take this one's tasks.
+            "CELERY_TASK_DEFAULT_QUEUE": f"pipeline-{uuid.uuid4().hex[:12]}",
             "SANDBOX_LOG_RATE_LIMIT": str(sandbox_rate),
             "PLAYLOG_REQUESTS_PER_SECOND": str(sandbox_rate or 1000),
             **(settings or {}),

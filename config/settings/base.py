@@ -309,6 +309,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 # A task is acknowledged once it has run, and redelivered if its worker dies, so a
 # crash mid-task cannot lose work meant for 7digital. Tasks must be idempotent.
+# The queue workers take from and tasks go to: a second site (or a benchmark) sharing
+# the broker names its own.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -183,6 +183,26 @@ class TestBillingGateway:
             self._advance(row, timezone.now())
             return self._status(row)
 
+    def period_end_now(self, *, reference: str) -> BillingStatus:
+        """As if the time had come: the current period (or trial) ends now, so it is
+        renewed, fails (a card that fails) or ends (cancelled at its end); a renewal
+        already unpaid runs out of retries. For ``make run``, where a month is long."""
+        with transaction.atomic():
+            row = self._row(reference)
+            now = timezone.now()
+            self._advance(row, now)
+            if row.state == BillingState.ENDED:
+                raise PaymentError(f"Test subscription {reference} has ended")
+            if row.state == BillingState.PAST_DUE:
+                row.past_due_since = min(row.past_due_since, now - GRACE)
+            else:
+                row.current_period_end = now
+                if row.trial_end and row.trial_end > now:
+                    row.trial_end = now
+            row.save()
+            self._advance(row, now)
+            return self._status(row)
+
     # -- the clock ---------------------------------------------------------------------
 
     def _row(self, reference: str):

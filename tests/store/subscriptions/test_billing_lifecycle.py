@@ -330,3 +330,62 @@ def test_closing_the_account_ends_it_at_7digital_and_stops_the_gateways_renewal(
     clock.set(subscription.current_period_end + timedelta(days=1))
     shop.cycle()  # the gateway's end changes nothing more
     assert subscription.syncs.count() == 2
+
+
+def _period_ends_now(*options: str) -> str:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command(
+        "test_billing_card", "subscriber@example.com", *options, "--period-ends-now", stdout=out
+    )
+    return out.getvalue()
+
+
+def test_on_make_run_a_command_plays_the_month_out_renewal_then_expiry(
+    shop, subscriber, plan, clock
+):
+    subscription = shop.subscribe(subscriber, plan)
+    clock.advance(timedelta(days=2))
+
+    said = _period_ends_now()
+    shop.cycle()
+
+    assert "the period ended now; at the gateway: active" in said
+    at = held(subscription)
+    assert subscription.current_period_start == clock.now  # renewed now
+    assert (at.status, at.current_period_start) == ("active", clock.now)
+    assert at.expiry_date == add_month(clock.now)
+
+    shop.do(services.subscription_cancel, subscription)
+    assert held(subscription).status == "cancelled"
+    clock.advance(timedelta(days=1))
+    _period_ends_now()
+    shop.cycle()
+
+    at = held(subscription)
+    assert subscription.status == "ended"
+    assert at.status == "expired" and not subscriptions_backend.has_access(at.user)
+
+
+def test_on_make_run_a_failing_card_is_past_due_then_ends_when_its_retries_run_out(
+    shop, subscriber, plan, clock
+):
+    from django.core.management.base import CommandError
+
+    subscription = shop.subscribe(subscriber, plan)
+    clock.advance(timedelta(days=2))
+
+    _period_ends_now("--fails")
+    shop.cycle()
+    subscription.refresh_from_db()
+    assert subscription.status == "past_due"
+    assert held(subscription).status == "active"  # while the gateway retries
+
+    _period_ends_now()
+    shop.cycle()
+    assert held(subscription).status == "expired"
+    with pytest.raises(CommandError, match="has ended"):
+        _period_ends_now()
