@@ -130,6 +130,9 @@ for row in Subscription.objects.select_related("plan").prefetch_related("syncs")
         "period_end": int(row.current_period_end.timestamp()),
         "sync_state": last.state if last else None,
         "confirmed_at": last.confirmed_at.timestamp() if last and last.confirmed_at else None,
+        "created_at": last.created_at.timestamp() if last else None,
+        "sent_at": last.sent_at.timestamp() if last and last.sent_at else None,
+        "attempts": last.attempts if last else 0,
         "syncs": len(syncs),
         "confirmed": sum(1 for s in syncs if s.state == "confirmed"),
         "retried": sum(1 for s in syncs if s.attempts > 1),
@@ -366,8 +369,8 @@ def main() -> int:
     print("command: " + " ".join([sys.executable, *sys.argv]))
     print(
         f"{args.events:,} events over {args.subscribers:,} subscribers at {args.rate:g}/s, "
-        f"outage {args.outage:g} s, broker {broker}, database {database}, worker concurrency {args.concurrency}, "
-        f"seed {args.seed}\n",
+        f"outage {args.outage:g} s, broker {broker}, database {database}, "
+        f"worker concurrency {args.concurrency}, seed {args.seed}\n",
         flush=True,
     )
 
@@ -509,6 +512,9 @@ def report(args, result, subscribers, rows, held, drained, drain_seconds, fake) 
     # sandbox was up throughout. The others are the outage's, counted apart.
     lags, lags_before, lags_after, lags_outage, unconfirmed = [], [], [], [], 0
     held_already = 0
+    # Where the lag after the outage went: the event to its sync row, the row to its
+    # last send, that send to the confirmation; and the sends it took.
+    to_row, to_send, to_confirm, attempts_after = [], [], [], []
     confirmed_times = []
     for ref, sub in subscribers.items():
         row = rows.get(ref)
@@ -528,6 +534,12 @@ def report(args, result, subscribers, rows, held, drained, drain_seconds, fake) 
             continue
         lags.append(lag)
         (lags_before if sub.final_set < down[0] else lags_after).append(lag)
+        if sub.final_set >= down[0] and row["created_at"] and row["created_at"] >= sub.final_set:
+            to_row.append(row["created_at"] - sub.final_set)
+            if row["sent_at"]:
+                to_send.append(row["sent_at"] - row["created_at"])
+                to_confirm.append(row["confirmed_at"] - row["sent_at"])
+            attempts_after.append(row["attempts"])
     syncs_confirmed = sum(r["confirmed"] for r in rows.values())
     sync_rows = sum(r["syncs"] for r in rows.values())
     confirm_span = (max(confirmed_times) - result["started"]) if confirmed_times else 0
@@ -593,6 +605,16 @@ def report(args, result, subscribers, rows, held, drained, drain_seconds, fake) 
         (
             f"  after the outage (n={len(lags_after)}) p50 / p95, s",
             f"{seconds(percentile(lags_after, 0.5))} / {seconds(percentile(lags_after, 0.95))}",
+        ),
+        (
+            f"    event -> row / row -> last send / send -> confirmed (n={len(to_row)}), p95 s",
+            f"{seconds(percentile(to_row, 0.95))} / {seconds(percentile(to_send, 0.95))}"
+            f" / {seconds(percentile(to_confirm, 0.95))}",
+        ),
+        (
+            "    their newest row: sent once / more than once",
+            f"{sum(1 for a in attempts_after if a <= 1)} / "
+            f"{sum(1 for a in attempts_after if a > 1)}",
         ),
         (
             f"  overlapping the outage (n={len(lags_outage)}) p50 / p95, s",

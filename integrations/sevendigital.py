@@ -66,6 +66,22 @@ def get_uncached_client() -> SevenDigital:
     return client
 
 
+def get_sender_client() -> SevenDigital:
+    """This thread's client for senders whose rows keep their own retry policy (the
+    subscription sync): uncached, and it does not retry by itself. A row that failed
+    waits for its backoff and the sweep; a worker that waited out the client's retries
+    on every row of an outage would hold up every change queued behind them."""
+    client = getattr(_local, "sender_client", None)
+    if client is None:
+        client = _local.sender_client = client_from_settings(cache=None, max_retries=0)
+    return client
+
+
+def clients_forget() -> None:
+    """Drop this thread's clients, so the next call builds them from settings again."""
+    _local.__dict__.clear()
+
+
 def is_transient(error: errors.SevenDigitalError) -> bool:
     """Failures that may pass by themselves: worth a stale copy or a retry later.
 

@@ -1636,15 +1636,13 @@ def site_pointed_at_sandbox() -> Iterator[None]:
 
     with override_settings(SEVENDIGITAL_SANDBOX_URL=SANDBOX_HOST, **hosts):
         integration.client_from_settings = sandboxed
-        integration._local.__dict__.pop("client", None)
-        integration._local.__dict__.pop("uncached_client", None)
+        integration.clients_forget()
         state.reset()
         try:
             yield
         finally:
             integration.client_from_settings = original
-            integration._local.__dict__.pop("client", None)
-            integration._local.__dict__.pop("uncached_client", None)
+            integration.clients_forget()
             state.reset()
 
 

@@ -88,15 +88,13 @@ def sandbox_for_store(settings, seeded_catalogue):
         return original(**overrides)
 
     integration.client_from_settings = sandboxed
-    integration._local.__dict__.pop("client", None)
-    integration._local.__dict__.pop("uncached_client", None)
+    integration.clients_forget()
     state.reset()
     try:
         yield state
     finally:
         integration.client_from_settings = original
-        integration._local.__dict__.pop("client", None)
-        integration._local.__dict__.pop("uncached_client", None)
+        integration.clients_forget()
         state.reset()
 
 

@@ -36,7 +36,7 @@ from django.utils import timezone
 from accounts.exceptions import PartnerUserFailed, PartnerUserPending
 from accounts.models import PartnerUser
 from accounts.services import partner_user_ensure
-from integrations.sevendigital import get_uncached_client, is_transient
+from integrations.sevendigital import get_sender_client, get_uncached_client, is_transient
 from integrations.tasks import task_queue, task_queue_on_commit
 from sevendigital import errors
 from sevendigital.resources.subscription_rules import check_update, iso
@@ -260,7 +260,7 @@ def subscription_sync_send(*, sync_id: int) -> SubscriptionSync | None:
     sent["postcode"] = postcode
     SubscriptionSync.objects.filter(pk=sync.pk).update(sent=sent)
 
-    client = get_uncached_client()
+    client = get_sender_client()  # the row's backoff is the retry
     try:
         posted = client.subscriptions.update(partner_id, **state, postcode=postcode, now=now)
         got = client.subscriptions.get(partner_id, country=state["country"])

@@ -134,7 +134,7 @@ def test_a_worker_that_died_after_marking_outcome_unknown_is_resumed_by_the_swee
     sync_queue.syncs.clear()
     # The worker claimed the row, then died before (or while) calling 7digital.
     with (
-        mock.patch("store.subscriptions.services.sync.get_uncached_client", side_effect=SystemExit),
+        mock.patch("store.subscriptions.services.sync.get_sender_client", side_effect=SystemExit),
         pytest.raises(SystemExit),
     ):
         services.subscription_sync_send(sync_id=sync.pk)
@@ -169,6 +169,21 @@ def test_on_redis_the_sweep_queues_its_backlog_behind_fresh_changes(
 
     fresh.assert_called_once_with(sync.pk)
     backlog.assert_called_once_with((sync.pk,), priority=9)
+
+
+def test_a_send_that_fails_is_not_retried_by_the_client_but_waits_for_its_backoff(
+    subscription, sandbox, clock, sync_queue, django_capture_on_commit_callbacks
+):
+    # In an outage every row would otherwise cost the client's own retries and waits,
+    # and the changes queued behind them would wait as long.
+    fault = sandbox.add_fault(kind="status", status=503, endpoint=ENDPOINT, method="GET", times=1)
+    sync = change(subscription, django_capture_on_commit_callbacks)
+    sync_queue.send_all()
+
+    sync.refresh_from_db()
+    assert fault.hits == 1
+    assert sync.state == "pending" and "503" in sync.error
+    assert len(sandbox.entries(endpoint=ENDPOINT, method="GET")) == 1  # tried once
 
 
 def test_only_the_newest_of_three_quick_changes_is_sent(
@@ -283,7 +298,7 @@ def test_a_change_written_while_another_is_at_7digital_is_sent_when_it_returns(
 
     first = change(subscription, django_capture_on_commit_callbacks)
     sync_queue.syncs.clear()
-    real_client = sync_services.get_uncached_client()
+    real_client = sync_services.get_sender_client()
     real_update = real_client.subscriptions.update
     written = []
 
