@@ -5,60 +5,37 @@ library builds real requests (form-encoded params, idempotency keys, retries) an
 parses real response bodies. The bodies are responses recorded from Stripe's test mode
 (the JSON files beside this module), with the fields a request sets filled in from
 that request, the way stripe-mock echoes them; sessions keep their state between calls
-so that paying, expiring and refunding behave as they do at Stripe.
+so that paying, expiring and refunding behave as they do at Stripe. The plumbing
+(requests, idempotency replays, injected failures, webhook signing) is
+``tests.stripe_recorded.RecordedStripeBase``; this harness adds checkout's routes.
 """
 
 from __future__ import annotations
 
-import copy
-import json
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
 
-import stripe
+from tests.stripe_recorded import RecordedStripeBase, Request, read_recorded
+
+__all__ = ["HERE", "RecordedStripe", "Request", "recorded"]
 
 HERE = Path(__file__).parent
 
 
 def recorded(name: str) -> dict:
-    return json.loads((HERE / f"{name}.json").read_text())
+    return read_recorded(HERE, name)
 
 
-@dataclass
-class Request:
-    method: str
-    path: str
-    params: dict[str, str]
-    headers: dict[str, str]
-
-
-class RecordedStripe(stripe.HTTPClient):
+class RecordedStripe(RecordedStripeBase):
     name = "recorded"
+    recorded_dir = HERE
 
     def __init__(self, webhook_secret: str) -> None:
-        super().__init__()
-        self.webhook_secret = webhook_secret
-        self.requests: list[Request] = []
+        super().__init__(webhook_secret)
         self.sessions: dict[str, dict] = {}
         self.refunds: list[dict] = []
-        self._replays: dict[str, tuple[int, dict]] = {}
-        self._failures: list[tuple[str, str, int, str]] = []
-        self._lost: list[tuple[str, str]] = []
 
     # -- what the tests arrange and read -----------------------------------------------
-
-    def fail(self, method: str, path_start: str, status: int, error: str, times: int = 1) -> None:
-        """Answer the next ``times`` matching requests with a recorded error."""
-        self._failures.extend([(method, path_start, status, error)] * times)
-
-    def lose_replies(self, method: str, path_start: str, times: int) -> None:
-        """Do the next ``times`` matching requests, then drop the connection unanswered."""
-        self._lost.extend([(method, path_start)] * times)
-
-    def calls(self, method: str, path_start: str) -> list[Request]:
-        return [r for r in self.requests if r.method == method and r.path.startswith(path_start)]
 
     def pay(self, session_id: str, *, payment_status: str = "paid") -> dict:
         """The customer pays on Stripe's page (``unpaid``: a slower method still on its way)."""
@@ -73,54 +50,9 @@ class RecordedStripe(stripe.HTTPClient):
 
     def event(self, kind: str, session_id: str, *, timestamp: int | None = None):
         """A webhook delivery for ``session_id``: (body, Stripe-Signature header)."""
-        event = recorded("event")
-        event.update(id=f"evt_1Qp{secrets.token_hex(8)}", type=kind)
-        event["data"]["object"] = copy.deepcopy(self.sessions[session_id])
-        body = json.dumps(event)
-        signature = stripe.WebhookSignature.generate_signature_header(
-            body, self.webhook_secret, timestamp=timestamp
-        )
-        return body, signature
+        return self._signed_event(kind, self.sessions[session_id], timestamp=timestamp)
 
-    # -- the HTTPClient interface ------------------------------------------------------
-
-    def _sleep_time_seconds(self, num_retries: int) -> float:
-        return 0.0  # the library's retries, without the waiting
-
-    def request(self, method, url, headers, post_data=None, *, _usage=None):
-        parts = urlsplit(url)
-        params = dict(parse_qsl(post_data or parts.query or ""))
-        headers = dict(headers or {})
-        self.requests.append(Request(method, parts.path, params, headers))
-        key = headers.get("Idempotency-Key") if method == "post" else None
-        if key in self._replays:
-            # As Stripe does: a key's first answer, errors included, is the answer.
-            status, body = self._replays[key]
-        else:
-            status, body = self._failure(method, parts.path) or self._route(
-                method, parts.path, params
-            )
-            if key:
-                self._replays[key] = (status, body)
-        for index, (lost_method, start) in enumerate(self._lost):
-            if lost_method == method and parts.path.startswith(start):
-                del self._lost[index]
-                raise stripe.APIConnectionError("Connection reset by peer", should_retry=True)
-        return self._answer(status, body)
-
-    def _failure(self, method: str, path: str) -> tuple[int, dict] | None:
-        for index, (fail_method, start, status, error) in enumerate(self._failures):
-            if fail_method == method and path.startswith(start):
-                del self._failures[index]
-                return status, recorded(error)
-        return None
-
-    def close(self) -> None:
-        pass
-
-    def _answer(self, status: int, body: dict):
-        headers = {"request-id": f"req_{secrets.token_hex(7)}", "content-type": "application/json"}
-        return json.dumps(body), status, headers
+    # -- Stripe's routes, as far as checkout asks them ---------------------------------
 
     def _route(self, method: str, path: str, params: dict[str, str]) -> tuple[int, dict]:
         segments = path.strip("/").split("/")
@@ -145,17 +77,8 @@ class RecordedStripe(stripe.HTTPClient):
             return 200, self._refund_create(params)
         if method == "get" and segments == ["v1", "refunds"]:
             made = [r for r in self.refunds if r["payment_intent"] == params.get("payment_intent")]
-            return 200, {"object": "list", "data": made[::-1], "has_more": False, "url": path}
+            return 200, self._list(made[::-1], path)
         return 404, self._missing("route", path)
-
-    def _missing(self, kind: str, name: str) -> dict:
-        return {
-            "error": {
-                "code": "resource_missing",
-                "message": f"No such {kind}: '{name}'",
-                "type": "invalid_request_error",
-            }
-        }
 
     def _session_create(self, params: dict[str, str]) -> dict:
         session = recorded("checkout_session")

@@ -6,50 +6,39 @@ retries) and parses real bodies. The bodies are Stripe's objects for the API ver
 library pins (2026-10-28.endive: a subscription's period on its items, an invoice's
 subscription under ``parent``, its payments as InvoicePayment objects), in the JSON files
 beside this module, with the fields a request sets filled in from it. Subscriptions and
-sessions keep their state between calls, so cancelling and resuming read back.
+sessions keep their state between calls, so cancelling and resuming read back. The
+plumbing (requests, idempotency replays, injected failures, webhook signing) is
+``tests.stripe_recorded.RecordedStripeBase``; this harness adds Billing's routes.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
 
-import stripe
+from tests.stripe_recorded import RecordedStripeBase, Request, read_recorded
+
+__all__ = ["HERE", "RecordedBilling", "Request", "recorded"]
 
 HERE = Path(__file__).parent
 
 
 def recorded(name: str) -> dict:
-    return json.loads((HERE / f"{name}.json").read_text())
+    return read_recorded(HERE, name)
 
 
-@dataclass
-class Request:
-    method: str
-    path: str
-    params: dict[str, str]
-    headers: dict[str, str]
-
-
-class RecordedBilling(stripe.HTTPClient):
+class RecordedBilling(RecordedStripeBase):
     name = "recorded-billing"
+    recorded_dir = HERE
 
     def __init__(self, webhook_secret: str) -> None:
-        super().__init__()
-        self.webhook_secret = webhook_secret
-        self.requests: list[Request] = []
+        super().__init__(webhook_secret)
         self.sessions: dict[str, dict] = {}
         self.subscriptions: dict[str, dict] = {}
         self.invoices: dict[str, dict] = {}
         self.refunds: list[dict] = []
         self.prices: list[dict] = []
-        self.unreachable = False
-        self._replays: dict[str, tuple[int, dict]] = {}
-        self._failures: list[tuple[str, str, int, str]] = []
 
     # -- what the tests arrange and read -----------------------------------------------
 
@@ -81,57 +70,11 @@ class RecordedBilling(stripe.HTTPClient):
         )
         return session
 
-    def fail(self, method: str, path_start: str, status: int, error: str, times: int = 1) -> None:
-        """Answer the next ``times`` matching requests with a recorded error."""
-        self._failures.extend([(method, path_start, status, error)] * times)
-
-    def calls(self, method: str, path_start: str) -> list[Request]:
-        return [r for r in self.requests if r.method == method and r.path.startswith(path_start)]
-
     def event(self, kind: str, obj: dict, *, secret: str | None = None) -> tuple[str, str]:
         """A webhook delivery of ``obj``: (body, Stripe-Signature header)."""
-        event = recorded("event")
-        event.update(id=f"evt_1Qp{secrets.token_hex(8)}", type=kind)
-        event["data"]["object"] = copy.deepcopy(obj)
-        body = json.dumps(event)
-        signature = stripe.WebhookSignature.generate_signature_header(
-            body, secret or self.webhook_secret
-        )
-        return body, signature
+        return self._signed_event(kind, obj, secret=secret)
 
-    # -- the HTTPClient interface ------------------------------------------------------
-
-    def _sleep_time_seconds(self, num_retries: int) -> float:
-        return 0.0  # the library's retries, without the waiting
-
-    def close(self) -> None:
-        pass
-
-    def request(self, method, url, headers, post_data=None, *, _usage=None):
-        parts = urlsplit(url)
-        params = dict(parse_qsl(post_data or parts.query or ""))
-        headers = dict(headers or {})
-        self.requests.append(Request(method, parts.path, params, headers))
-        if self.unreachable:
-            raise stripe.APIConnectionError("Connection refused", should_retry=True)
-        key = headers.get("Idempotency-Key") if method == "post" else None
-        if key in self._replays:
-            status, body = self._replays[key]  # as Stripe: a key's first answer is the answer
-        else:
-            status, body = self._failure(method, parts.path) or self._route(
-                method, parts.path, params
-            )
-            if key:
-                self._replays[key] = (status, body)
-        headers = {"request-id": f"req_{secrets.token_hex(7)}", "content-type": "application/json"}
-        return json.dumps(body), status, headers
-
-    def _failure(self, method: str, path: str) -> tuple[int, dict] | None:
-        for index, (fail_method, start, status, error) in enumerate(self._failures):
-            if fail_method == method and path.startswith(start):
-                del self._failures[index]
-                return status, recorded(error)
-        return None
+    # -- Stripe Billing's routes, as far as the shop asks them -------------------------
 
     def _route(self, method: str, path: str, params: dict[str, str]) -> tuple[int, dict]:
         segments = path.strip("/").split("/")[1:]  # without "v1"
@@ -201,18 +144,6 @@ class RecordedBilling(stripe.HTTPClient):
         if "latest_invoice" in expand and invoice:
             subscription["latest_invoice"] = copy.deepcopy(invoice)
         return subscription
-
-    def _list(self, data: list[dict], url: str) -> dict:
-        return {"object": "list", "data": data, "has_more": False, "url": url}
-
-    def _missing(self, kind: str, name: str) -> dict:
-        return {
-            "error": {
-                "code": "resource_missing",
-                "message": f"No such {kind}: '{name}'",
-                "type": "invalid_request_error",
-            }
-        }
 
     def _price_create(self, params: dict[str, str]) -> dict:
         price = recorded("price")
