@@ -4,41 +4,14 @@ import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
-from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+from accounts.roles import STAFF_GROUP, permissions_grant
 
 STAFF_PERMISSIONS = [
     ("subscriptions", "refund_subscription"),
     ("subscriptions", "view_subscriptionrefund"),
 ]
-
-
-def grant(apps, schema_editor):
-    """As 0002: the Staff group may refund a subscription's last payment and read refunds."""
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    staff, _ = Group.objects.get_or_create(name="Staff")
-    for app_label, codename in STAFF_PERMISSIONS:
-        staff.permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-
-
-def revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    staff = Group.objects.filter(name="Staff").first()
-    if staff:
-        staff.permissions.remove(
-            *Permission.objects.filter(
-                content_type__app_label="subscriptions",
-                codename__in=[c for _, c in STAFF_PERMISSIONS],
-            )
-        )
 
 
 class Migration(migrations.Migration):
@@ -126,5 +99,5 @@ class Migration(migrations.Migration):
                 "ordering": ["-created_at", "-pk"],
             },
         ),
-        migrations.RunPython(grant, revoke),
+        permissions_grant(STAFF_GROUP, STAFF_PERMISSIONS),
     ]
