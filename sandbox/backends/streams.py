@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from .. import audio, exceptions
@@ -137,6 +137,17 @@ def stream_state(stream: Stream, now: datetime) -> str:
     return "playing" if now < _ends(stream) + block_window() else "ended"
 
 
+def _in_transaction(action) -> None:
+    """Run ``action`` in one transaction; once more if a request of the same device, at
+    the same moment, inserted the device's row first (SQLite has no row locks)."""
+    try:
+        with transaction.atomic(using="sandbox"):
+            action()
+    except IntegrityError:
+        with transaction.atomic(using="sandbox"):
+            action()
+
+
 class StreamsBackend:
     # -- the three endpoints -----------------------------------------------------------
 
@@ -186,7 +197,8 @@ class StreamsBackend:
 
     def _record(self, request: Request, kind: str, track: Track, now: datetime) -> None:
         """Remember the stream of a user and device (no concurrency rule)."""
-        with transaction.atomic(using="sandbox"):
+
+        def remember() -> None:
             stream = (
                 Stream.objects.select_for_update()
                 .filter(
@@ -198,6 +210,8 @@ class StreamsBackend:
                 .first()
             )
             self._play(stream, request, kind, track, now)
+
+        _in_transaction(remember)
 
     def _play(
         self, stream: Stream | None, request: Request, kind: str, track: Track, now: datetime
@@ -230,7 +244,8 @@ class StreamsBackend:
     def _one_device(self, request: Request, track: Track, now: datetime) -> None:
         """Lines 4631 and 4651: serve this device, or refuse it with 3201."""
         window = block_window()
-        with transaction.atomic(using="sandbox"):
+
+        def decide() -> None:
             devices = list(
                 Stream.objects.select_for_update()
                 .filter(
@@ -267,6 +282,8 @@ class StreamsBackend:
                     other.superseded_at = now
                     other.blocked_until = max(now, _ends(other)) + window
                     other.save(update_fields=["superseded_at", "blocked_until"])
+
+        _in_transaction(decide)
 
     # -- the control API -----------------------------------------------------------------
 
