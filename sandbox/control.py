@@ -1,5 +1,5 @@
 """The control API under /_sandbox/: health, reset, seed, faults, journal, limits,
-subscriptions and received play logs (JSON).
+subscriptions, streams and received play logs (JSON).
 
 Tests and developers drive the sandbox through it. When SANDBOX_CONTROL_TOKEN is set,
 every call must carry it in the X-Sandbox-Token header.
@@ -32,9 +32,10 @@ from django.views.decorators.http import require_http_methods
 
 from .backends.catalogue import catalogue_backend
 from .backends.playlogs import playlogs_backend
+from .backends.streams import streams_backend
 from .backends.subscriptions import subscriptions_backend
 from .backends.users import users_backend
-from .models import ReceivedPlayLog, Subscription
+from .models import ReceivedPlayLog, Stream, Subscription
 from .serializer import iso
 from .state import state
 
@@ -153,9 +154,10 @@ def health(request: HttpRequest) -> JsonResponse:
 @_guarded
 @require_http_methods(["POST"])
 def reset(request: HttpRequest) -> JsonResponse:
-    """Back to the seeded state: partner users, their subscriptions, received play logs
-    and in-memory state (journal, faults, rate limits) forgotten."""
+    """Back to the seeded state: partner users, their subscriptions and streams, received
+    play logs and in-memory state (journal, faults, rate limits) forgotten."""
     playlogs_backend.reset()
+    streams_backend.reset()
     subscriptions_backend.reset()
     users_backend.reset()
     state.reset()
@@ -524,6 +526,46 @@ def subscription(request: HttpRequest, user_id: str) -> JsonResponse:
     stored.refresh_from_db()
     return JsonResponse(
         {"subscription": _subscription_json(stored)}, status=201 if created else 200
+    )
+
+
+def _stream_json(stream: Stream, status: str) -> dict:
+    return {
+        "consumer_key": stream.consumer_key,
+        "user_id": stream.user_id,
+        "client_id": stream.client_id or None,
+        "kind": stream.kind,
+        "state": status,
+        "track_id": stream.track_id,
+        "format_id": stream.format_id,
+        "country": stream.country,
+        "track_seconds": stream.track_seconds,
+        "started_at": _when(stream.started_at),
+        "last_request_at": _when(stream.last_request_at),
+        "requests": stream.requests,
+        "superseded_at": _when(stream.superseded_at),
+        "blocked_until": _when(stream.blocked_until),
+    }
+
+
+@_guarded
+@require_http_methods(["GET"])
+def streams(request: HttpRequest) -> JsonResponse:
+    """Full-track streams per user and device (``clientId``; null without one), at the
+    sandbox's time: ``state`` is ``playing``, ``finishing`` (another device started: this
+    one may end its current track), ``blocked`` (refused with 3201 until
+    ``blocked_until``) or ``ended``. Only those not ended, unless ``?all=true``;
+    ``?consumer_key=`` and ``?user_id=`` narrow."""
+    found = streams_backend.streams(
+        consumer_key=request.GET.get("consumer_key"),
+        user_id=request.GET.get("user_id"),
+        everything=request.GET.get("all", "").lower() in ("1", "true", "yes"),
+    )
+    return JsonResponse(
+        {
+            "block_seconds": settings.SANDBOX_STREAM_BLOCK_SECONDS,
+            "streams": [_stream_json(stream, status) for stream, status in found],
+        }
     )
 
 

@@ -311,3 +311,42 @@ class ReceivedPlayLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} log of track {self.track_id}"
+
+
+class Stream(models.Model):
+    """The latest full-track stream of one user on one device, per kind (``stream/locker``,
+    ``stream/subscription``; reference lines 4588-4655), and the concurrency state of
+    ``clientId`` devices (error 3201): in the database so that the threaded server's
+    requests and the control API see one state. ``client_id`` is empty when the request
+    named no device. The rules live in ``sandbox/backends/streams.py``."""
+
+    class Kind(models.TextChoices):
+        LOCKER = "locker"
+        SUBSCRIPTION = "subscription"
+
+    consumer_key = models.CharField(max_length=255)
+    user_id = models.CharField(max_length=255)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    client_id = models.CharField(max_length=255, blank=True)
+    track_id = models.BigIntegerField()
+    format_id = models.IntegerField()
+    country = models.CharField(max_length=2)
+    track_seconds = models.IntegerField()  # the track's length: when it ends if played through
+    started_at = models.DateTimeField()  # when this track's stream began (on this device)
+    last_request_at = models.DateTimeField()
+    requests = models.IntegerField(default=1)  # on this track: its start and every seek
+    # Set when another device of the user started a track while this one was streaming:
+    # this device may finish its current track, and is refused until ``blocked_until``.
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consumer_key", "user_id", "kind", "client_id"],
+                name="sandbox_stream_device_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} stream of track {self.track_id} for {self.user_id}"

@@ -92,6 +92,10 @@ SANDBOX_AUDIO_CACHE = env.path("SANDBOX_AUDIO_CACHE", default=BASE_DIR / ".sandb
 # MassiveMusic API 2026.05, /logging/preview: "Acceptable usage is 5 POST requests per second with batches of up to 500 logs per request"  # noqa: E501
 SANDBOX_LOG_RATE_LIMIT = env.int("SANDBOX_LOG_RATE_LIMIT", default=5)  # per key; 0: unlimited
 SANDBOX_PREVIEW_LOG_MAX = env.int("SANDBOX_PREVIEW_LOG_MAX", default=500)
+# stream/subscription with clientId (reference lines 4631, 4651): a device superseded by
+# another is refused (3201) for this long after its current track ends. The reference says
+# only "a short time period"; why a minute: docs/sandbox-streaming.md.
+SANDBOX_STREAM_BLOCK_SECONDS = env.int("SANDBOX_STREAM_BLOCK_SECONDS", default=60)
 
 # --- Applications ----------------------------------------------------------------
 DJANGO_APPS = [

@@ -17,9 +17,11 @@ One module per area, one class per module and one instance of it:
 * ``lockers``: what a user bought, and the downloads of it (``lockers_backend``);
 * ``playlogs``: the play logs received and their rate limit (``playlogs_backend``);
 * ``subscriptions``: partner users' subscriptions, their rules and the streaming access
-  they give (``subscriptions_backend``).
+  they give (``subscriptions_backend``);
+* ``streams``: full-track streams, who may play what, and one device at a time with
+  ``clientId`` (``streams_backend``).
 
-A new area (streaming, playlists) adds a module here in the
+A new area (playlists) adds a module here in the
 same shape, its handlers in ``sandbox/handlers/`` and, if tests need it, control calls.
 
 Where the reference answers before reading every parameter (2001 for an unknown artist

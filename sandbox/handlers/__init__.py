@@ -8,6 +8,7 @@ from . import (  # noqa: F401
     playlogs,
     purchasing,
     status,
+    streams,
     subscriptions,
     users,
 )

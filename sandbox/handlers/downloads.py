@@ -9,43 +9,23 @@ handlers read the parameters and send the file, with HTTP Range support.
 
 from __future__ import annotations
 
-import pathlib
-from collections.abc import Iterator
-
 from django.http import StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
-from .. import ranges
-from ..backends.lockers import CHUNK_SIZE, Delivery
+from ..backends.lockers import Delivery
 from ..backends.lockers import lockers_backend as backend
 from ..context import Call
 from ..routing import endpoint
-
-
-def _file_chunks(path: pathlib.Path, start: int, length: int) -> Iterator[bytes]:
-    with path.open("rb") as source:
-        source.seek(start)
-        while length > 0:
-            chunk = source.read(min(CHUNK_SIZE, length))
-            if not chunk:
-                return
-            length -= len(chunk)
-            yield chunk
+from .files import file_response, wanted_range
 
 
 def _send(call: Call, delivery: Delivery) -> StreamingHttpResponse:
-    path = delivery.path
-    wanted = ranges.parse_range(call.request.headers.get("Range"), path.stat().st_size)
+    wanted = wanted_range(call, delivery.path)
     # Counted when the body starts at byte 0 (see sandbox/backends/lockers.py).
     delivers_from_start = wanted.kind == "full" or (wanted.kind == "partial" and wanted.start == 0)
     if call.request.method != "HEAD" and delivers_from_start:
         delivery.record()
-    body: Iterator[bytes] = iter(())
-    if call.request.method != "HEAD" and wanted.kind != "unsatisfiable":
-        body = _file_chunks(path, wanted.start, wanted.content_length)
-    response = StreamingHttpResponse(body, status=wanted.status, content_type=delivery.content_type)
-    for name, value in wanted.headers().items():
-        response[name] = value
+    response = file_response(call, delivery.path, delivery.content_type, wanted)
     response["Content-Disposition"] = content_disposition_header(True, delivery.filename)
     return response
 
