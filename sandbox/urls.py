@@ -16,6 +16,7 @@ urlpatterns = [
     path("_sandbox/limits", control.limits),
     path("_sandbox/subscriptions", control.subscriptions),
     path("_sandbox/subscriptions/<str:user_id>", control.subscription),
+    path("_sandbox/offline", control.offline),
     path("_sandbox/playlogs", control.playlogs),
     path("_sandbox/playlogs/summary", control.playlogs_summary),
     path("_sandbox/releases/<int:release_id>/takedown", control.release_takedown),

@@ -92,6 +92,8 @@ SANDBOX_AUDIO_CACHE = env.path("SANDBOX_AUDIO_CACHE", default=BASE_DIR / ".sandb
 # MassiveMusic API 2026.05, /logging/preview: "Acceptable usage is 5 POST requests per second with batches of up to 500 logs per request"  # noqa: E501
 SANDBOX_LOG_RATE_LIMIT = env.int("SANDBOX_LOG_RATE_LIMIT", default=5)  # per key; 0: unlimited
 SANDBOX_PREVIEW_LOG_MAX = env.int("SANDBOX_PREVIEW_LOG_MAX", default=500)
+# Enabled offline devices per partner user (the reference states no limit; docs/sandbox-offline.md)
+SANDBOX_OFFLINE_DEVICE_LIMIT = env.int("SANDBOX_OFFLINE_DEVICE_LIMIT", default=5)
 
 # --- Applications ----------------------------------------------------------------
 DJANGO_APPS = [

@@ -17,7 +17,9 @@ One module per area, one class per module and one instance of it:
 * ``lockers``: what a user bought, and the downloads of it (``lockers_backend``);
 * ``playlogs``: the play logs received and their rate limit (``playlogs_backend``);
 * ``subscriptions``: partner users' subscriptions, their rules and the streaming access
-  they give (``subscriptions_backend``).
+  they give (``subscriptions_backend``);
+* ``offline``: devices registered for offline play, and the tracks they cache
+  (``offline_backend``).
 
 A new area (streaming, playlists) adds a module here in the
 same shape, its handlers in ``sandbox/handlers/`` and, if tests need it, control calls.
