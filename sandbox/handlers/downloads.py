@@ -22,8 +22,7 @@ from ..context import Call
 from ..routing import endpoint
 
 
-def file_chunks(path: pathlib.Path, start: int, length: int) -> Iterator[bytes]:
-    """``length`` bytes of the file from ``start``, a chunk at a time (a Range's body)."""
+def _file_chunks(path: pathlib.Path, start: int, length: int) -> Iterator[bytes]:
     with path.open("rb") as source:
         source.seek(start)
         while length > 0:
@@ -43,7 +42,7 @@ def _send(call: Call, delivery: Delivery) -> StreamingHttpResponse:
         delivery.record()
     body: Iterator[bytes] = iter(())
     if call.request.method != "HEAD" and wanted.kind != "unsatisfiable":
-        body = file_chunks(path, wanted.start, wanted.content_length)
+        body = _file_chunks(path, wanted.start, wanted.content_length)
     response = StreamingHttpResponse(body, status=wanted.status, content_type=delivery.content_type)
     for name, value in wanted.headers().items():
         response[name] = value

@@ -12,7 +12,6 @@ puts it there): a ``userId`` in the query, or an access token's user, must then 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
@@ -20,7 +19,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 from django.http import StreamingHttpResponse
 
-from .. import exceptions, ranges
+from .. import exceptions
 from ..backends.offline import OfflineStatus
 from ..backends.offline import offline_backend as backend
 from ..backends.users import users_backend
@@ -28,7 +27,7 @@ from ..context import Call
 from ..models import CURRENCIES, PartnerUser
 from ..routing import endpoint
 from ..serializer import Items
-from .downloads import file_chunks
+from .files import file_response, wanted_range
 
 ROOT = "offlineStatus"
 BODY_FIELDS = ("userId", "clientId", "offlineEnabled", "country")
@@ -203,11 +202,4 @@ def offline_subscription(call: Call) -> StreamingHttpResponse:
         format_id=format_id,
         country=country,
     )
-    wanted = ranges.parse_range(call.request.headers.get("Range"), track.path.stat().st_size)
-    body: Iterator[bytes] = iter(())
-    if call.request.method != "HEAD" and wanted.kind != "unsatisfiable":
-        body = file_chunks(track.path, wanted.start, wanted.content_length)
-    response = StreamingHttpResponse(body, status=wanted.status, content_type=track.content_type)
-    for name, value in wanted.headers().items():
-        response[name] = value
-    return response
+    return file_response(call, track.path, track.content_type, wanted_range(call, track.path))
