@@ -1,5 +1,5 @@
 """The control API under /_sandbox/: health, reset, seed, faults, journal, limits,
-subscriptions, streams and received play logs (JSON).
+subscriptions, streams, offline devices and received play logs (JSON).
 
 Tests and developers drive the sandbox through it. When SANDBOX_CONTROL_TOKEN is set,
 every call must carry it in the X-Sandbox-Token header.
@@ -31,11 +31,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from .backends.catalogue import catalogue_backend
+from .backends.offline import offline_backend
 from .backends.playlogs import playlogs_backend
 from .backends.streams import streams_backend
 from .backends.subscriptions import subscriptions_backend
 from .backends.users import users_backend
-from .models import ReceivedPlayLog, Stream, Subscription
+from .models import OfflineDevice, ReceivedPlayLog, Stream, Subscription
 from .serializer import iso
 from .state import state
 
@@ -154,10 +155,12 @@ def health(request: HttpRequest) -> JsonResponse:
 @_guarded
 @require_http_methods(["POST"])
 def reset(request: HttpRequest) -> JsonResponse:
-    """Back to the seeded state: partner users, their subscriptions and streams, received
-    play logs and in-memory state (journal, faults, rate limits) forgotten."""
+    """Back to the seeded state: partner users, their subscriptions, streams and offline
+    devices, received play logs and in-memory state (journal, faults, rate limits)
+    forgotten."""
     playlogs_backend.reset()
     streams_backend.reset()
+    offline_backend.reset()
     subscriptions_backend.reset()
     users_backend.reset()
     state.reset()
@@ -565,6 +568,34 @@ def streams(request: HttpRequest) -> JsonResponse:
         {
             "block_seconds": settings.SANDBOX_STREAM_BLOCK_SECONDS,
             "streams": [_stream_json(stream, status) for stream, status in found],
+        }
+    )
+
+
+def _device_json(device: OfflineDevice) -> dict:
+    return {
+        "consumer_key": device.user.consumer_key,
+        "user_id": device.user.user_id,
+        "clientId": device.client_id,
+        "enabled": device.enabled,
+        "registeredAt": iso(device.registered_at),
+        "updatedAt": iso(device.updated_at),
+    }
+
+
+@_guarded
+@require_http_methods(["GET"])
+def offline(request: HttpRequest) -> JsonResponse:
+    """The devices ever registered for offline play, enabled or not, oldest first
+    (``?consumer_key=`` and ``?user_id=`` narrow), and the limit of enabled devices a
+    user may have (SANDBOX_OFFLINE_DEVICE_LIMIT)."""
+    found = offline_backend.devices(
+        consumer_key=request.GET.get("consumer_key"), user_id=request.GET.get("user_id")
+    )
+    return JsonResponse(
+        {
+            "device_limit": settings.SANDBOX_OFFLINE_DEVICE_LIMIT,
+            "devices": [_device_json(device) for device in found],
         }
     )
 

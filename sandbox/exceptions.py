@@ -37,6 +37,15 @@ class BodyTooLarge(SandboxError):
     code, http_status, default_message = 1003, 413, "Request body too large"
 
 
+class OfflineRefused(OutOfRange):
+    """A device refused for offline play (reference line 4700): the account's plan has no
+    offline access, the user's device limit is reached, or (at ``offline/subscription``)
+    the device is not registered and enabled. A refusal, so 403 rather than 400."""
+
+    http_status = 403
+    default_message = "Client was not successfully registered for offline playback"
+
+
 class InvalidEnumeration(SandboxError):
     code, http_status, default_message = 1006, 400, "Invalid enumeration value"
 

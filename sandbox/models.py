@@ -275,6 +275,31 @@ class Subscription(models.Model):
         return self.plan_code.split("-", 1)[0]
 
 
+class OfflineDevice(models.Model):
+    """A device a partner registered for offline play with ``user/unlimitedStreaming/offline``
+    (reference lines 4681-4736). ``client_id`` is kept as first sent (a GUID or a whole
+    number); ``client_key`` is its canonical spelling (lower case, no leading zeros), so a
+    device is the same whichever spelling a later call uses. Disabling keeps the row with
+    ``enabled`` false: it frees the slot, and the device stays listed."""
+
+    user = models.ForeignKey(PartnerUser, on_delete=models.CASCADE, related_name="offline_devices")
+    client_id = models.CharField(max_length=40)
+    client_key = models.CharField(max_length=40)
+    enabled = models.BooleanField(default=True)
+    registered_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "client_key"], name="sandbox_offline_device_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.user_id}: device {self.client_id}"
+
+
 class ReceivedPlayLog(models.Model):
     """One play log accepted by ``preview/log``, ``catalogue/log`` or
     ``user/subscription/log`` (reference lines 4735-4886), kept for tests to count.

@@ -17,6 +17,7 @@ urlpatterns = [
     path("_sandbox/subscriptions", control.subscriptions),
     path("_sandbox/subscriptions/<str:user_id>", control.subscription),
     path("_sandbox/streams", control.streams),
+    path("_sandbox/offline", control.offline),
     path("_sandbox/playlogs", control.playlogs),
     path("_sandbox/playlogs/summary", control.playlogs_summary),
     path("_sandbox/releases/<int:release_id>/takedown", control.release_takedown),

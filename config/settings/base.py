@@ -96,6 +96,8 @@ SANDBOX_PREVIEW_LOG_MAX = env.int("SANDBOX_PREVIEW_LOG_MAX", default=500)
 # another is refused (3201) for this long after its current track ends. The reference says
 # only "a short time period"; why a minute: docs/sandbox-streaming.md.
 SANDBOX_STREAM_BLOCK_SECONDS = env.int("SANDBOX_STREAM_BLOCK_SECONDS", default=60)
+# Enabled offline devices per partner user (the reference states no limit; docs/sandbox-offline.md)
+SANDBOX_OFFLINE_DEVICE_LIMIT = env.int("SANDBOX_OFFLINE_DEVICE_LIMIT", default=5)
 
 # --- Applications ----------------------------------------------------------------
 DJANGO_APPS = [

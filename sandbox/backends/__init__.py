@@ -20,6 +20,8 @@ One module per area, one class per module and one instance of it:
   they give (``subscriptions_backend``);
 * ``streams``: full-track streams, who may play what, and one device at a time with
   ``clientId`` (``streams_backend``).
+* ``offline``: devices registered for offline play, and the tracks they cache
+  (``offline_backend``).
 
 A new area (playlists) adds a module here in the
 same shape, its handlers in ``sandbox/handlers/`` and, if tests need it, control calls.

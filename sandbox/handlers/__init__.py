@@ -5,6 +5,7 @@ from . import (  # noqa: F401
     downloads,
     locker,
     media,
+    offline,
     playlogs,
     purchasing,
     status,
