@@ -1,7 +1,7 @@
 from django.urls import path
 
 import integrations.converters  # noqa: F401 - registers <id:> and <order_number:>
-from store.player import views
+from store.player import stream_views, views
 
 app_name = "player"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("previews/<id:track_id>", views.preview, name="preview"),
     path("previews/<id:track_id>/plays", views.play_start, name="play_start"),
     path("previews/plays/<uuid:play_id>/stop", views.play_stop, name="play_stop"),
+    path("stream/<id:track_id>", stream_views.stream, name="stream"),
 ]

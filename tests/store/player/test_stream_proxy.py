@@ -1,0 +1,259 @@
+"""``/stream/<trackId>``: whole tracks for owners (their locker) and subscribers (their
+subscription, with this browser's device id), everyone else refused in words the player
+shows; the signed URL never reaches the browser, and nothing is cached or offered as a
+file."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.selectors import partner_user_id_of
+from sandbox.backends.subscriptions import subscriptions_backend
+from sandbox.models import Release as SandboxRelease
+from sevendigital import errors
+from store.player import streams
+from store.subscriptions.models import Plan, Subscription
+from tests.store.conftest import NO_SURPRISES, buy, make_customer
+
+pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
+
+TRACK = 9525  # "No Surprises", on release 1046, streamable in GB
+URL = f"/stream/{TRACK}"
+
+
+def _reason(response) -> str:
+    assert response["X-Stream-Refusal"] == response.json()["reason"]
+    assert response["Cache-Control"] == "private, no-store"
+    return response.json()["reason"]
+
+
+def _param(entry: dict, name: str) -> str | None:
+    """A query parameter of a request the sandbox received."""
+    return dict(entry["params"]).get(name)
+
+
+def _subscribe(user, *, ended: bool = False) -> Subscription:
+    """A subscription the shop holds, and 7digital's matching state (the sandbox's)."""
+    now = timezone.now()
+    plan = Plan.objects.create(name="Premium", slug="premium", plan_code=Plan.Code.PREMIUM)
+    subscription = Subscription.objects.create(
+        user=user,
+        plan=plan,
+        currency="GBP",
+        amount="9.99",
+        country="GB",
+        status=Subscription.Status.ENDED if ended else Subscription.Status.ACTIVE,
+        activated_at=now - timedelta(days=3),
+        current_period_start=now - timedelta(days=3),
+        current_period_end=now + timedelta(days=27),
+        ended_at=now if ended else None,
+    )
+    subscriptions_backend.grant(
+        consumer_key=settings.SEVENDIGITAL_CONSUMER_KEY,
+        user_id=partner_user_id_of(user=user),
+        status="expired" if ended else "active",
+    )
+    return subscription
+
+
+@pytest.fixture(autouse=True)
+def _fresh_catalogue():
+    """Catalogue reads kept in this process by earlier tests would hide the changes to
+    the sandbox's releases made here."""
+    from store.catalogue.selectors import forget_fresh_copies
+
+    forget_fresh_copies()
+
+
+@pytest.fixture
+def listener(client, sandbox):
+    user = make_customer("listener@example.com")
+    client.force_login(user)
+    return user
+
+
+def test_a_visitor_is_asked_to_sign_in(client, sandbox):
+    response = client.get(URL)
+
+    assert response.status_code == 403
+    assert _reason(response) == "sign-in"
+    assert response.json()["error"] == "Sign in to play whole tracks."
+
+
+def test_a_customer_without_the_track_or_a_subscription_hears_the_preview_only(client, listener):
+    response = client.get(URL)
+
+    assert response.status_code == 403
+    assert _reason(response) == "preview-only"
+    assert "subscribe" in response.json()["error"]
+
+
+def test_a_subscription_that_ended_is_said_in_words(client, listener):
+    _subscribe(listener, ended=True)
+
+    response = client.get(URL)
+
+    assert _reason(response) == "subscription-ended"
+    assert response.json()["error"] == "Your subscription has ended."
+
+
+def test_a_subscriber_hears_the_whole_track_inline_never_cached(client, listener, sandbox):
+    _subscribe(listener)
+
+    response = client.get(URL, HTTP_RANGE="bytes=0-1023")
+
+    assert response.status_code == 206, response.content[:300]
+    body = b"".join(response.streaming_content)
+    assert len(body) == 1024
+    assert response["Content-Type"] == "audio/mp4"
+    assert response["Content-Disposition"] == "inline"
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["X-Stream-Source"] == "subscription"
+    (call,) = [e for e in sandbox.entries() if e["endpoint"] == "stream/subscription"]
+    assert "oauth_signature" not in response.get("Location", "")
+    assert all("oauth" not in name.lower() for name in response.headers)
+    assert _param(call, "formatId") == "56"
+
+
+def test_each_browser_gets_one_signed_device_id_sent_as_client_id(client, listener, sandbox):
+    _subscribe(listener)
+
+    first = client.get(URL, HTTP_RANGE="bytes=0-1")
+    b"".join(first.streaming_content)
+    cookie = first.cookies[streams.DEVICE_COOKIE]
+    second = client.get(URL, HTTP_RANGE="bytes=2-3")
+    b"".join(second.streaming_content)
+
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert streams.DEVICE_COOKIE not in second.cookies  # kept, not made again
+    sent = [
+        _param(e, "clientId") for e in sandbox.entries() if e["endpoint"] == "stream/subscription"
+    ]
+    assert len(sent) == 2 and sent[0] == sent[1]
+    assert cookie.value.startswith(sent[0] + ":")  # signed: the id, then its signature
+
+
+def test_a_forged_device_cookie_is_replaced(client, listener, sandbox):
+    _subscribe(listener)
+    client.cookies[streams.DEVICE_COOKIE] = "0b5e3c3a-0000-4000-8000-000000000000:forged"
+
+    response = client.get(URL, HTTP_RANGE="bytes=0-1")
+    b"".join(response.streaming_content)
+
+    assert response.cookies[streams.DEVICE_COOKIE].value.split(":")[0] != (
+        "0b5e3c3a-0000-4000-8000-000000000000"
+    )
+
+
+def test_data_saver_asks_for_aac_64(client, listener, sandbox):
+    _subscribe(listener)
+
+    response = client.get(URL, {"quality": "data-saver"}, HTTP_RANGE="bytes=0-1")
+    b"".join(response.streaming_content)
+
+    (call,) = [e for e in sandbox.entries() if e["endpoint"] == "stream/subscription"]
+    assert _param(call, "formatId") == "55"
+
+
+def test_an_owner_streams_from_the_locker(
+    client, listener, sandbox, queue, django_capture_on_commit_callbacks
+):
+    buy(client, queue, django_capture_on_commit_callbacks, release=NO_SURPRISES)
+
+    response = client.get(URL, HTTP_RANGE="bytes=0-9")
+
+    assert response.status_code == 206, response.content[:300]
+    assert len(b"".join(response.streaming_content)) == 10
+    assert response["X-Stream-Source"] == "locker"
+    assert [e["endpoint"] for e in sandbox.entries() if e["endpoint"].startswith("stream/")] == [
+        "stream/locker"
+    ]
+
+
+def test_a_head_costs_no_audio(client, listener, sandbox):
+    _subscribe(listener)
+
+    response = client.head(URL)
+
+    assert response.status_code == 200
+    assert int(response["Content-Length"]) > 100_000
+    assert response.content == b""
+
+
+def test_a_release_not_yet_streamable_is_said_so(client, listener, sandbox):
+    _subscribe(listener)
+    SandboxRelease.objects.filter(pk=NO_SURPRISES).update(
+        streaming_date=timezone.now() + timedelta(days=30)
+    )
+
+    response = client.get(URL)
+
+    assert _reason(response) == "not-yet-streamable"
+
+
+def test_a_release_without_subscription_streaming_is_not_streamable(client, listener, sandbox):
+    _subscribe(listener)
+    SandboxRelease.objects.filter(pk=NO_SURPRISES).update(streaming_date=None)
+
+    response = client.get(URL)
+
+    assert _reason(response) == "not-streamable"
+
+
+def test_another_device_playing_is_a_409_in_words_never_retried(client, listener, sandbox):
+    _subscribe(listener)
+    refused = errors.ConcurrentStream("Simultaneous stream requests", code=3201)
+
+    with mock.patch("sevendigital.resources.media.Media.open", side_effect=refused) as opened:
+        response = client.get(URL)
+
+    assert response.status_code == 409
+    assert _reason(response) == "another-device"
+    assert response.json()["error"] == "Your subscription is playing on another device."
+    assert opened.call_count == 1
+
+
+def test_7digital_away_is_a_503_with_retry_after(client, listener, sandbox):
+    _subscribe(listener)
+    sandbox.add_fault(kind="status", status=503, endpoint="stream/*")
+
+    response = client.get(URL)
+
+    assert response.status_code == 503
+    assert _reason(response) == "unavailable"
+    assert response["Retry-After"] == "30"
+
+
+def test_a_second_browser_takes_the_stream_and_the_first_is_told_so(client, listener, sandbox):
+    from django.test import Client
+
+    from sandbox.models import Track as SandboxTrack
+
+    _subscribe(listener)
+    other = (
+        SandboxTrack.objects.filter(
+            release__streaming_date__lte=timezone.now(),
+            release__territories__contains=",GB,",
+        )
+        .exclude(pk=TRACK)
+        .first()
+    )
+    phone = Client()
+    phone.force_login(listener)
+
+    first = client.get(URL, HTTP_RANGE="bytes=0-1")  # this browser starts a track
+    b"".join(first.streaming_content)
+    taken = phone.get(f"/stream/{other.pk}", HTTP_RANGE="bytes=0-1")  # the phone starts
+    b"".join(taken.streaming_content)
+    seek = client.get(URL, HTTP_RANGE="bytes=2-3")  # the first may finish its track
+    b"".join(seek.streaming_content)
+    next_track = client.get(f"/stream/{other.pk}")
+
+    assert (first.status_code, taken.status_code, seek.status_code) == (206, 206, 206)
+    assert next_track.status_code == 409
+    assert _reason(next_track) == "another-device"
