@@ -229,15 +229,7 @@ class CatalogueBackend:
 
     def preview_clip(self, *, track_id: int, country: str) -> bytes:
         """The track's 30-second MP3; NoPreview where it is not sold or not yet open."""
-        track = (
-            Track.objects.select_related("release")
-            .filter(
-                id=track_id,
-                release__territories__contains=f",{country},",
-                release__taken_down=False,
-            )
-            .first()
-        )
+        track = self.tracks_in(country).filter(id=track_id).first()
         if track is None:
             raise NoPreview()
         release = track.release

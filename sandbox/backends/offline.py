@@ -38,8 +38,9 @@ from django.db.models import QuerySet
 
 from .. import audio, exceptions
 from ..context import ID_MAX
-from ..models import OfflineDevice, PartnerUser, Subscription, Track
+from ..models import OfflineDevice, PartnerUser, Subscription
 from ..state import state
+from .catalogue import catalogue_backend
 from .subscriptions import subscriptions_backend
 
 # offlineMaxTrackCount: the reference's example (line 4704); 7digital documents no other.
@@ -166,15 +167,7 @@ class OfflineBackend:
                 f"Client {client_id[:60]} is not registered for offline playback: register "
                 "it with user/unlimitedStreaming/offline first"
             )
-        track = (
-            Track.objects.select_related("release")
-            .filter(
-                id=track_id,
-                release__territories__contains=f",{country},",
-                release__taken_down=False,
-            )
-            .first()
-        )
+        track = catalogue_backend.tracks_in(country).filter(id=track_id).first()
         if track is None:
             raise exceptions.NotFound(
                 "Track not found: this track isn't available for streaming in your country or shop"
