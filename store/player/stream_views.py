@@ -13,10 +13,17 @@ from __future__ import annotations
 
 import logging
 
+from django import forms
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotFound,
+    JsonResponse,
+)
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.selectors import partner_user_id_of
 from integrations.country import visitor_country
@@ -24,8 +31,10 @@ from integrations.proxy import relay
 from integrations.sevendigital import get_client
 from sevendigital import errors
 from store.catalogue import selectors as catalogue
-from store.player import streams
+from store.player import stream_plays, streams
 from store.player.streams import Refusal, Source
+from store.player.views import starts_playback
+from store.playlogs.models import SubscriptionPlay
 
 logger = logging.getLogger(__name__)
 
@@ -55,24 +64,34 @@ def _refused(refusal: Refusal) -> HttpResponse:
 
 
 def _format(request: HttpRequest) -> int:
-    """AAC 160 (56), or AAC 64 (55) for ``?quality=data-saver``."""
-    saver = request.GET.get("quality") == "data-saver"
+    """AAC 160 (56), or AAC 64 (55) for ``quality=data-saver``."""
+    saver = request.GET.get("quality", request.POST.get("quality")) == "data-saver"
     return streams.FORMAT_DATA_SAVER if saver else streams.FORMAT_STANDARD
+
+
+def _decide(request: HttpRequest, track_id: int):
+    """(the track, where it may be streamed from) or a refusal response."""
+    country = visitor_country(request)
+    try:
+        track = catalogue.track_get(track_id=track_id, country=country)
+    except errors.NotFound:
+        return None, _refused(Refusal.NOT_HERE)
+    except errors.SevenDigitalError as exc:
+        logger.warning("Track %s unreadable for streaming: %r", track_id, exc)
+        return None, _refused(Refusal.UNAVAILABLE)
+    decision = streams.stream_decide(user=request.user, track=track, now=timezone.now())
+    if decision.source is None:
+        return None, _refused(decision.refusal)
+    return (track, decision), None
 
 
 @require_safe
 def stream(request: HttpRequest, track_id: int) -> HttpResponse:
     country = visitor_country(request)
-    try:
-        track = catalogue.track_get(track_id=track_id, country=country)
-    except errors.NotFound:
-        return _refused(Refusal.NOT_HERE)
-    except errors.SevenDigitalError as exc:
-        logger.warning("Track %s unreadable for streaming: %r", track_id, exc)
-        return _refused(Refusal.UNAVAILABLE)
-    decision = streams.stream_decide(user=request.user, track=track, now=timezone.now())
-    if decision.source is None:
-        return _refused(decision.refusal)
+    decided, refused = _decide(request, track_id)
+    if refused is not None:
+        return refused
+    _track, decision = decided
     partner_id = partner_user_id_of(user=request.user)
     if partner_id is None:  # the 7digital user is still being made
         return _refused(Refusal.UNAVAILABLE)
@@ -108,8 +127,74 @@ def stream(request: HttpRequest, track_id: int) -> HttpResponse:
         response = relay(request, upstream, passed_headers=PASSED_HEADERS)
         response["Content-Disposition"] = "inline"  # listened to, never offered as a file
         response["X-Stream-Source"] = decision.source.value
+        if (
+            decision.source is Source.SUBSCRIPTION
+            and request.method != "HEAD"
+            and starts_playback(upstream)
+        ):
+            # One play of it may now be reported from this device (stream_plays).
+            stream_plays.stream_received(device_id=device, track_id=track_id)
     if new_device:
         streams.device_cookie_set(
             response, device, secure=getattr(settings, "SESSION_COOKIE_SECURE", False)
         )
     return response
+
+
+# -- plays -------------------------------------------------------------------------
+
+
+class ReportForm(forms.Form):
+    seconds = forms.FloatField(min_value=0, max_value=24 * 3600)
+
+
+@require_POST
+def stream_play_start(request: HttpRequest, track_id: int) -> HttpResponse:
+    """The player started a whole track it was streamed: a subscription stream becomes
+    a play for 7digital (201 with its id); a locker stream is never logged (204)."""
+    decided, refused = _decide(request, track_id)
+    if refused is not None:
+        return refused
+    track, decision = decided
+    if decision.source is Source.LOCKER:
+        return HttpResponse(status=204)
+    partner_id = partner_user_id_of(user=request.user)
+    if partner_id is None:
+        return _refused(Refusal.UNAVAILABLE)
+    try:
+        play = stream_plays.stream_play_start(
+            user=request.user,
+            device_id=streams.device_id_read(request),
+            partner_user_id=partner_id,
+            track_id=track_id,
+            release_id=track.release.id if track.release else 0,
+            track_seconds=track.duration,
+            format_id=_format(request),
+            country=visitor_country(request),
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+    except stream_plays.StreamPlayRefused:
+        response = JsonResponse(
+            {"error": "No stream of this track was played here.", "reason": "no-stream"},
+            status=403,
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+    return JsonResponse({"play": play.pk}, status=201)
+
+
+@require_POST
+def stream_play_report(request: HttpRequest, play_id: int) -> HttpResponse:
+    """The seconds heard so far of one of this customer's plays."""
+    if not request.user.is_authenticated:
+        return HttpResponseNotFound("No such play")
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("seconds must be a number of seconds played")
+    try:
+        stream_plays.stream_play_report(
+            play_id=play_id, user=request.user, seconds=form.cleaned_data["seconds"]
+        )
+    except SubscriptionPlay.DoesNotExist:
+        return HttpResponseNotFound("No such play")
+    return HttpResponse(status=204)

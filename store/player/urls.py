@@ -10,4 +10,10 @@ urlpatterns = [
     path("previews/<id:track_id>/plays", views.play_start, name="play_start"),
     path("previews/plays/<uuid:play_id>/stop", views.play_stop, name="play_stop"),
     path("stream/<id:track_id>", stream_views.stream, name="stream"),
+    path("stream/<id:track_id>/plays", stream_views.stream_play_start, name="stream_play_start"),
+    path(
+        "stream/plays/<int:play_id>/report",
+        stream_views.stream_play_report,
+        name="stream_play_report",
+    ),
 ]

@@ -52,7 +52,7 @@ def _unavailable(message: str, status: int) -> HttpResponse:
     return response
 
 
-def _starts_playback(upstream: requests.Response) -> bool:
+def starts_playback(upstream: requests.Response) -> bool:
     if upstream.status_code == 200:
         return True
     return upstream.status_code == 206 and upstream.headers.get("Content-Range", "").startswith(
@@ -80,7 +80,7 @@ def preview(request: HttpRequest, track_id: int) -> HttpResponse:
         return response
 
     response = relay(request, upstream, passed_headers=PASSED_HEADERS)
-    if request.method != "HEAD" and _starts_playback(upstream):
+    if request.method != "HEAD" and starts_playback(upstream):
         tally.count(country=country)  # written in batches, off the request
         _clip_received(request, track_id)
     return response

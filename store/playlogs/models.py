@@ -132,7 +132,10 @@ class PreviewPlay(OutboxPlay):
 
 
 class StreamedPlay(OutboxPlay):
-    """A full-track stream's play, reported when the play ends (so due at once)."""
+    """A full-track stream's play. Recorded whole (its seconds known: due at once), or,
+    from the player, when it starts: then due once the player reports its end, a few
+    seconds after its last report, or when it would have ended with no word at all
+    (``due_at``), so a page closed mid-track still logs what was heard."""
 
     track_id = models.PositiveBigIntegerField("7digital track id")
     release_id = models.PositiveBigIntegerField("7digital release id")
@@ -148,6 +151,11 @@ class StreamedPlay(OutboxPlay):
     user_agent = models.CharField(max_length=USER_AGENT_MAX_LENGTH, blank=True)
     played_at = models.DateTimeField()
     seconds_played = models.PositiveIntegerField(help_text="0 if pre-fetched and never played.")
+    # The player's plays (store/player): the track's length bounds the seconds reported,
+    # and the play is not sent before ``due_at`` (None: due now, a play recorded whole).
+    track_seconds = models.PositiveIntegerField(null=True, blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         abstract = True

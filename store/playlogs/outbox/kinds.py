@@ -208,7 +208,18 @@ class PreviewKind(Kind):
         return None
 
 
-class CatalogueKind(Kind):
+class StreamedKind(Kind):
+    """Full-track plays: due when recorded whole, or at the ``due_at`` the player's
+    reports set (store/player/stream_plays.py)."""
+
+    def fallen_due(self, rows: QuerySet, now: datetime) -> QuerySet:
+        return rows.filter(Q(due_at__isnull=True) | Q(due_at__lte=now))
+
+    def next_due_at(self, play: OutboxPlay) -> datetime:
+        return play.due_at or timezone.now()
+
+
+class CatalogueKind(StreamedKind):
     """Radio-style full-track plays, to ``catalogue/log``: due once recorded."""
 
     name = "catalogue"
@@ -236,7 +247,7 @@ class CatalogueKind(Kind):
         ]
 
 
-class SubscriptionKind(Kind):
+class SubscriptionKind(StreamedKind):
     """A subscriber's plays, streamed or offline, to ``user/subscription/log``: due once
     recorded; one user a request."""
 
