@@ -1,10 +1,15 @@
-/* The persistent preview player (templates/_base.html, #player).
+/* The persistent player (templates/_base.html, #player).
  *
  * Any <button data-preview-track="ID" data-preview-title="..." data-preview-artist="...">
- * on the page plays that track's preview through the site's /previews/ID proxy; pressing
- * it again pauses or resumes. A play is recorded when playback first starts, and the
- * seconds actually heard (seeking does not count) are reported on every pause, at the end
- * and when the page goes away; the server keeps the largest report. Plain ES2017.
+ * on the page plays that track; pressing it again pauses or resumes. The shop decides
+ * what this customer may hear: a HEAD of /stream/ID answers 200 for a whole track (they
+ * own it, or their subscription streams it) or names its refusal in X-Stream-Refusal,
+ * and the player then plays the 30-second preview (/previews/ID) and says why in words.
+ * "another-device" (7digital's one device at a time) plays nothing and is never retried
+ * by itself. A play is recorded when playback first starts, and the seconds actually
+ * heard (seeking does not count) are reported on every pause, at the end and when the
+ * page goes away; the server keeps the largest report. Locker streams are not logged
+ * (the server answers 204 to their start). Plain ES2017.
  */
 (function () {
   "use strict";
@@ -20,7 +25,28 @@
   function urlFor(name, id) {
     var template = player().dataset[name];
     if (name === "stopUrl") return template.replace(NO_PLAY, id);
-    return template.replace(/\/0(?=\/|$)/, "/" + id); // the track id placeholder
+    return template.replace(/\/0(?=\/|$)/, "/" + id); // the id placeholder
+  }
+
+  // What the player says when the shop refuses a whole track (store/player/streams.py).
+  var REFUSED = {
+    "sign-in": "Sign in to play whole tracks.",
+    "preview-only": "Buy it or subscribe to hear all of it.",
+    "subscription-ended": "Your subscription has ended.",
+    "not-streamable": "It is not available to stream.",
+    "not-yet-streamable": "It is not yet available to stream.",
+    "not-in-country": "It cannot be streamed in your country.",
+    "another-device": "Your subscription is playing on another device.",
+    "unavailable": "Whole tracks are unavailable at the moment.",
+  };
+
+  // "stream" or the refusal's code: the shop decides, HEAD costs no audio.
+  function streamChoice(track) {
+    return fetch(urlFor("streamUrl", track), { method: "HEAD", credentials: "same-origin" })
+      .then(function (response) {
+        return response.ok ? "stream" : response.headers.get("X-Stream-Refusal") || "unavailable";
+      })
+      .catch(function () { return "unavailable"; });
   }
 
   function csrfToken() {
@@ -59,22 +85,23 @@
   function startPlay(entry) {
     var body = new FormData();
     body.append("csrfmiddlewaretoken", csrfToken());
-    entry.play = fetch(urlFor("startUrl", entry.track), {
+    var start = entry.stream ? "streamStartUrl" : "startUrl";
+    entry.play = fetch(urlFor(start, entry.track), {
       method: "POST",
       body: body,
       credentials: "same-origin",
       headers: { "X-CSRFToken": csrfToken() },
     })
-      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (response) { return response.status === 201 ? response.json() : null; })
       .then(function (data) { return data && data.play; })
       .catch(function () { return null; });
   }
 
-  function sendStop(id, seconds) {
+  function sendStop(entry, id, seconds) {
     var body = new FormData();
     body.append("csrfmiddlewaretoken", csrfToken());
     body.append("seconds", seconds.toFixed(2));
-    var url = urlFor("stopUrl", id);
+    var url = entry.stream ? urlFor("streamReportUrl", id) : urlFor("stopUrl", id);
     if (!(navigator.sendBeacon && navigator.sendBeacon(url, body))) {
       fetch(url, { method: "POST", body: body, credentials: "same-origin", keepalive: true })
         .catch(function () {});
@@ -84,8 +111,8 @@
   function reportStop(entry) {
     if (!entry || !entry.play) return;
     var seconds = entry.heard;
-    if (entry.id) sendStop(entry.id, seconds); // known already: works during pagehide too
-    else entry.play.then(function (id) { if (id) sendStop(id, seconds); });
+    if (entry.id) sendStop(entry, entry.id, seconds); // known already: works during pagehide too
+    else entry.play.then(function (id) { if (id) sendStop(entry, id, seconds); });
   }
 
   // A replay after the end is a new play, and the server accepts a play only of a clip it
@@ -103,17 +130,28 @@
       else media.pause();
       return;
     }
-    if (current) reportStop(current); // now: the pause event would arrive after the switch
-    current = {
+    if (current) { reportStop(current); media.pause(); } // now: the pause event comes late
+    var entry = current = {
       track: track,
       title: button.dataset.previewTitle || "Track " + track,
       artist: button.dataset.previewArtist || "",
-      heard: 0, last: 0, play: null, id: null,
+      heard: 0, last: 0, play: null, id: null, stream: false, note: "",
     };
-    media.src = urlFor("clipUrl", track);
-    media.play().catch(function () {});
-    announce("Loading " + describe(current));
+    announce("Loading " + describe(entry));
     syncButtons();
+    streamChoice(track).then(function (choice) {
+      if (current !== entry) return; // another track was chosen meanwhile
+      if (choice === "another-device") {
+        announce(REFUSED[choice] + " Press play there to stop it, or wait for it to finish.");
+        current = null;
+        syncButtons();
+        return;
+      }
+      entry.stream = choice === "stream";
+      entry.note = entry.stream ? "" : REFUSED[choice] || "";
+      media.src = urlFor(entry.stream ? "streamUrl" : "clipUrl", track);
+      media.play().catch(function () {});
+    });
   }
 
   document.addEventListener("click", function (event) {
@@ -145,7 +183,8 @@
       startPlay(entry);
       entry.play.then(function (id) { entry.id = id; });
     }
-    announce("Playing " + describe(current));
+    var what = describe(current) + (current.stream ? "" : " (preview)");
+    announce("Playing " + what + (current.note ? ". " + current.note : ""));
     syncButtons();
   });
   onMedia("timeupdate", function (media) {
@@ -174,10 +213,24 @@
     syncButtons();
   });
   onMedia("error", function () {
-    reportStop(current); // if it broke off mid-play, the seconds heard still count
-    announce("The preview of " + describe(current) + " is not available");
+    var entry = current;
+    reportStop(entry); // if it broke off mid-play, the seconds heard still count
     current = null;
     syncButtons();
+    if (!entry.stream) {
+      announce("The preview of " + describe(entry) + " is not available");
+      return;
+    }
+    // Refused after the HEAD said yes (another device started meanwhile, say): ask why,
+    // say it, and leave it there: never retried by itself.
+    fetch(urlFor("streamUrl", entry.track), {
+      headers: { Range: "bytes=0-0" }, credentials: "same-origin",
+    })
+      .then(function (response) { return response.headers.get("X-Stream-Refusal"); })
+      .catch(function () { return null; })
+      .then(function (reason) {
+        announce(REFUSED[reason] || describe(entry) + " stopped: it could not be streamed.");
+      });
   });
 
   function leaving() { if (current && !audio().paused) reportStop(current); }

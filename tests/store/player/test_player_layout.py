@@ -65,7 +65,7 @@ def test_the_layout_has_one_player_outside_main_that_htmx_preserves(page):
     assert "hx-preserve" in player.attrs
     assert player.ancestors == ["html", "body"]
     assert "main" not in player.ancestors
-    assert player.attrs["aria-label"] == "Preview player"
+    assert player.attrs["aria-label"] == "Player"
 
 
 def test_the_player_has_an_audio_element_that_loads_nothing_until_asked(page):
@@ -87,7 +87,7 @@ def test_the_players_controls_are_real_labelled_controls(page):
     assert seek.attrs["type"] == "range"
     assert seek.attrs["aria-valuetext"]
     assert seek.parent.get("class") == "player-seek"
-    assert re.search(r'<label class="player-seek">\s*<span[^>]*>Position in preview</span>', html)
+    assert re.search(r'<label class="player-seek">\s*<span[^>]*>Position in track</span>', html)
 
 
 def test_the_player_announces_the_playing_track_politely(page):

@@ -1,0 +1,114 @@
+"""Whole tracks in a real browser (issue 19): a subscriber's play button streams the
+whole track through /stream/ and the seconds heard become a subscription play; a
+visitor hears the preview and is told, in words, how to hear it all."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+
+import pytest
+from django.db import OperationalError
+from django.test import Client
+
+from .conftest import screenshot
+from .test_journey import NO_SURPRISES, NO_SURPRISES_TRACK, PLAYING
+
+expect = pytest.importorskip("playwright.sync_api", reason="browser tests need playwright").expect
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True, databases=["default", "sandbox"]),
+]
+
+SOURCE = "() => document.getElementById('player-audio').currentSrc"
+
+
+def _subscriber_session(storefront: str) -> tuple[dict, object]:
+    """A subscriber (the shop's row and 7digital's), signed in: their session cookie."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from accounts.selectors import partner_user_id_of
+    from sandbox.backends.subscriptions import subscriptions_backend
+    from store.subscriptions.models import Plan, Subscription
+    from tests.store.conftest import make_customer
+
+    user = make_customer("subscriber@example.com")
+    now = timezone.now()
+    plan = Plan.objects.create(name="Premium", slug="premium", plan_code=Plan.Code.PREMIUM)
+    Subscription.objects.create(
+        user=user,
+        plan=plan,
+        currency="GBP",
+        amount="9.99",
+        country="GB",
+        activated_at=now - timedelta(days=1),
+        current_period_start=now - timedelta(days=1),
+        current_period_end=now + timedelta(days=29),
+    )
+    subscriptions_backend.grant(
+        consumer_key=settings.SEVENDIGITAL_CONSUMER_KEY,
+        user_id=partner_user_id_of(user=user),
+        status="active",
+    )
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies["sessionid"]
+    return {"name": "sessionid", "value": cookie.value, "url": storefront}, user
+
+
+def _subscription_plays(page) -> list:
+    from store.playlogs.models import SubscriptionPlay
+
+    plays: list = []
+    for _ in range(50):  # the start is a fetch, the report a beacon
+        with contextlib.suppress(OperationalError):  # see tests/browser/test_playlogs.py
+            plays = list(SubscriptionPlay.objects.all())
+            if plays and plays[0].seconds_played >= 2:
+                return plays
+        page.wait_for_timeout(100)
+    return plays
+
+
+def test_a_subscriber_plays_the_whole_track_and_the_play_is_reported(desktop, storefront):
+    cookie, user = _subscriber_session(storefront)
+    page = desktop
+    page.context.add_cookies([cookie])
+    page.goto(f"/releases/{NO_SURPRISES}/")
+    play = page.locator(f'button[data-preview-track="{NO_SURPRISES_TRACK}"]')
+
+    play.click()
+    page.wait_for_function(PLAYING, timeout=30_000)
+    page.wait_for_function(
+        "() => document.getElementById('player-audio').currentTime > 2.5", timeout=30_000
+    )
+
+    assert f"/stream/{NO_SURPRISES_TRACK}" in page.evaluate(SOURCE)
+    status = page.locator("#player-status")
+    expect(status).to_contain_text("Playing No Surprises")
+    expect(status).not_to_contain_text("preview")
+    duration = page.evaluate("() => document.getElementById('player-audio').duration")
+    assert duration > 200  # the whole track, not a 30-second clip
+    screenshot(page, "stream-subscriber")
+    play.click()  # pause: the seconds heard are reported
+    page.wait_for_function("() => document.getElementById('player-audio').paused")
+
+    (reported,) = _subscription_plays(page)
+    assert reported.user_id == user.pk and reported.track_id == NO_SURPRISES_TRACK
+    assert 2 <= reported.seconds_played <= 10
+    assert reported.play_mode == "online" and "Chrome" in reported.user_agent
+
+
+def test_a_visitor_hears_the_preview_and_is_told_how_to_hear_it_all(desktop):
+    page = desktop
+    page.goto(f"/releases/{NO_SURPRISES}/")
+
+    page.locator(f'button[data-preview-track="{NO_SURPRISES_TRACK}"]').click()
+    page.wait_for_function(PLAYING, timeout=30_000)
+
+    assert f"/previews/{NO_SURPRISES_TRACK}" in page.evaluate(SOURCE)
+    expect(page.locator("#player-status")).to_contain_text(
+        "Playing No Surprises by Radiohead (preview). Sign in to play whole tracks."
+    )
+    screenshot(page, "stream-visitor-preview")
