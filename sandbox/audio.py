@@ -1,9 +1,9 @@
 """Deterministic, generated audio for the sandbox's previews, streams and downloads.
 
 Each track id gets its own short tune, synthesised in integer arithmetic (the same PCM on
-every machine) and encoded as MP3, AAC (M4A) or FLAC per 7digital format id
-(:data:`FORMAT_ENCODINGS`); files are cached on disk and never change once served, so
-Range requests stay consistent. Bump ``GENERATOR_VERSION`` when the output changes on
+every machine) and encoded as MP3, AAC (M4A) or FLAC per 7digital format id, at the bit rate
+its name gives (:data:`FORMAT_ENCODINGS`); files are cached on disk and never change once
+served, so Range requests stay consistent. Bump ``GENERATOR_VERSION`` when the output changes on
 purpose. How and why it is built this way (encoders, bitrates, determinism, speed without
 numpy): ``docs/sandbox-audio.md``.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import array
 import contextlib
+import dataclasses
 import hashlib
 import math
 import operator
@@ -58,10 +59,10 @@ __all__ = [
 GENERATOR_VERSION = 1
 SAMPLE_RATE = 44_100
 CHANNELS = 1  # mono: half the encoders' work, and the generated tune gains nothing from stereo
-MP3_BITRATE_KBPS = 128  # constant bitrate: 30 s is about 480 KB
+MP3_BITRATE_KBPS = 128  # of previews (and MP3 by default), constant: 30 s is about 480 KB
 LAME_QUALITY = 5  # LAME's scale, 0 = best/slowest .. 9 = worst/fastest; 5 is its default
 SAMPLES_PER_FRAME = 1152  # MPEG-1 Layer III
-AAC_BITRATE_KBPS = 128  # average: ffmpeg's AAC encoder is not constant-bitrate
+AAC_BITRATE_KBPS = 128  # of AAC by default, average: ffmpeg's AAC encoder is not constant-bitrate
 PREVIEW_SECONDS = 30
 MAX_DURATION_SECONDS = 60 * 60
 CONTENT_TYPE = "audio/mpeg"  # of previews, which are always MP3
@@ -69,23 +70,43 @@ CONTENT_TYPE = "audio/mpeg"  # of previews, which are always MP3
 
 @dataclass(frozen=True)
 class Encoding:
-    """How the song is delivered: what HTTP says about the file, and how it is named."""
+    """How the song is delivered: what HTTP says about the file, and how it is named.
+
+    ``bit_rate_kbps`` is the lossy codecs' bit rate (None for FLAC); it is part of the cache
+    file's name, so files of different bit rates never share one.
+    """
 
     name: str
     content_type: str
     extension: str  # without the dot
+    bit_rate_kbps: int | None = None
+
+    def at(self, bit_rate_kbps: int) -> Encoding:
+        """The same codec at another bit rate."""
+        return dataclasses.replace(self, bit_rate_kbps=bit_rate_kbps)
 
 
-MP3 = Encoding("mp3", CONTENT_TYPE, "mp3")
+MP3 = Encoding("mp3", CONTENT_TYPE, "mp3", MP3_BITRATE_KBPS)
 # audio/mp4 (RFC 4337) is the type of an MP4 file holding only audio; audio/aac names a raw
 # ADTS stream, which an .m4a is not.
-AAC = Encoding("aac", "audio/mp4", "m4a")
+AAC = Encoding("aac", "audio/mp4", "m4a", AAC_BITRATE_KBPS)
 FLAC = Encoding("flac", "audio/flac", "flac")
 ENCODINGS = {encoding.name: encoding for encoding in (MP3, AAC, FLAC)}
 
-# The 7digital formats the reference names, by id: downloads "MP3 320" 17, "AAC 320" 33,
-# "FLAC 16-bit 44.1kHz" 45, "MP3 256" 48; streams "AAC 64" 55 and "AAC 160" 56.
-FORMAT_ENCODINGS = {17: MP3, 33: AAC, 45: FLAC, 48: MP3, 55: AAC, 56: AAC}
+# The 7digital formats the reference names, by id, at the bit rates their names give:
+# downloads "MP3 320" 17, "AAC 320" 33, "FLAC 16-bit 44.1kHz" 45, "MP3 256" 48; streams
+# "AAC 64" 55 and "AAC 160" 56. (Mono AAC tops out below 320 kbit/s: docs/sandbox-audio.md.)
+FORMAT_ENCODINGS = {
+    17: MP3.at(320),
+    33: AAC.at(320),
+    45: FLAC,
+    48: MP3.at(256),
+    55: AAC.at(64),
+    56: AAC.at(160),
+}
+# What LAME can write at 44.1 kHz (MPEG-1 Layer III), and what is asked of ffmpeg's AAC.
+_MP3_BIT_RATES_KBPS = frozenset((32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320))
+_AAC_BIT_RATES_KBPS = range(16, 321)
 
 _BIG_ENDIAN = sys.byteorder == "big"
 
@@ -224,10 +245,10 @@ def full_track_cache_path(
     return _cache_path(cache_dir, "track", track_id, duration_seconds, encoding)
 
 
-def mp3_size_estimate(seconds: int) -> int:
+def mp3_size_estimate(seconds: int, bit_rate_kbps: int = MP3_BITRATE_KBPS) -> int:
     """Approximate size in bytes of a generated MP3 lasting ``seconds`` (CBR: within 0.5 %)."""
     frames = math.ceil(seconds * SAMPLE_RATE / SAMPLES_PER_FRAME) + 1
-    return frames * 144 * MP3_BITRATE_KBPS * 1000 // SAMPLE_RATE
+    return frames * 144 * bit_rate_kbps * 1000 // SAMPLE_RATE
 
 
 # ---------------------------------------------------------------------------------------------
@@ -253,17 +274,29 @@ def _check_seconds(value: int, name: str) -> int:
     return value
 
 
-def _check_track(track_id: int, duration_seconds: int, encoding: Encoding) -> tuple[int, int]:
-    if encoding not in ENCODINGS.values():
+def _check_encoding(encoding: Encoding) -> None:
+    codec = ENCODINGS.get(getattr(encoding, "name", None))
+    if codec is None or encoding.at(codec.bit_rate_kbps) != codec:
         raise ValueError(f"unknown encoding {encoding!r}")
+    rates = {MP3.name: _MP3_BIT_RATES_KBPS, AAC.name: _AAC_BIT_RATES_KBPS}.get(codec.name)
+    kbps = encoding.bit_rate_kbps
+    valid = kbps is None if rates is None else type(kbps) is int and kbps in rates
+    if not valid:
+        raise ValueError(f"{codec.name} cannot be encoded at {kbps!r} kbit/s")
+
+
+def _check_track(track_id: int, duration_seconds: int, encoding: Encoding) -> tuple[int, int]:
+    _check_encoding(encoding)
     return _check_track_id(track_id), _check_seconds(duration_seconds, "duration_seconds")
 
 
 def _cache_path(
     cache_dir: pathlib.Path, kind: str, track_id: int, seconds: int, encoding: Encoding
 ) -> pathlib.Path:
-    # The version is in the name: files of an older generator are never served.
-    name = f"{kind}-{int(track_id)}-{int(seconds)}s-v{GENERATOR_VERSION}.{encoding.extension}"
+    # The version is in the name: files of an older generator are never served. So is the bit
+    # rate of a lossy encoding: each format's file is its own.
+    rate = "" if encoding.bit_rate_kbps is None else f"-{encoding.bit_rate_kbps}k"
+    name = f"{kind}-{int(track_id)}-{int(seconds)}s{rate}-v{GENERATOR_VERSION}.{encoding.extension}"
     return pathlib.Path(cache_dir) / name
 
 
@@ -318,34 +351,36 @@ def atomic_file(path: pathlib.Path) -> Iterator[BinaryIO]:
 # Encoding
 # ---------------------------------------------------------------------------------------------
 
-# PyAV encodings: (muxer, its options, codec, the codec's sample format, bit rate or None).
-# The "ipod" muxer writes MP4 with the M4A brand that iTunes and browsers expect of an .m4a;
-# "faststart" moves its index (moov) in front of the audio so that playback can start early.
-# "bitexact" keeps version strings and times out of the files: a file depends only on its audio.
+# PyAV encodings by name: (muxer, its options, codec, its options, its sample format); the bit
+# rate is the encoding's. The "ipod" muxer writes MP4 with the M4A brand that iTunes and
+# browsers expect of an .m4a; "faststart" moves its index (moov) in front of the audio so that
+# playback can start early. "bitexact" keeps version strings and times out of the files: a file
+# depends only on its audio. The AAC encoder's "fast" coder keeps to the asked bit rate better
+# than its default ("twoloop", which gives mono about 150 kbit/s when asked for 160 or more) in
+# half the time.
 _PYAV_SETTINGS = {
-    AAC: (
+    AAC.name: (
         "ipod",
         {"fflags": "+bitexact", "movflags": "+faststart"},
         "aac",
+        {"flags": "+bitexact", "aac_coder": "fast"},
         "fltp",
-        AAC_BITRATE_KBPS * 1000,
     ),
-    FLAC: ("flac", {"fflags": "+bitexact"}, "flac", "s16", None),
+    FLAC.name: ("flac", {"fflags": "+bitexact"}, "flac", {"flags": "+bitexact"}, "s16"),
 }
-_PYAV_CODEC_OPTIONS = {"flags": "+bitexact"}
 
 
 def _encode(track_id: int, seconds: int, encoding: Encoding, dest: pathlib.Path) -> None:
     """Write the track's first ``seconds`` of song to ``dest``, encoded as ``encoding``."""
-    if encoding == MP3:
-        dest.write_bytes(_render_mp3(track_id, seconds))
+    if encoding.name == MP3.name:
+        dest.write_bytes(_render_mp3(track_id, seconds, encoding.bit_rate_kbps))
     else:
         _render_with_pyav(track_id, seconds, encoding, dest)
 
 
-def _new_encoder() -> lameenc.Encoder:
+def _new_encoder(bit_rate_kbps: int) -> lameenc.Encoder:
     encoder = lameenc.Encoder()
-    encoder.set_bit_rate(MP3_BITRATE_KBPS)
+    encoder.set_bit_rate(bit_rate_kbps)
     encoder.set_in_sample_rate(SAMPLE_RATE)
     encoder.set_out_sample_rate(SAMPLE_RATE)
     encoder.set_channels(CHANNELS)
@@ -353,9 +388,9 @@ def _new_encoder() -> lameenc.Encoder:
     return encoder
 
 
-def _render_mp3(track_id: int, seconds: int) -> bytes:
-    """The song's first ``seconds`` encoded as MP3."""
-    encoder = _new_encoder()
+def _render_mp3(track_id: int, seconds: int, bit_rate_kbps: int) -> bytes:
+    """The song's first ``seconds`` encoded as MP3 at ``bit_rate_kbps`` (constant)."""
+    encoder = _new_encoder(bit_rate_kbps)
     out = bytearray()
     for chunk in _pcm_chunks(track_id, seconds):
         out += encoder.encode(_native_pcm(chunk))
@@ -365,14 +400,14 @@ def _render_mp3(track_id: int, seconds: int) -> bytes:
 
 def _render_with_pyav(track_id: int, seconds: int, encoding: Encoding, dest: pathlib.Path) -> None:
     """The song's first ``seconds`` encoded by ffmpeg (through PyAV) into the file ``dest``."""
-    muxer, muxer_options, codec, sample_format, bit_rate = _PYAV_SETTINGS[encoding]
+    muxer, muxer_options, codec, codec_options, sample_format = _PYAV_SETTINGS[encoding.name]
     with av.open(str(dest), "w", format=muxer, options=dict(muxer_options)) as output:
         stream = output.add_stream(
-            codec, rate=SAMPLE_RATE, layout="mono", options=dict(_PYAV_CODEC_OPTIONS)
+            codec, rate=SAMPLE_RATE, layout="mono", options=dict(codec_options)
         )
         stream.format = sample_format  # PyAV converts the 16-bit input to it
-        if bit_rate:
-            stream.bit_rate = bit_rate
+        if encoding.bit_rate_kbps is not None:
+            stream.bit_rate = encoding.bit_rate_kbps * 1000
         pts = 0
         for chunk in _pcm_chunks(track_id, seconds):
             frame = av.AudioFrame(format="s16", layout="mono", samples=len(chunk) // 2)

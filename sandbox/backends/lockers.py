@@ -8,11 +8,11 @@ Rules the sandbox keeps, where the reference is silent:
   request without ``Range`` or with ``bytes=0-...``. Resuming from the middle and ``HEAD``
   do not count. A ZIP counts once for each track in it.
 * A purchase's formats are those of the package bought (standard: 17, 33; premium: 45).
-  Each is delivered in its codec (``audio.FORMAT_ENCODINGS``): 17 "MP3 320" as MP3
-  (``audio/mpeg``, ``.mp3``, the reference's example), 33 "AAC 320" as AAC in an M4A file
-  (``audio/mp4``, ``.m4a``) and 45 "FLAC 16-bit 44.1kHz" as FLAC (``audio/flac``, ``.flac``);
-  ZIP entries are named with the same extensions. The lossy formats are 128 kbps, not 320
-  (see ``sandbox/audio.py``).
+  Each is delivered in its codec at its bit rate (``audio.FORMAT_ENCODINGS``): 17 "MP3 320"
+  as MP3 at 320 kbit/s (``audio/mpeg``, ``.mp3``, the reference's example), 33 "AAC 320" as
+  AAC in an M4A file (``audio/mp4``, ``.m4a``; asked for 320 kbit/s, mono AAC gives 170-200,
+  see ``docs/sandbox-audio.md``) and 45 "FLAC 16-bit 44.1kHz" as FLAC (``audio/flac``,
+  ``.flac``); ZIP entries are named with the same extensions.
 * 2002 (no licences) when the user, the purchase or the track is unknown, the sale was
   refunded, the release was taken down, the format is not in the package bought, or no
   downloads are left.
@@ -42,7 +42,9 @@ from ..state import state
 CHUNK_SIZE = 64 * 1024
 BEST_FORMATS = (45, 17, 33)  # FLAC first, then MP3 320, then AAC 320
 ZIP_CONTENT_TYPE = "application/zip"
-ZIP_VERSION = 2  # part of the cache name: bump when the archive layout changes (2: real AAC/FLAC)
+# Part of the cache name: bump when the archive's layout or its files' encodings change
+# (2: real AAC/FLAC; 3: each format at its own bit rate).
+ZIP_VERSION = 3
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 LOCKER_SORTS = {

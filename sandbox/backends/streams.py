@@ -5,8 +5,8 @@ Rules the sandbox keeps, where the reference is silent (``docs/sandbox-streaming
 
 * Formats 56 "AAC 160" and 55 "AAC 64" (line 4585), each an AAC file in MP4
   (``audio/mp4``) of the track's full length. Any other ``formatId`` (the log examples'
-  50, the download formats) is 1002, naming the two. Both are encoded at the sandbox's
-  one AAC bit rate (``sandbox/audio.py``).
+  50, the download formats) is 1002, naming the two. Each is encoded at the bit rate its
+  name gives, 160 or 64 kbit/s on average (``audio.FORMAT_ENCODINGS``).
 * 2001 when the track is not in the catalogue of ``country`` (unknown, not licensed
   there, or taken down). 2002 when the stream is not allowed: ``stream/locker`` for a
   track the user holds no unrefunded purchase of, or before its release date (a

@@ -217,12 +217,12 @@ def test_bad_arguments_are_refused(kwargs, error):
 def test_a_cached_clip_is_read_back_instead_of_re_encoded(tmp_path, monkeypatch):
     cache = tmp_path / "audio"  # created on demand
     first = audio.clip_mp3(31, seconds=5, cache_dir=cache)
-    path = cache / f"clip-31-5s-v{audio.GENERATOR_VERSION}.mp3"
+    path = cache / f"clip-31-5s-128k-v{audio.GENERATOR_VERSION}.mp3"
     assert path.read_bytes() == first
     assert audio.clip_cache_path(cache, 31, 5) == path
     assert sorted(p.name for p in cache.iterdir()) == [path.name]  # no temp leftovers
 
-    def no_encoding():
+    def no_encoding(*args):
         raise AssertionError("the cached file should have been used")
 
     monkeypatch.setattr(audio, "_new_encoder", no_encoding)
@@ -239,8 +239,8 @@ def test_the_cache_file_is_what_would_be_generated(tmp_path):
 
 def test_full_tracks_are_cached_too(tmp_path, monkeypatch):
     first = audio.full_track_mp3(9, 12, cache_dir=tmp_path)
-    assert (tmp_path / f"track-9-12s-v{audio.GENERATOR_VERSION}.mp3").read_bytes() == first
-    monkeypatch.setattr(audio, "_new_encoder", lambda: pytest.fail("re-encoded"))
+    assert (tmp_path / f"track-9-12s-128k-v{audio.GENERATOR_VERSION}.mp3").read_bytes() == first
+    monkeypatch.setattr(audio, "_new_encoder", lambda *args: pytest.fail("re-encoded"))
     assert audio.full_track_mp3(9, 12, cache_dir=tmp_path) == first
 
 

@@ -16,6 +16,7 @@ import pytest
 from sandbox import audio
 
 from .audio_files import decode, flac_streaminfo, mp4_boxes
+from .test_audio import mp3_frames
 
 AAC_FLAC = pytest.mark.parametrize("encoding", [audio.AAC, audio.FLAC], ids=["aac", "flac"])
 
@@ -36,6 +37,61 @@ def test_the_reference_formats_get_their_codecs_content_types_and_extensions():
     assert chosen[17] == ("mp3", "audio/mpeg", "mp3")  # MP3 320
     assert chosen[33] == ("aac", "audio/mp4", "m4a")  # AAC 320
     assert chosen[45] == ("flac", "audio/flac", "flac")  # FLAC 16-bit 44.1kHz
+
+
+@pytest.mark.parametrize(
+    ("format_id", "kbps"), [(17, 320), (33, 320), (45, None), (48, 256), (55, 64), (56, 160)]
+)
+def test_each_format_has_the_bit_rate_its_name_gives(format_id, kbps):
+    assert audio.FORMAT_ENCODINGS[format_id].bit_rate_kbps == kbps
+
+
+@pytest.mark.parametrize(("format_id", "kbps"), [(17, 320), (48, 256)])
+def test_an_mp3_format_is_constant_at_its_bit_rate(format_id, kbps):
+    data = audio.full_track(31, 6, audio.FORMAT_ENCODINGS[format_id])
+    assert {frame["bitrate"] for frame in mp3_frames(data)} == {kbps}
+    assert len(data) == pytest.approx(audio.mp3_size_estimate(6, kbps), rel=0.005)
+
+
+@pytest.mark.parametrize(("format_id", "kbps"), [(55, 64), (56, 160)])
+def test_an_aac_format_averages_its_bit_rate(format_id, kbps):
+    data = audio.full_track(31, 20, audio.FORMAT_ENCODINGS[format_id])
+    assert len(data) * 8 / decode(data).seconds == pytest.approx(kbps * 1000, rel=0.1)
+
+
+def test_aac_320_is_as_rich_as_mono_aac_gets():
+    """Mono AAC tops out well below 320 kbit/s (docs/sandbox-audio.md): more than AAC 160."""
+    data = audio.full_track(31, 20, audio.FORMAT_ENCODINGS[33])
+    aac_160 = audio.full_track(31, 20, audio.FORMAT_ENCODINGS[56])
+    assert len(data) > len(aac_160)
+
+
+def test_every_format_has_its_own_cache_file(tmp_path):
+    names = {
+        audio.full_track_cache_path(tmp_path, 8, 6, encoding).name
+        for encoding in audio.FORMAT_ENCODINGS.values()
+    }
+    assert len(names) == len(audio.FORMAT_ENCODINGS)
+    assert audio.full_track_cache_path(tmp_path, 8, 6, audio.FORMAT_ENCODINGS[55]).name == (
+        f"track-8-6s-64k-v{audio.GENERATOR_VERSION}.m4a"
+    )
+
+
+@pytest.mark.parametrize(
+    "encoding",
+    [
+        audio.MP3.at(100),
+        audio.MP3.at(0),
+        audio.AAC.at(1000),
+        audio.FLAC.at(128),
+        audio.AAC.at(None),
+    ],
+)
+def test_a_bit_rate_the_codec_cannot_take_is_refused(tmp_path, encoding):
+    with pytest.raises(ValueError, match="cannot be encoded"):
+        audio.full_track(8, 2, encoding)
+    with pytest.raises(ValueError, match="cannot be encoded"):
+        audio.full_track_file(8, 2, encoding, tmp_path)
 
 
 # --- what the files are ----------------------------------------------------------------------
@@ -160,7 +216,8 @@ def test_different_tracks_give_different_files():
 def test_a_cached_track_is_read_back_instead_of_re_encoded(tmp_path, monkeypatch, encoding):
     cache = tmp_path / "audio"  # created on demand
     first = audio.full_track(9, 12, encoding, cache_dir=cache)
-    path = cache / f"track-9-12s-v{audio.GENERATOR_VERSION}.{encoding.extension}"
+    rate = "" if encoding.bit_rate_kbps is None else f"-{encoding.bit_rate_kbps}k"  # AAC: 128k
+    path = cache / f"track-9-12s{rate}-v{audio.GENERATOR_VERSION}.{encoding.extension}"
     assert path.read_bytes() == first
     assert audio.full_track_cache_path(cache, 9, 12, encoding) == path
     assert [p.name for p in cache.iterdir()] == [path.name]  # no temp leftovers

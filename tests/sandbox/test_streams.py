@@ -59,8 +59,9 @@ def tracks() -> list[Track]:
     return list(Track.objects.filter(release_id=NO_SURPRISES).order_by("disc_number", "number"))
 
 
-def aac(track: Track) -> bytes:
-    return audio.full_track(track.id, SECONDS, audio.AAC, settings.SANDBOX_AUDIO_CACHE)
+def aac(track: Track, format_id: int = FORMAT) -> bytes:
+    encoding = audio.FORMAT_ENCODINGS[format_id]
+    return audio.full_track(track.id, SECONDS, encoding, settings.SANDBOX_AUDIO_CACHE)
 
 
 def locker_url(client, track_id, *, user=OWNER, format_id=FORMAT, country="GB") -> str:
@@ -136,6 +137,23 @@ def test_both_documented_formats_stream_as_aac(client, http_session, subscriber,
 
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "audio/mp4"
+
+
+@pytest.mark.parametrize(("format_id", "kbps"), [(55, 64), (56, 160)])
+def test_each_stream_format_comes_at_the_bit_rate_its_name_gives(
+    client, http_session, format_id, kbps
+):
+    track = tracks()[0]
+
+    response = http_session.get(locker_url(client, track.id, format_id=format_id))
+
+    assert response.status_code == 200
+    decoded = decode(response.content)
+    assert decoded.codec == "aac"
+    # Average bit rate (ffmpeg's AAC encoder is not constant), the MP4 index included.
+    bits_per_second = len(response.content) * 8 / decoded.seconds
+    assert bits_per_second == pytest.approx(kbps * 1000, rel=0.1)
+    assert response.content == aac(track, format_id)
 
 
 def test_seeks_signed_afresh_get_206_and_join_up_to_the_whole_track(client, http_session):

@@ -80,8 +80,8 @@ def test_buying_no_surprises_puts_it_in_the_locker_to_download(
     assert track["Content-Disposition"] == (
         f'attachment; filename="{first.artist.name} - {first.title}.mp3"'
     )
-    assert _body(track) == audio.full_track_mp3(
-        first.id, first.duration, cache_dir=settings.SANDBOX_AUDIO_CACHE
+    assert _body(track) == audio.full_track(  # format 17, "MP3 320"
+        first.id, first.duration, audio.FORMAT_ENCODINGS[17], settings.SANDBOX_AUDIO_CACHE
     )
 
     release_zip = download(client, f"/locker/download/release/{NO_SURPRISES}/")
