@@ -112,3 +112,40 @@ def test_a_visitor_hears_the_preview_and_is_told_how_to_hear_it_all(desktop):
         "Playing No Surprises by Radiohead (preview). Sign in to play whole tracks."
     )
     screenshot(page, "stream-visitor-preview")
+
+
+def test_an_owner_plays_the_whole_track_from_the_locker_and_nothing_is_logged(desktop, storefront):
+    from unittest import mock
+
+    from store.checkout import tasks
+    from store.playlogs.models import SubscriptionPlay
+    from tests.store.conftest import add, make_customer
+
+    user = make_customer("owner@example.com")
+    client = Client()
+    client.force_login(user)
+    add(client, release=NO_SURPRISES)
+    lines: list[int] = []
+    with (
+        mock.patch.object(tasks.order_line_deliver, "delay", side_effect=lines.append),
+        mock.patch.object(tasks.order_receipt_send, "delay"),
+    ):
+        client.post("/checkout/", {"card_number": "4242 4242 4242 4242"})
+    for line_id in lines:  # the worker's job, done here
+        tasks.order_line_deliver(line_id)
+    page = desktop
+    cookie = client.cookies["sessionid"]
+    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": storefront}])
+    page.goto("/locker/")
+
+    page.locator(f'button[data-preview-track="{NO_SURPRISES_TRACK}"]').click()
+    page.wait_for_function(PLAYING, timeout=30_000)
+
+    assert f"/stream/{NO_SURPRISES_TRACK}" in page.evaluate(SOURCE)
+    assert page.evaluate("() => document.getElementById('player-audio').duration") > 200
+    expect(page.locator("#player-status")).to_have_text("Playing No Surprises by Radiohead")
+    screenshot(page, "stream-locker")
+    page.locator(f'button[data-preview-track="{NO_SURPRISES_TRACK}"]').click()
+    page.wait_for_function("() => document.getElementById('player-audio').paused")
+    page.wait_for_timeout(300)
+    assert not SubscriptionPlay.objects.exists()  # locker streams are never logged

@@ -36,6 +36,17 @@ def test_the_locker_lists_each_track_with_its_formats(client, owned):
     assert "last download" not in page
 
 
+def test_each_track_in_the_locker_has_a_play_button_the_player_streams(client, owned):
+    page = client.get("/locker/").text
+
+    for track in SandboxRelease.objects.get(id=NO_SURPRISES).tracks.all():
+        assert f'data-preview-track="{track.id}"' in page
+        assert f'aria-label="Play {track.title}"' in page
+    # What the player asks first: the owner's whole track, from the locker.
+    head = client.head(f"/stream/{track.id}")
+    assert head.status_code == 200 and head["X-Stream-Source"] == "locker"
+
+
 def test_one_download_left_warns_and_none_left_disables_with_an_explanation(client, owned):
     tracks = list(SandboxRelease.objects.get(id=NO_SURPRISES).tracks.order_by("number"))
     limit = owned.release.licensor.download_limit
