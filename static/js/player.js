@@ -142,7 +142,7 @@
     streamChoice(track).then(function (choice) {
       if (current !== entry) return; // another track was chosen meanwhile
       if (choice === "another-device") {
-        announce(REFUSED[choice] + " Press play there to stop it, or wait for it to finish.");
+        announce(REFUSED[choice] + " Try again in a minute to play it here instead.");
         current = null;
         syncButtons();
         return;

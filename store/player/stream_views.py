@@ -85,6 +85,17 @@ def _decide(request: HttpRequest, track_id: int):
     return (track, decision), None
 
 
+def _reason_of_refused_head(client, media, refused: errors.SevenDigitalError):
+    """A refused HEAD has no body, so no 7digital code: "playing on another device"
+    (3201) and "not owned" (2002) are both a bare 403. Ask again for one byte, which a
+    refused device is refused too, with the code; the first error if that fails."""
+    try:
+        client.media.open(media, range="bytes=0-0").close()
+    except errors.SevenDigitalError as coded:
+        return coded if coded.code is not None else refused
+    return refused
+
+
 @require_safe
 def stream(request: HttpRequest, track_id: int) -> HttpResponse:
     country = visitor_country(request)
@@ -119,6 +130,8 @@ def stream(request: HttpRequest, track_id: int) -> HttpResponse:
             method="HEAD" if request.method == "HEAD" else "GET",
         )
     except errors.SevenDigitalError as exc:
+        if request.method == "HEAD" and exc.code is None:
+            exc = _reason_of_refused_head(client, media, exc)
         refusal = streams.refusal_of(exc, source=decision.source)
         log = logger.warning if refusal is Refusal.UNAVAILABLE else logger.info
         log("Stream of track %s refused (%s): %r", track_id, refusal, exc)

@@ -149,3 +149,35 @@ def test_an_owner_plays_the_whole_track_from_the_locker_and_nothing_is_logged(de
     page.wait_for_function("() => document.getElementById('player-audio').paused")
     page.wait_for_timeout(300)
     assert not SubscriptionPlay.objects.exists()  # locker streams are never logged
+
+
+def test_a_second_device_takes_the_stream_and_the_first_is_told_in_words(
+    browser, desktop, storefront
+):
+    from sandbox.models import Track as SandboxTrack
+
+    from .conftest import PHONE, opened_page
+
+    cookie, _ = _subscriber_session(storefront)
+    other = (
+        SandboxTrack.objects.filter(release__id=NO_SURPRISES).exclude(pk=NO_SURPRISES_TRACK).first()
+    )
+    laptop = desktop
+    laptop.context.add_cookies([cookie])
+    laptop.goto(f"/releases/{NO_SURPRISES}/")
+    laptop.locator(f'button[data-preview-track="{NO_SURPRISES_TRACK}"]').click()
+    laptop.wait_for_function(PLAYING, timeout=30_000)
+
+    with opened_page(browser, storefront, PHONE, phone=True) as phone:
+        # The phone has its own device id (its own cookie) and starts another track.
+        phone.context.add_cookies([cookie])
+        phone.goto(f"/releases/{NO_SURPRISES}/")
+        phone.locator(f'button[data-preview-track="{other.pk}"]').click()
+        phone.wait_for_function(PLAYING, timeout=30_000)
+
+        # The laptop's track plays on; the next one it asks for is refused.
+        laptop.locator(f'button[data-preview-track="{other.pk}"]').click()
+        status = laptop.locator("#player-status")
+        expect(status).to_contain_text("Your subscription is playing on another device.")
+        assert laptop.evaluate("() => document.getElementById('player-audio').paused")
+        screenshot(laptop, "stream-another-device")

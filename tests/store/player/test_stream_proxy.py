@@ -257,3 +257,28 @@ def test_a_second_browser_takes_the_stream_and_the_first_is_told_so(client, list
     assert (first.status_code, taken.status_code, seek.status_code) == (206, 206, 206)
     assert next_track.status_code == 409
     assert _reason(next_track) == "another-device"
+
+
+def test_the_players_head_names_another_device_too(client, listener, sandbox):
+    from django.test import Client
+
+    from sandbox.models import Track as SandboxTrack
+
+    _subscribe(listener)
+    other = (
+        SandboxTrack.objects.filter(
+            release__streaming_date__lte=timezone.now(),
+            release__territories__contains=",GB,",
+        )
+        .exclude(pk=TRACK)
+        .first()
+    )
+    phone = Client()
+    phone.force_login(listener)
+    b"".join(client.get(URL, HTTP_RANGE="bytes=0-1").streaming_content)
+    b"".join(phone.get(f"/stream/{other.pk}", HTTP_RANGE="bytes=0-1").streaming_content)
+
+    head = client.head(f"/stream/{other.pk}")
+
+    assert head.status_code == 409
+    assert head["X-Stream-Refusal"] == "another-device"
