@@ -1,21 +1,34 @@
 /* The persistent player (templates/_base.html, #player).
  *
  * Any <button data-preview-track="ID" data-preview-title="..." data-preview-artist="...">
- * on the page plays that track; pressing it again pauses or resumes. The shop decides
- * what this customer may hear: a HEAD of /stream/ID answers 200 for a whole track (they
- * own it, or their subscription streams it) or names its refusal in X-Stream-Refusal,
- * and the player then plays the 30-second preview (/previews/ID) and says why in words.
- * "another-device" (7digital's one device at a time) plays nothing and is never retried
- * by itself. A play is recorded when playback first starts, and the seconds actually
- * heard (seeking does not count) are reported on every pause, at the end and when the
- * page goes away; the server keeps the largest report. Locker streams are not logged
- * (the server answers 204 to their start). Plain ES2017.
+ * on the page plays that track; pressing it again pauses or resumes. A
+ * <button data-play-all="#selector"> queues every such button inside the element it
+ * names, in order, and plays the first. The queue (next, previous, remove, move up and
+ * down: plain buttons, so the keyboard does it all) lives in the player, which htmx
+ * keeps across navigations; the queue, the track and its position are kept in
+ * sessionStorage too, so a full page load shows them again, ready to resume.
+ *
+ * The shop decides what this customer may hear: a HEAD of /stream/ID answers 200 for a
+ * whole track (they own it, or their subscription streams it) or names its refusal in
+ * X-Stream-Refusal, and the player then plays the 30-second preview (/previews/ID) and
+ * says why in words. "another-device" (7digital's one device at a time) plays nothing
+ * and is never retried by itself.
+ *
+ * A play is recorded when playback first starts, and the seconds actually heard
+ * (seeking does not count) are reported on every pause, at the end and when the page
+ * goes away; the server keeps the largest report. Locker streams are not logged (the
+ * server answers 204 to their start). Media Session metadata and actions let the
+ * system's media keys play, pause, skip and seek. Plain ES2017.
  */
 (function () {
   "use strict";
 
   var NO_PLAY = "00000000-0000-0000-0000-000000000000";
-  var current = null; // {track, title, artist, heard, last, play: Promise<id|null>|null}
+  var SAVED = "player-queue";
+  var queue = []; // [{track, title, artist}]
+  var index = -1; // the queue's current item
+  var current = null; // the play under way: {track, title, artist, heard, last, play, id, stream, note}
+  var resumeAt = 0; // seconds into the current item to start from (after a page load)
   var dragging = false;
 
   function $(id) { return document.getElementById(id); }
@@ -65,8 +78,72 @@
 
   function announce(text) { $("player-status").textContent = text; }
 
-  function describe(entry) {
-    return entry.artist ? entry.title + " by " + entry.artist : entry.title;
+  function describe(item) {
+    return item.artist ? item.title + " by " + item.artist : item.title;
+  }
+
+  function itemOf(button) {
+    var track = button.dataset.previewTrack;
+    return {
+      track: track,
+      title: button.dataset.previewTitle || "Track " + track,
+      artist: button.dataset.previewArtist || "",
+    };
+  }
+
+  // -- kept across page loads -------------------------------------------------------
+
+  function save() {
+    try {
+      var position = current ? audio().currentTime || 0 : resumeAt;
+      sessionStorage.setItem(SAVED, JSON.stringify({ queue: queue, index: index, at: position }));
+    } catch (e) { /* storage full or refused: the queue lasts this page only */ }
+  }
+
+  function restore() {
+    try {
+      var saved = JSON.parse(sessionStorage.getItem(SAVED) || "null");
+      if (!saved || !Array.isArray(saved.queue) || !saved.queue.length) return;
+      queue = saved.queue.filter(function (item) { return item && /^\d+$/.test(item.track); });
+      index = Math.min(Math.max(saved.index | 0, 0), queue.length - 1);
+      resumeAt = Math.max(Number(saved.at) || 0, 0);
+      if (queue.length) {
+        announce("Ready: " + describe(queue[index]) + (resumeAt ? " from " + clock(resumeAt) : ""));
+      }
+    } catch (e) { queue = []; index = -1; }
+  }
+
+  // -- the controls -----------------------------------------------------------------
+
+  function renderQueue() {
+    var list = $("player-queue-list");
+    if (!list) return;
+    list.textContent = "";
+    queue.forEach(function (item, at) {
+      var row = document.createElement("li");
+      if (at === index) row.setAttribute("aria-current", "true");
+      var name = document.createElement("span");
+      name.className = "player-queue-title";
+      name.textContent = describe(item);
+      row.appendChild(name);
+      [["up", "\u2191", "Move " + item.title + " up", at === 0],
+       ["down", "\u2193", "Move " + item.title + " down", at === queue.length - 1],
+       ["remove", "\u00D7", "Remove " + item.title + " from the queue", false],
+      ].forEach(function (spec) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.dataset.queueAction = spec[0];
+        button.dataset.queueAt = String(at);
+        button.textContent = spec[1];
+        button.setAttribute("aria-label", spec[2]);
+        button.disabled = spec[3];
+        row.appendChild(button);
+      });
+      list.appendChild(row);
+    });
+    var count = $("player-queue-count");
+    if (count) count.textContent = String(queue.length);
+    $("player-queue-empty").hidden = queue.length > 0;
   }
 
   function syncButtons() {
@@ -76,11 +153,26 @@
       button.setAttribute("aria-pressed", mine && playing ? "true" : "false");
     });
     var toggle = $("player-toggle");
-    toggle.disabled = !current;
+    toggle.disabled = !current && !queue.length;
     toggle.setAttribute("aria-label", playing ? "Pause" : "Play");
     toggle.querySelector(".player-icon").textContent = playing ? "\u275A\u275A" : "\u25B6";
     $("player-seek").disabled = !current;
+    $("player-previous").disabled = index <= 0;
+    $("player-next").disabled = index < 0 || index >= queue.length - 1;
+    renderQueue();
+    mediaSession(playing);
   }
+
+  function mediaSession(playing) {
+    if (!("mediaSession" in navigator)) return;
+    var item = queue[index];
+    if (item && window.MediaMetadata) {
+      navigator.mediaSession.metadata = new MediaMetadata({ title: item.title, artist: item.artist });
+    }
+    navigator.mediaSession.playbackState = current ? (playing ? "playing" : "paused") : "none";
+  }
+
+  // -- reporting plays ----------------------------------------------------------------
 
   function startPlay(entry) {
     var body = new FormData();
@@ -115,31 +207,29 @@
     else entry.play.then(function (id) { if (id) sendStop(entry, id, seconds); });
   }
 
-  // A replay after the end is a new play, and the server accepts a play only of a clip it
-  // served: fetch the clip afresh rather than replay the browser's buffer.
+  // -- playing --------------------------------------------------------------------------
+
+  // A replay after the end is a new play, and the server accepts a play only of what it
+  // served: fetch it afresh rather than replay the browser's buffer.
   function resume(media) {
     if (current.refetch) { current.refetch = false; media.load(); }
     media.play().catch(function () {});
   }
 
-  function choose(button) {
-    var track = button.dataset.previewTrack;
+  function playAt(at, from) {
     var media = audio();
-    if (current && current.track === track) {
-      if (media.paused) resume(media);
-      else media.pause();
-      return;
-    }
     if (current) { reportStop(current); media.pause(); } // now: the pause event comes late
+    index = at;
+    var item = queue[at];
     var entry = current = {
-      track: track,
-      title: button.dataset.previewTitle || "Track " + track,
-      artist: button.dataset.previewArtist || "",
-      heard: 0, last: 0, play: null, id: null, stream: false, note: "",
+      track: item.track, title: item.title, artist: item.artist,
+      heard: 0, last: 0, play: null, id: null, stream: false, note: "", from: from || 0,
     };
+    resumeAt = 0;
     announce("Loading " + describe(entry));
     syncButtons();
-    streamChoice(track).then(function (choice) {
+    save();
+    streamChoice(item.track).then(function (choice) {
       if (current !== entry) return; // another track was chosen meanwhile
       if (choice === "another-device") {
         announce(REFUSED[choice] + " Try again in a minute to play it here instead.");
@@ -149,17 +239,102 @@
       }
       entry.stream = choice === "stream";
       entry.note = entry.stream ? "" : REFUSED[choice] || "";
-      media.src = urlFor(entry.stream ? "streamUrl" : "clipUrl", track);
+      media.src = urlFor(entry.stream ? "streamUrl" : "clipUrl", item.track);
       media.play().catch(function () {});
     });
   }
 
-  document.addEventListener("click", function (event) {
-    var button = event.target.closest("button[data-preview-track]");
-    if (button) choose(button);
-    else if (event.target.closest("#player-toggle") && current) {
+  function choose(button) {
+    var item = itemOf(button);
+    var media = audio();
+    if (current && current.track === item.track) {
+      if (media.paused) resume(media);
+      else media.pause();
+      return;
+    }
+    var found = queue.findIndex(function (queued) { return queued.track === item.track; });
+    if (found < 0) { // played now, and kept in the queue after what was playing
+      found = index + 1;
+      queue.splice(found, 0, item);
+    }
+    playAt(found);
+  }
+
+  function playAll(button) {
+    var scope = document.querySelector(button.dataset.playAll);
+    if (!scope) return;
+    var seen = {};
+    queue = [];
+    scope.querySelectorAll("button[data-preview-track]").forEach(function (each) {
+      var item = itemOf(each);
+      if (!seen[item.track]) { seen[item.track] = true; queue.push(item); }
+    });
+    if (queue.length) playAt(0);
+  }
+
+  function next() { if (index < queue.length - 1) playAt(index + 1); }
+  function previous() {
+    if (current && audio().currentTime > 3) audio().currentTime = 0; // as players do
+    else if (index > 0) playAt(index - 1);
+  }
+
+  function toggle() {
+    if (current) {
       if (audio().paused) resume(audio());
       else audio().pause();
+    } else if (queue.length) {
+      playAt(Math.max(index, 0), resumeAt);
+    }
+  }
+
+  function queueAction(button) {
+    var at = Number(button.dataset.queueAt);
+    var action = button.dataset.queueAction;
+    if (!(at >= 0 && at < queue.length)) return;
+    if (action === "remove") {
+      var removed = queue.splice(at, 1)[0];
+      if (at < index) index -= 1;
+      else if (at === index) {
+        if (current) { reportStop(current); audio().pause(); audio().removeAttribute("src"); }
+        current = null;
+        index = Math.min(index, queue.length - 1);
+      }
+      announce(removed.title + " removed from the queue");
+    } else {
+      var to = action === "up" ? at - 1 : at + 1;
+      if (to < 0 || to >= queue.length) return;
+      var moved = queue.splice(at, 1)[0];
+      queue.splice(to, 0, moved);
+      if (index === at) index = to;
+      else if (index === to) index = at;
+      announce(moved.title + " moved to " + (to + 1) + " of " + queue.length);
+    }
+    save();
+    syncButtons();
+    // Keep the keyboard where it was: on the same control of the moved row.
+    var again = document.querySelector(
+      '#player-queue-list [data-queue-action="' + action + '"][data-queue-at="' +
+      (action === "remove" ? Math.min(at, queue.length - 1) : action === "up" ? at - 1 : at + 1) + '"]'
+    );
+    if (again && !again.disabled) again.focus();
+    else if ($("player-queue-toggle")) $("player-queue-toggle").focus();
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    var button = target.closest("button[data-preview-track]");
+    if (button) return choose(button);
+    var all = target.closest("button[data-play-all]");
+    if (all) return playAll(all);
+    var action = target.closest("button[data-queue-action]");
+    if (action) return queueAction(action);
+    if (target.closest("#player-toggle")) return toggle();
+    if (target.closest("#player-next")) return next();
+    if (target.closest("#player-previous")) return previous();
+    if (target.closest("#player-queue-toggle")) {
+      var panel = $("player-queue");
+      panel.hidden = !panel.hidden;
+      $("player-queue-toggle").setAttribute("aria-expanded", panel.hidden ? "false" : "true");
     }
   });
 
@@ -198,16 +373,20 @@
   onMedia("seeked", function (media) { current.last = media.currentTime; });
   onMedia("loadedmetadata", function (media) {
     if (isFinite(media.duration)) $("player-seek").max = String(Math.ceil(media.duration));
+    if (current.from && current.from < media.duration) media.currentTime = current.from;
+    current.from = 0;
   });
   onMedia("pause", function (media) {
     if (current.play) { // else a switch of track or a pause before playback began
       reportStop(current);
       if (!media.ended) announce("Paused " + describe(current));
     }
+    save();
     syncButtons();
   });
   onMedia("ended", function () {
     announce("Finished " + describe(current));
+    if (index < queue.length - 1) { playAt(index + 1); return; }
     // Pressing play again is a new play: a fresh entry, so late answers touch the old one.
     current = Object.assign({}, current, { heard: 0, last: 0, play: null, id: null, refetch: true });
     syncButtons();
@@ -233,11 +412,28 @@
       });
   });
 
-  function leaving() { if (current && !audio().paused) reportStop(current); }
+  if ("mediaSession" in navigator) {
+    var actions = {
+      play: function () { if (!current || audio().paused) toggle(); },
+      pause: function () { if (current && !audio().paused) audio().pause(); },
+      previoustrack: previous,
+      nexttrack: next,
+      seekto: function (details) { if (current) audio().currentTime = details.seekTime; },
+    };
+    Object.keys(actions).forEach(function (name) {
+      try { navigator.mediaSession.setActionHandler(name, actions[name]); } catch (e) { /* unsupported */ }
+    });
+  }
+
+  function leaving() {
+    if (current && !audio().paused) reportStop(current);
+    save();
+  }
   window.addEventListener("pagehide", leaving);
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") leaving();
   });
   document.addEventListener("htmx:load", syncButtons); // new rows arrive unpressed
+  restore();
   syncButtons();
 })();
