@@ -62,6 +62,10 @@ PREVIEW_CLIP_GRANT_SECONDS = env.int("PREVIEW_CLIP_GRANT_SECONDS", default=3600)
 PREVIEW_PLAYS_PER_LISTENER_PER_MINUTE = env.int("PREVIEW_PLAYS_PER_LISTENER_PER_MINUTE", default=30)
 PREVIEW_PLAYS_PER_ADDRESS_PER_MINUTE = env.int("PREVIEW_PLAYS_PER_ADDRESS_PER_MINUTE", default=120)
 PREVIEW_STOP_SLACK_SECONDS = env.int("PREVIEW_STOP_SLACK_SECONDS", default=3)
+# Whole tracks (/stream/): a customer may start this many streams a minute, all their
+# browsers together (a seek is not a start). A listener starts one every few minutes;
+# a scraper or a runaway player far more.
+STREAM_STARTS_PER_USER_PER_MINUTE = env.int("STREAM_STARTS_PER_USER_PER_MINUTE", default=20)
 # The tags whose new releases the home page shows (7digital tag ids, in order):
 # CATALOGUE_FEATURED_TAGS=rock,pop,electronic
 CATALOGUE_FEATURED_TAGS = env.list("CATALOGUE_FEATURED_TAGS", default=["rock", "pop", "electronic"])

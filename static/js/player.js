@@ -50,6 +50,7 @@
     "not-yet-streamable": "It is not yet available to stream.",
     "not-in-country": "It cannot be streamed in your country.",
     "another-device": "Your subscription is playing on another device.",
+    "too-many": "Too many tracks started: wait a moment.",
     "unavailable": "Whole tracks are unavailable at the moment.",
   };
 

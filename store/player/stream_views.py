@@ -31,7 +31,7 @@ from integrations.proxy import relay
 from integrations.sevendigital import get_client
 from sevendigital import errors
 from store.catalogue import selectors as catalogue
-from store.player import stream_plays, streams
+from store.player import limits, stream_plays, streams
 from store.player.streams import Refusal, Source
 from store.player.views import starts_playback
 from store.playlogs.models import SubscriptionPlay
@@ -48,11 +48,12 @@ STATUS = {
     Refusal.LAPSED: 403,
     Refusal.NOT_HERE: 403,
     Refusal.OTHER_DEVICE: 409,
+    Refusal.TOO_MANY: 429,
     Refusal.UNAVAILABLE: 503,
 }
 
 
-def _refused(refusal: Refusal) -> HttpResponse:
+def _refused(refusal: Refusal, *, retry_after: int | None = None) -> HttpResponse:
     response = JsonResponse(
         {"error": streams.WORDS[refusal], "reason": refusal.value}, status=STATUS[refusal]
     )
@@ -60,7 +61,17 @@ def _refused(refusal: Refusal) -> HttpResponse:
     response["Cache-Control"] = "private, no-store"
     if refusal is Refusal.UNAVAILABLE:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
     return response
+
+
+def _starts_stream(request: HttpRequest) -> bool:
+    """A GET from the first byte: a stream begins (a seek or a HEAD does not)."""
+    if request.method != "GET":
+        return False
+    wanted = request.headers.get("Range", "").replace(" ", "")
+    return not wanted or wanted.startswith("bytes=0-")
 
 
 def _format(request: HttpRequest) -> int:
@@ -106,6 +117,15 @@ def stream(request: HttpRequest, track_id: int) -> HttpResponse:
     partner_id = partner_user_id_of(user=request.user)
     if partner_id is None:  # the 7digital user is still being made
         return _refused(Refusal.UNAVAILABLE)
+    if _starts_stream(request):
+        wait = limits.rate_hit(
+            scope="stream-user",
+            key=str(request.user.pk),
+            limit=settings.STREAM_STARTS_PER_USER_PER_MINUTE,
+            now=timezone.now(),
+        )
+        if wait:
+            return _refused(Refusal.TOO_MANY, retry_after=wait)
 
     device = streams.device_id_read(request)
     new_device = device is None

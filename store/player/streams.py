@@ -46,6 +46,7 @@ class Refusal(enum.StrEnum):
     LAPSED = "subscription-ended"
     NOT_HERE = "not-in-country"
     OTHER_DEVICE = "another-device"
+    TOO_MANY = "too-many"
     UNAVAILABLE = "unavailable"
 
 
@@ -57,6 +58,7 @@ WORDS = {
     Refusal.LAPSED: "Your subscription has ended.",
     Refusal.NOT_HERE: "This track cannot be streamed in your country.",
     Refusal.OTHER_DEVICE: "Your subscription is playing on another device.",
+    Refusal.TOO_MANY: "Too many tracks started: wait a moment.",
     Refusal.UNAVAILABLE: "Streaming is unavailable at the moment.",
 }
 

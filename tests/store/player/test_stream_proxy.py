@@ -282,3 +282,22 @@ def test_the_players_head_names_another_device_too(client, listener, sandbox):
 
     assert head.status_code == 409
     assert head["X-Stream-Refusal"] == "another-device"
+
+
+def test_a_customer_starting_streams_too_fast_is_slowed_but_seeks_go_on(
+    client, listener, sandbox, settings
+):
+    settings.STREAM_STARTS_PER_USER_PER_MINUTE = 2
+    _subscribe(listener)
+
+    starts = [client.get(URL, HTTP_RANGE="bytes=0-1") for _ in range(3)]
+    for response in starts:
+        if response.status_code == 206:
+            b"".join(response.streaming_content)
+    seek = client.get(URL, HTTP_RANGE="bytes=100-101")
+
+    assert [r.status_code for r in starts] == [206, 206, 429]
+    assert _reason(starts[2]) == "too-many"
+    assert 1 <= int(starts[2]["Retry-After"]) <= 60
+    assert seek.status_code == 206  # a seek is not a start
+    b"".join(seek.streaming_content)
