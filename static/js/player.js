@@ -25,6 +25,7 @@
 
   var NO_PLAY = "00000000-0000-0000-0000-000000000000";
   var SAVED = "player-queue";
+  var SAVER = "player-data-saver"; // whole tracks at AAC 64 instead of 160 (format 55)
   var queue = []; // [{track, title, artist}]
   var index = -1; // the queue's current item
   var current = null; // the play under way: {track, title, artist, heard, last, play, id, stream, note}
@@ -178,6 +179,7 @@
   function startPlay(entry) {
     var body = new FormData();
     body.append("csrfmiddlewaretoken", csrfToken());
+    if (entry.saver) body.append("quality", "data-saver");
     var start = entry.stream ? "streamStartUrl" : "startUrl";
     entry.play = fetch(urlFor(start, entry.track), {
       method: "POST",
@@ -240,7 +242,10 @@
       }
       entry.stream = choice === "stream";
       entry.note = entry.stream ? "" : REFUSED[choice] || "";
-      media.src = urlFor(entry.stream ? "streamUrl" : "clipUrl", item.track);
+      var saver = entry.stream && $("player-data-saver") && $("player-data-saver").checked;
+      media.src = urlFor(entry.stream ? "streamUrl" : "clipUrl", item.track) +
+        (saver ? "?quality=data-saver" : "");
+      entry.saver = saver;
       media.play().catch(function () {});
     });
   }
@@ -339,6 +344,11 @@
     }
   });
 
+  document.addEventListener("change", function (event) {
+    if (event.target.id !== "player-data-saver") return;
+    try { localStorage.setItem(SAVER, event.target.checked ? "1" : ""); } catch (e) { /* kept for this page */ }
+  });
+
   document.addEventListener("input", function (event) {
     if (event.target.id !== "player-seek" || !current) return;
     audio().currentTime = Number(event.target.value);
@@ -435,6 +445,7 @@
     if (document.visibilityState === "hidden") leaving();
   });
   document.addEventListener("htmx:load", syncButtons); // new rows arrive unpressed
+  try { $("player-data-saver").checked = localStorage.getItem(SAVER) === "1"; } catch (e) { /* off */ }
   restore();
   syncButtons();
 })();

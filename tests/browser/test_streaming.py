@@ -181,3 +181,22 @@ def test_a_second_device_takes_the_stream_and_the_first_is_told_in_words(
         expect(status).to_contain_text("Your subscription is playing on another device.")
         assert laptop.evaluate("() => document.getElementById('player-audio').paused")
         screenshot(laptop, "stream-another-device")
+
+
+def test_data_saver_streams_aac_64_and_is_remembered(desktop, storefront):
+    cookie, _ = _subscriber_session(storefront)
+    page = desktop
+    page.context.add_cookies([cookie])
+    page.goto(f"/releases/{NO_SURPRISES}/")
+    page.get_by_role("button", name="Play all").click()  # the player shows its controls
+    page.wait_for_function(PLAYING, timeout=30_000)
+
+    page.get_by_label("Data saver").check()
+    page.get_by_role("button", name="Next track").click()
+    page.wait_for_function(
+        "() => document.getElementById('player-audio').currentSrc.includes('data-saver')",
+        timeout=30_000,
+    )
+    page.reload()
+
+    expect(page.get_by_label("Data saver")).to_be_checked()
