@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.selectors import partner_user_id_of
 from integrations.country import visitor_country
 from integrations.proxy import relay
-from integrations.sevendigital import get_client
+from integrations.sevendigital import get_client, is_transient
 from sevendigital import errors
 from store.catalogue import selectors as catalogue
 from store.player import limits, stream_plays, streams
@@ -150,7 +150,7 @@ def stream(request: HttpRequest, track_id: int) -> HttpResponse:
             method="HEAD" if request.method == "HEAD" else "GET",
         )
     except errors.SevenDigitalError as exc:
-        if request.method == "HEAD" and exc.code is None:
+        if request.method == "HEAD" and exc.code is None and not is_transient(exc):
             exc = _reason_of_refused_head(client, media, exc)
         refusal = streams.refusal_of(exc, source=decision.source)
         log = logger.warning if refusal is Refusal.UNAVAILABLE else logger.info
