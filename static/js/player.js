@@ -55,6 +55,26 @@
     "unavailable": "Whole tracks are unavailable at the moment.",
   };
 
+  // The way to hear all of a track the shop refused: [text, which URL], by refusal.
+  var OFFERS = {
+    "sign-in": ["Sign in", "signInUrl"],
+    "preview-only": ["See plans", "plansUrl"],
+    "subscription-ended": ["Subscribe again", "plansUrl"],
+  };
+
+  function offer(reason) {
+    var link = $("player-offer");
+    if (!link) return;
+    var spec = OFFERS[reason];
+    link.hidden = !spec;
+    if (!spec) return;
+    link.textContent = spec[0];
+    var url = link.dataset[spec[1]];
+    link.href = spec[1] === "signInUrl"
+      ? url + "?next=" + encodeURIComponent(location.pathname + location.search)
+      : url;
+  }
+
   // "stream" or the refusal's code: the shop decides, HEAD costs no audio.
   function streamChoice(track) {
     return fetch(urlFor("streamUrl", track), { method: "HEAD", credentials: "same-origin" })
@@ -242,6 +262,7 @@
       }
       entry.stream = choice === "stream";
       entry.note = entry.stream ? "" : REFUSED[choice] || "";
+      offer(entry.stream ? null : choice);
       var saver = entry.stream && $("player-data-saver") && $("player-data-saver").checked;
       media.src = urlFor(entry.stream ? "streamUrl" : "clipUrl", item.track) +
         (saver ? "?quality=data-saver" : "");

@@ -88,6 +88,7 @@ def test_a_subscriber_plays_the_whole_track_and_the_play_is_reported(desktop, st
     status = page.locator("#player-status")
     expect(status).to_contain_text("Playing No Surprises")
     expect(status).not_to_contain_text("preview")
+    expect(page.locator("#player-offer")).to_be_hidden()
     duration = page.evaluate("() => document.getElementById('player-audio').duration")
     assert duration > 200  # the whole track, not a 30-second clip
     screenshot(page, "stream-subscriber")
@@ -111,6 +112,10 @@ def test_a_visitor_hears_the_preview_and_is_told_how_to_hear_it_all(desktop):
     expect(page.locator("#player-status")).to_contain_text(
         "Playing No Surprises by Radiohead (preview). Sign in to play whole tracks."
     )
+    offer = page.locator("#player-offer")
+    expect(offer).to_have_text("Sign in")
+    back = f"/accounts/login/?next=%2Freleases%2F{NO_SURPRISES}%2F"
+    expect(offer).to_have_attribute("href", back)
     screenshot(page, "stream-visitor-preview")
 
 
