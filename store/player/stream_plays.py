@@ -14,7 +14,7 @@ or at once when the track was heard to its end.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from store.player import limits
 from store.playlogs import services as playlogs
-from store.playlogs.models import USER_AGENT_MAX_LENGTH, PlayMode, SubscriptionPlay
+from store.playlogs.models import PlayMode, SubscriptionPlay
 
 # A play with no word from the player is due this long after its track would have ended
 # (a pause, a slow network), and a report a few seconds after it was made (more may
@@ -61,25 +61,23 @@ def stream_play_start(
     """Record that a subscriber started playing a stream this device was served."""
     if not device_id or not limits.clip_take(listener=_listener(device_id), track_id=track_id):
         raise StreamPlayRefused("no stream of this track was played here")
-    now = timezone.now().astimezone(UTC)
+    now = timezone.now()
     length = max(int(track_seconds or 0), 0) or None
-    with transaction.atomic():
-        play = SubscriptionPlay.objects.create(
-            track_id=track_id,
-            release_id=release_id,
-            format_id=format_id,
-            user=user,
-            partner_user_id=partner_user_id,
-            play_mode=PlayMode.ONLINE,
-            country=country.upper()[:2],
-            user_agent=(user_agent.strip() or UNKNOWN_USER_AGENT)[:USER_AGENT_MAX_LENGTH],
-            played_at=now,  # the server's clock: reports are bounded from here
-            seconds_played=0,
-            track_seconds=length,
-            due_at=now + timedelta(seconds=length or 0) + OPEN_MARGIN,
-        )
-        playlogs.play_finished(play=play)  # logged even if the player never says more
-    return play
+    # Logged even if the player never says more: due when the track would have ended.
+    return playlogs.subscription_play_record(
+        track_id=track_id,
+        release_id=release_id,
+        format_id=format_id,
+        user=user,
+        partner_user_id=partner_user_id,
+        country=country,
+        user_agent=user_agent.strip() or UNKNOWN_USER_AGENT,
+        played_at=now,  # the server's clock: reports are bounded from here
+        seconds_played=0,
+        play_mode=PlayMode.ONLINE,
+        track_seconds=length,
+        due_at=now + timedelta(seconds=length or 0) + OPEN_MARGIN,
+    )
 
 
 def _possible(play: SubscriptionPlay, now: datetime) -> int:

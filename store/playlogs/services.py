@@ -98,9 +98,12 @@ def subscription_play_record(
     played_at: datetime,
     seconds_played: int,
     play_mode: str = PlayMode.ONLINE,
+    track_seconds: int | None = None,
+    due_at: datetime | None = None,
 ) -> SubscriptionPlay:
     """Record a subscriber's play (streamed, or offline from the device's cache), for
-    ``user/subscription/log``."""
+    ``user/subscription/log``: due at once, or at ``due_at`` for a play the player
+    records as it starts (store/player/stream_plays.py) and reports on later."""
     play = SubscriptionPlay.objects.create(
         **_streamed(
             track_id=track_id,
@@ -114,6 +117,8 @@ def subscription_play_record(
         ),
         partner_user_id=partner_user_id,
         play_mode=PlayMode(play_mode),
+        track_seconds=track_seconds,
+        due_at=due_at,
     )
     play_finished(play=play)
     return play
