@@ -5,7 +5,6 @@ visitor hears the preview and is told, in words, how to hear it all."""
 from __future__ import annotations
 
 import contextlib
-from datetime import timedelta
 
 import pytest
 from django.db import OperationalError
@@ -26,32 +25,11 @@ SOURCE = "() => document.getElementById('player-audio').currentSrc"
 
 def _subscriber_session(storefront: str) -> tuple[dict, object]:
     """A subscriber (the shop's row and 7digital's), signed in: their session cookie."""
-    from django.conf import settings
-    from django.utils import timezone
-
-    from accounts.selectors import partner_user_id_of
-    from sandbox.backends.subscriptions import subscriptions_backend
-    from store.subscriptions.models import Plan, Subscription
     from tests.store.conftest import make_customer
+    from tests.store.player.streaming import subscribe
 
     user = make_customer("subscriber@example.com")
-    now = timezone.now()
-    plan = Plan.objects.create(name="Premium", slug="premium", plan_code=Plan.Code.PREMIUM)
-    Subscription.objects.create(
-        user=user,
-        plan=plan,
-        currency="GBP",
-        amount="9.99",
-        country="GB",
-        activated_at=now - timedelta(days=1),
-        current_period_start=now - timedelta(days=1),
-        current_period_end=now + timedelta(days=29),
-    )
-    subscriptions_backend.grant(
-        consumer_key=settings.SEVENDIGITAL_CONSUMER_KEY,
-        user_id=partner_user_id_of(user=user),
-        status="active",
-    )
+    subscribe(user)
     client = Client()
     client.force_login(user)
     cookie = client.cookies["sessionid"]

@@ -87,3 +87,22 @@ def clock():
     stopped = Clock()
     with mock.patch("django.utils.timezone.now", side_effect=stopped.now):
         yield stopped
+
+
+@pytest.fixture
+def fresh_catalogue():
+    """Catalogue reads kept in this process by earlier tests would hide changes made to
+    the sandbox's releases by this one."""
+    from store.catalogue.selectors import forget_fresh_copies
+
+    forget_fresh_copies()
+
+
+@pytest.fixture
+def listener(client, sandbox_for_store):
+    """A customer with a partner user, signed in with ``client``."""
+    from tests.store.conftest import make_customer
+
+    user = make_customer("listener@example.com")
+    client.force_login(user)
+    return user

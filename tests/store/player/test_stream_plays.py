@@ -18,31 +18,21 @@ from store.playlogs import outbox
 from store.playlogs.models import SubscriptionPlay
 from tests.store.conftest import NO_SURPRISES, buy, make_customer
 
-from .test_stream_proxy import TRACK, URL, _subscribe
+from .streaming import subscribe
+from .test_stream_proxy import TRACK, URL
 
-pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
+pytestmark = [
+    pytest.mark.django_db(databases=["default", "sandbox"]),
+    pytest.mark.usefixtures("fresh_catalogue"),
+]
 
 START = f"/stream/{TRACK}/plays"
 CHROME = "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 Safari/537.36"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_catalogue():
-    from store.catalogue.selectors import forget_fresh_copies
-
-    forget_fresh_copies()
-
-
-@pytest.fixture
-def listener(client, sandbox):
-    user = make_customer("listener@example.com")
-    client.force_login(user)
-    return user
-
-
 @pytest.fixture
 def subscriber(listener):
-    _subscribe(listener)
+    subscribe(listener)
     return listener
 
 

@@ -9,18 +9,19 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
-from accounts.selectors import partner_user_id_of
-from sandbox.backends.subscriptions import subscriptions_backend
 from sandbox.models import Release as SandboxRelease
 from sevendigital import errors
 from store.player import streams
-from store.subscriptions.models import Plan, Subscription
-from tests.store.conftest import NO_SURPRISES, buy, make_customer
+from tests.store.conftest import NO_SURPRISES, buy
 
-pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
+from .streaming import another_streamable_track, subscribe
+
+pytestmark = [
+    pytest.mark.django_db(databases=["default", "sandbox"]),
+    pytest.mark.usefixtures("fresh_catalogue"),
+]
 
 TRACK = 9525  # "No Surprises", on release 1046, streamable in GB
 URL = f"/stream/{TRACK}"
@@ -37,44 +38,22 @@ def _param(entry: dict, name: str) -> str | None:
     return dict(entry["params"]).get(name)
 
 
-def _subscribe(user, *, ended: bool = False) -> Subscription:
-    """A subscription the shop holds, and 7digital's matching state (the sandbox's)."""
-    now = timezone.now()
-    plan = Plan.objects.create(name="Premium", slug="premium", plan_code=Plan.Code.PREMIUM)
-    subscription = Subscription.objects.create(
-        user=user,
-        plan=plan,
-        currency="GBP",
-        amount="9.99",
-        country="GB",
-        status=Subscription.Status.ENDED if ended else Subscription.Status.ACTIVE,
-        activated_at=now - timedelta(days=3),
-        current_period_start=now - timedelta(days=3),
-        current_period_end=now + timedelta(days=27),
-        ended_at=now if ended else None,
-    )
-    subscriptions_backend.grant(
-        consumer_key=settings.SEVENDIGITAL_CONSUMER_KEY,
-        user_id=partner_user_id_of(user=user),
-        status="expired" if ended else "active",
-    )
-    return subscription
+def _phone_takes_the_stream(client, listener):
+    """This browser starts the track; then the listener's phone (a device of its own)
+    starts another. Returns the phone and that other track."""
+    from django.test import Client
 
-
-@pytest.fixture(autouse=True)
-def _fresh_catalogue():
-    """Catalogue reads kept in this process by earlier tests would hide the changes to
-    the sandbox's releases made here."""
-    from store.catalogue.selectors import forget_fresh_copies
-
-    forget_fresh_copies()
-
-
-@pytest.fixture
-def listener(client, sandbox):
-    user = make_customer("listener@example.com")
-    client.force_login(user)
-    return user
+    subscribe(listener)
+    other = another_streamable_track(than=TRACK)
+    phone = Client()
+    phone.force_login(listener)
+    first = client.get(URL, HTTP_RANGE="bytes=0-1")
+    assert first.status_code == 206
+    b"".join(first.streaming_content)
+    taken = phone.get(f"/stream/{other.pk}", HTTP_RANGE="bytes=0-1")
+    assert taken.status_code == 206
+    b"".join(taken.streaming_content)
+    return phone, other
 
 
 def test_a_visitor_is_asked_to_sign_in(client, sandbox):
@@ -94,7 +73,7 @@ def test_a_customer_without_the_track_or_a_subscription_hears_the_preview_only(c
 
 
 def test_a_subscription_that_ended_is_said_in_words(client, listener):
-    _subscribe(listener, ended=True)
+    subscribe(listener, ended=True)
 
     response = client.get(URL)
 
@@ -103,7 +82,7 @@ def test_a_subscription_that_ended_is_said_in_words(client, listener):
 
 
 def test_a_subscriber_hears_the_whole_track_inline_never_cached(client, listener, sandbox):
-    _subscribe(listener)
+    subscribe(listener)
 
     response = client.get(URL, HTTP_RANGE="bytes=0-1023")
 
@@ -121,7 +100,7 @@ def test_a_subscriber_hears_the_whole_track_inline_never_cached(client, listener
 
 
 def test_each_browser_gets_one_signed_device_id_sent_as_client_id(client, listener, sandbox):
-    _subscribe(listener)
+    subscribe(listener)
 
     first = client.get(URL, HTTP_RANGE="bytes=0-1")
     b"".join(first.streaming_content)
@@ -139,7 +118,7 @@ def test_each_browser_gets_one_signed_device_id_sent_as_client_id(client, listen
 
 
 def test_a_forged_device_cookie_is_replaced(client, listener, sandbox):
-    _subscribe(listener)
+    subscribe(listener)
     client.cookies[streams.DEVICE_COOKIE] = "0b5e3c3a-0000-4000-8000-000000000000:forged"
 
     response = client.get(URL, HTTP_RANGE="bytes=0-1")
@@ -151,7 +130,7 @@ def test_a_forged_device_cookie_is_replaced(client, listener, sandbox):
 
 
 def test_data_saver_asks_for_aac_64(client, listener, sandbox):
-    _subscribe(listener)
+    subscribe(listener)
 
     response = client.get(URL, {"quality": "data-saver"}, HTTP_RANGE="bytes=0-1")
     b"".join(response.streaming_content)
@@ -176,7 +155,7 @@ def test_an_owner_streams_from_the_locker(
 
 
 def test_a_head_costs_no_audio(client, listener, sandbox):
-    _subscribe(listener)
+    subscribe(listener)
 
     response = client.head(URL)
 
@@ -186,7 +165,7 @@ def test_a_head_costs_no_audio(client, listener, sandbox):
 
 
 def test_a_release_not_yet_streamable_is_said_so(client, listener, sandbox):
-    _subscribe(listener)
+    subscribe(listener)
     SandboxRelease.objects.filter(pk=NO_SURPRISES).update(
         streaming_date=timezone.now() + timedelta(days=30)
     )
@@ -197,7 +176,7 @@ def test_a_release_not_yet_streamable_is_said_so(client, listener, sandbox):
 
 
 def test_a_release_without_subscription_streaming_is_not_streamable(client, listener, sandbox):
-    _subscribe(listener)
+    subscribe(listener)
     SandboxRelease.objects.filter(pk=NO_SURPRISES).update(streaming_date=None)
 
     response = client.get(URL)
@@ -206,7 +185,7 @@ def test_a_release_without_subscription_streaming_is_not_streamable(client, list
 
 
 def test_another_device_playing_is_a_409_in_words_never_retried(client, listener, sandbox):
-    _subscribe(listener)
+    subscribe(listener)
     refused = errors.ConcurrentStream("Simultaneous stream requests", code=3201)
 
     with mock.patch("sevendigital.resources.media.Media.open", side_effect=refused) as opened:
@@ -219,7 +198,7 @@ def test_another_device_playing_is_a_409_in_words_never_retried(client, listener
 
 
 def test_7digital_away_is_a_503_with_retry_after(client, listener, sandbox):
-    _subscribe(listener)
+    subscribe(listener)
     sandbox.add_fault(kind="status", status=503, endpoint="stream/*")
 
     response = client.get(URL)
@@ -230,53 +209,19 @@ def test_7digital_away_is_a_503_with_retry_after(client, listener, sandbox):
 
 
 def test_a_second_browser_takes_the_stream_and_the_first_is_told_so(client, listener, sandbox):
-    from django.test import Client
+    _phone, other = _phone_takes_the_stream(client, listener)
 
-    from sandbox.models import Track as SandboxTrack
-
-    _subscribe(listener)
-    other = (
-        SandboxTrack.objects.filter(
-            release__streaming_date__lte=timezone.now(),
-            release__territories__contains=",GB,",
-        )
-        .exclude(pk=TRACK)
-        .first()
-    )
-    phone = Client()
-    phone.force_login(listener)
-
-    first = client.get(URL, HTTP_RANGE="bytes=0-1")  # this browser starts a track
-    b"".join(first.streaming_content)
-    taken = phone.get(f"/stream/{other.pk}", HTTP_RANGE="bytes=0-1")  # the phone starts
-    b"".join(taken.streaming_content)
     seek = client.get(URL, HTTP_RANGE="bytes=2-3")  # the first may finish its track
     b"".join(seek.streaming_content)
     next_track = client.get(f"/stream/{other.pk}")
 
-    assert (first.status_code, taken.status_code, seek.status_code) == (206, 206, 206)
+    assert seek.status_code == 206
     assert next_track.status_code == 409
     assert _reason(next_track) == "another-device"
 
 
 def test_the_players_head_names_another_device_too(client, listener, sandbox):
-    from django.test import Client
-
-    from sandbox.models import Track as SandboxTrack
-
-    _subscribe(listener)
-    other = (
-        SandboxTrack.objects.filter(
-            release__streaming_date__lte=timezone.now(),
-            release__territories__contains=",GB,",
-        )
-        .exclude(pk=TRACK)
-        .first()
-    )
-    phone = Client()
-    phone.force_login(listener)
-    b"".join(client.get(URL, HTTP_RANGE="bytes=0-1").streaming_content)
-    b"".join(phone.get(f"/stream/{other.pk}", HTTP_RANGE="bytes=0-1").streaming_content)
+    _phone, other = _phone_takes_the_stream(client, listener)
 
     head = client.head(f"/stream/{other.pk}")
 
@@ -288,7 +233,7 @@ def test_a_customer_starting_streams_too_fast_is_slowed_but_seeks_go_on(
     client, listener, sandbox, settings
 ):
     settings.STREAM_STARTS_PER_USER_PER_MINUTE = 2
-    _subscribe(listener)
+    subscribe(listener)
 
     starts = [client.get(URL, HTTP_RANGE="bytes=0-1") for _ in range(3)]
     for response in starts:
