@@ -80,9 +80,8 @@ def _format(request: HttpRequest) -> int:
     return streams.FORMAT_DATA_SAVER if saver else streams.FORMAT_STANDARD
 
 
-def _decide(request: HttpRequest, track_id: int):
+def _decide(request: HttpRequest, track_id: int, country: str):
     """(the track, where it may be streamed from) or a refusal response."""
-    country = visitor_country(request)
     try:
         track = catalogue.track_get(track_id=track_id, country=country)
     except errors.NotFound:
@@ -110,7 +109,7 @@ def _reason_of_refused_head(client, media, refused: errors.SevenDigitalError):
 @require_safe
 def stream(request: HttpRequest, track_id: int) -> HttpResponse:
     country = visitor_country(request)
-    decided, refused = _decide(request, track_id)
+    decided, refused = _decide(request, track_id, country)
     if refused is not None:
         return refused
     _track, decision = decided
@@ -185,7 +184,8 @@ class ReportForm(forms.Form):
 def stream_play_start(request: HttpRequest, track_id: int) -> HttpResponse:
     """The player started a whole track it was streamed: a subscription stream becomes
     a play for 7digital (201 with its id); a locker stream is never logged (204)."""
-    decided, refused = _decide(request, track_id)
+    country = visitor_country(request)
+    decided, refused = _decide(request, track_id, country)
     if refused is not None:
         return refused
     track, decision = decided
@@ -203,7 +203,7 @@ def stream_play_start(request: HttpRequest, track_id: int) -> HttpResponse:
             release_id=track.release.id if track.release else 0,
             track_seconds=track.duration,
             format_id=_format(request),
-            country=visitor_country(request),
+            country=country,
             user_agent=request.headers.get("User-Agent", ""),
         )
     except stream_plays.StreamPlayRefused:

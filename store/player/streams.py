@@ -85,16 +85,14 @@ def owns(*, user, track_id: int, release_id: int | None) -> bool:
     )
 
 
-def subscription_streams(*, user, now: datetime) -> Subscription | None:
-    """The user's subscription if it gives streaming now: not ended and within the period
-    paid for (an unpaid renewal keeps access while the gateway retries, as 7digital is
-    told)."""
-    subscription = Subscription.objects.filter(user=user).first()
-    if subscription is None or subscription.status == Subscription.Status.ENDED:
-        return None
-    if subscription.current_period_end <= now:
-        return None
-    return subscription
+def gives_streaming(subscription: Subscription | None, *, now: datetime) -> bool:
+    """Whether the subscription streams now: not ended and within the period paid for
+    (an unpaid renewal keeps access while the gateway retries, as 7digital is told)."""
+    return (
+        subscription is not None
+        and subscription.status != Subscription.Status.ENDED
+        and subscription.current_period_end > now
+    )
 
 
 def stream_decide(*, user, track: Track, now: datetime) -> Decision:
@@ -104,9 +102,9 @@ def stream_decide(*, user, track: Track, now: datetime) -> Decision:
     release_id = track.release.id if track.release else None
     if owns(user=user, track_id=track.id, release_id=release_id):
         return Decision(Source.LOCKER)
-    if subscription_streams(user=user, now=now) is None:
-        had = Subscription.objects.filter(user=user).exists()
-        return Decision(None, Refusal.LAPSED if had else Refusal.PREVIEW_ONLY)
+    subscription = Subscription.objects.filter(user=user).first()
+    if not gives_streaming(subscription, now=now):
+        return Decision(None, Refusal.LAPSED if subscription else Refusal.PREVIEW_ONLY)
     opens = track.subscription_streaming
     if opens is None:
         return Decision(None, Refusal.NOT_STREAMABLE)
