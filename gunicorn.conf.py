@@ -1,19 +1,29 @@
 """gunicorn's settings for the site, read from the working directory by
 ``gunicorn config.wsgi`` (the Dockerfile's command and the benchmarks).
 
-Threaded workers: the preview and download proxies stream 7digital's bytes to the
+Threaded workers: the stream, preview and download proxies pass 7digital's bytes to the
 listener as they come (no buffering, so seeking and resuming work), so a response
-lasts as long as the listener takes to read it. A sync worker would be held for the
-whole of a slow phone's download; a gthread worker serves other requests meanwhile.
-The site is thread-safe for it: one 7digital client per thread, Django's connections
-per thread, locks around the in-process tally.
+lasts as long as the listener takes to read it: a whole track is a thread held for
+three or four minutes. A sync worker would be held for all of it; a gthread worker
+serves other requests meanwhile, one thread each. The site is thread-safe for it: one
+7digital client per thread, Django's connections per thread, locks around the
+in-process tally.
+
+Hence many threads: a thread waiting on a listener's socket costs no CPU and little
+memory (its stack is reserved, not used), and threads are started only when requests
+need them. bench/stream_listeners.py measures the layout with 500 listeners of whole
+tracks. What a thread must not hold while it streams is a database connection: the
+relay gives it back once the bytes start (integrations/proxy.py), and production
+settings pool connections (DATABASE_POOL_SIZE per process) instead of keeping one per
+thread.
 """
 
 import os
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+# Listeners and visitors served at once by each worker; more wait their turn.
+threads = int(os.environ.get("GUNICORN_THREADS", "384"))
 # How long an idle kept-alive connection stays open. gunicorn's default, 2 s, closes it
 # while the visitor reads the page; a request sent just as it closes is reset (3 in
 # 12,600 requests under bench/load.py). Longer than a proxy's or load balancer's idle

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterable
 
 import requests
+from django.db import connections
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
 logger = logging.getLogger(__name__)
@@ -17,21 +18,42 @@ logger = logging.getLogger(__name__)
 CHUNK_SIZE = 64 * 1024
 
 
+def database_release() -> None:
+    """Give back this thread's database connections (to the pool, or closed).
+
+    A relayed body lasts as long as the listener takes to read it (a whole track, a
+    download to a phone): once the view and the middleware are done with the database,
+    holding a connection for all that time would let a few hundred listeners use up the
+    database's connections (100 by default on PostgreSQL) and refuse everyone else.
+    The next request on this thread connects again. A connection inside a transaction
+    (a test's, or a caller's atomic block) is left alone.
+    """
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is not None and not connection.in_atomic_block:
+            connection.close()
+
+
 class UpstreamBody:
     """Iterates the upstream body in chunks and closes the upstream response when closed.
 
     Django calls ``close()`` when the response ends, even if the browser went away before
     the first chunk was read (a generator's ``finally`` would not run in that case).
+    Asked for its first chunk (the view and the middleware have run), it gives back the
+    thread's database connections: see :func:`database_release`.
     """
 
     def __init__(self, upstream: requests.Response, chunk_size: int = CHUNK_SIZE) -> None:
         self.upstream = upstream
         self.chunks = upstream.iter_content(chunk_size)
+        self.started = False
 
     def __iter__(self) -> UpstreamBody:
         return self
 
     def __next__(self) -> bytes:
+        if not self.started:
+            self.started = True
+            database_release()
         try:
             return next(self.chunks)
         except requests.RequestException as exc:

@@ -75,7 +75,29 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 DATABASES = {"default": DATABASES["default"]}
 DATABASE_ROUTERS = []
 
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# --- Database connections ----------------------------------------------------------
+# gunicorn serves each request in a thread of its own, and a listener's stream holds its
+# thread for the whole track (gunicorn.conf.py), so the web workers run hundreds of
+# threads. A persistent connection per thread (CONN_MAX_AGE) would open one for every
+# thread that has served a request, past PostgreSQL's limit (100 by default). Instead
+# each process keeps a pool (psycopg_pool, Django's "pool" option): a request borrows a
+# connection and gives it back when it ends; a stream gives it back as soon as its bytes
+# start (integrations/proxy.py), so listeners hold none. A request finding all
+# DATABASE_POOL_SIZE in use waits up to DATABASE_POOL_TIMEOUT seconds for one.
+# Size it so that (web workers + Celery processes + beat) x size stays under the
+# server's max_connections. DATABASE_POOL_SIZE=0 turns pooling off and brings back
+# CONN_MAX_AGE's persistent connections (for a server-side pooler such as PgBouncer).
+# https://docs.djangoproject.com/en/5.2/ref/databases/#connection-pool
+DATABASE_POOL_SIZE = env.int("DATABASE_POOL_SIZE", default=16)
+if DATABASE_POOL_SIZE > 0 and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them; Django requires 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DATABASE_POOL_SIZE,
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 
 # --- HTTPS -----------------------------------------------------------------------
 # TLS ends at the proxy in front of gunicorn, which says so in X-Forwarded-Proto.

@@ -401,3 +401,50 @@ def test_the_image_build_collects_static_files_with_productions_settings_and_no_
     assert build["STORAGES"]["staticfiles"]["BACKEND"] == (
         "whitenoise.storage.CompressedManifestStaticFilesStorage"
     )
+
+
+def test_production_shares_a_pool_of_postgresql_connections_among_its_threads():
+    settings = import_settings(
+        "config.settings.production",
+        ["DATABASES"],
+        {**PRODUCTION_ENV, "DATABASE_URL": "postgres://shop:pw@db.example.com:5432/storefront"},
+    )
+
+    default = settings["DATABASES"]["default"]
+    assert default["CONN_MAX_AGE"] == 0  # the pool keeps connections, not each thread
+    assert default["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 16, "timeout": 10.0}
+
+
+def test_production_pool_size_and_wait_come_from_the_environment():
+    settings = import_settings(
+        "config.settings.production",
+        ["DATABASES"],
+        {
+            **PRODUCTION_ENV,
+            "DATABASE_URL": "postgres://shop:pw@db.example.com:5432/storefront",
+            "DATABASE_POOL_SIZE": "40",
+            "DATABASE_POOL_TIMEOUT": "2.5",
+        },
+    )
+
+    assert settings["DATABASES"]["default"]["OPTIONS"]["pool"] == {
+        "min_size": 1,
+        "max_size": 40,
+        "timeout": 2.5,
+    }
+
+
+def test_production_without_its_pool_keeps_a_persistent_connection_per_thread():
+    settings = import_settings(
+        "config.settings.production",
+        ["DATABASES"],
+        {
+            **PRODUCTION_ENV,
+            "DATABASE_URL": "postgres://shop:pw@pgbouncer.example.com:6432/storefront",
+            "DATABASE_POOL_SIZE": "0",
+        },
+    )
+
+    default = settings["DATABASES"]["default"]
+    assert "pool" not in default.get("OPTIONS", {})
+    assert default["CONN_MAX_AGE"] == 60
