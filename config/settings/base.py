@@ -66,6 +66,9 @@ PREVIEW_STOP_SLACK_SECONDS = env.int("PREVIEW_STOP_SLACK_SECONDS", default=3)
 # browsers together (a seek is not a start). A listener starts one every few minutes;
 # a scraper or a runaway player far more.
 STREAM_STARTS_PER_USER_PER_MINUTE = env.int("STREAM_STARTS_PER_USER_PER_MINUTE", default=20)
+# Radio (/radio/<tag>/, store/player/radio.py): skips a listener may make in an hour,
+# across stations. Non-interactive radio licences allow few; 6 is the usual figure.
+RADIO_SKIPS_PER_HOUR = env.int("RADIO_SKIPS_PER_HOUR", default=6)
 # The tags whose new releases the home page shows (7digital tag ids, in order):
 # CATALOGUE_FEATURED_TAGS=rock,pop,electronic
 CATALOGUE_FEATURED_TAGS = env.list("CATALOGUE_FEATURED_TAGS", default=["rock", "pop", "electronic"])

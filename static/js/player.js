@@ -19,6 +19,13 @@
  * goes away; the server keeps the largest report. Locker streams are not logged (the
  * server answers 204 to their start). Media Session metadata and actions let the
  * system's media keys play, pause, skip and seek. Plain ES2017.
+ *
+ * Radio (store/player/radio.py): a <button data-radio-tune="URL" data-radio-next="URL"
+ * data-radio-report="URL" data-radio-name="..."> tunes in. The station chooses every
+ * track and serves it at a URL that names none; "next" asks for a skip (the server
+ * counts them and may refuse: the track then plays on), the end of a track asks for
+ * the next, and there is no previous and no seeking. The server logs each track from
+ * its first byte; the player reports the seconds heard at each pause and as it moves on.
  */
 (function () {
   "use strict";
@@ -30,6 +37,7 @@
   var index = -1; // the queue's current item
   var current = null; // the play under way: {track, title, artist, heard, last, play, id, stream, note}
   var resumeAt = 0; // seconds into the current item to start from (after a page load)
+  var radio = null; // the station tuned in to: {name, tune, next, report, skipsLeft}
   var dragging = false;
 
   function $(id) { return document.getElementById(id); }
@@ -117,7 +125,7 @@
 
   function save() {
     try {
-      var position = current ? audio().currentTime || 0 : resumeAt;
+      var position = current && !current.radio ? audio().currentTime || 0 : resumeAt;
       sessionStorage.setItem(SAVED, JSON.stringify({ queue: queue, index: index, at: position }));
     } catch (e) { /* storage full or refused: the queue lasts this page only */ }
   }
@@ -178,16 +186,17 @@
     toggle.disabled = !current && !queue.length;
     toggle.setAttribute("aria-label", playing ? "Pause" : "Play");
     toggle.querySelector(".player-icon").textContent = playing ? "\u275A\u275A" : "\u25B6";
-    $("player-seek").disabled = !current;
-    $("player-previous").disabled = index <= 0;
-    $("player-next").disabled = index < 0 || index >= queue.length - 1;
+    $("player-seek").disabled = !current || !!radio; // radio: no seeking
+    $("player-previous").disabled = !!radio || index <= 0;
+    $("player-next").disabled = radio ? !current : index < 0 || index >= queue.length - 1;
+    $("player-next").setAttribute("aria-label", radio ? "Skip this track" : "Next track");
     renderQueue();
     mediaSession(playing);
   }
 
   function mediaSession(playing) {
     if (!("mediaSession" in navigator)) return;
-    var item = queue[index];
+    var item = radio ? current : queue[index];
     if (item && window.MediaMetadata) {
       navigator.mediaSession.metadata = new MediaMetadata({ title: item.title, artist: item.artist });
     }
@@ -224,6 +233,7 @@
   }
 
   function reportStop(entry) {
+    if (entry && entry.radio) return radioReport(entry);
     if (!entry || !entry.play) return;
     var seconds = entry.heard;
     if (entry.id) sendStop(entry, entry.id, seconds); // known already: works during pagehide too
@@ -271,7 +281,90 @@
     });
   }
 
+  // -- radio ------------------------------------------------------------------------------
+
+  function post(url, seconds) {
+    var body = new FormData();
+    body.append("csrfmiddlewaretoken", csrfToken());
+    if (seconds !== null && seconds !== undefined) body.append("seconds", seconds.toFixed(2));
+    return body;
+  }
+
+  function radioReport(entry) {
+    if (!entry.station || !entry.heard) return;
+    var url = entry.station.report, body = post(url, entry.heard);
+    if (!(navigator.sendBeacon && navigator.sendBeacon(url, body))) {
+      fetch(url, { method: "POST", body: body, credentials: "same-origin", keepalive: true })
+        .catch(function () {});
+    }
+  }
+
+  function skipsWords(station) {
+    var left = station.skipsLeft;
+    return left === 1 ? "1 skip left" : left + " skips left";
+  }
+
+  function radioMove(url, seconds) {
+    var station = radio;
+    announce(current ? "Asking " + station.name + " for the next track" : "Tuning in to " + station.name);
+    return fetch(url, {
+      method: "POST",
+      body: post(url, seconds),
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken() },
+    })
+      .then(function (response) {
+        return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+      })
+      .catch(function () { return { ok: false, data: {} }; })
+      .then(function (answer) {
+        if (radio !== station) return; // left the radio meanwhile
+        var data = answer.data || {};
+        if (!answer.ok) { // a refused skip: what is on plays on
+          announce(data.error || station.name + " is unavailable at the moment.");
+          syncButtons();
+          return;
+        }
+        station.skipsLeft = data.skipsLeft;
+        var media = audio();
+        current = null; // the seconds heard went with the request: no report on pausing
+        media.pause();
+        current = {
+          track: String(data.track.id), title: data.track.title, artist: data.track.artist,
+          heard: 0, last: 0, play: Promise.resolve(null), id: null, stream: true, note: "",
+          from: data.at || 0, radio: true, station: station,
+        };
+        $("player-seek").max = String(data.track.seconds || 0);
+        offer(null);
+        media.src = data.src;
+        media.play().catch(function () {});
+        syncButtons();
+      });
+  }
+
+  function radioStart(button) {
+    var media = audio();
+    if (current) { reportStop(current); media.pause(); }
+    current = null;
+    radio = {
+      name: button.dataset.radioName || "Radio",
+      tune: button.dataset.radioTune,
+      next: button.dataset.radioNext,
+      report: button.dataset.radioReport,
+      skipsLeft: null,
+    };
+    radioMove(radio.tune, null);
+  }
+
+  function radioLeave() {
+    if (!radio) return;
+    if (current) { reportStop(current); audio().pause(); }
+    radio = null;
+    current = null;
+  }
+
   function choose(button) {
+    radioLeave();
     var item = itemOf(button);
     var media = audio();
     if (current && current.track === item.track) {
@@ -290,6 +383,7 @@
   function playAll(button) {
     var scope = document.querySelector(button.dataset.playAll);
     if (!scope) return;
+    radioLeave();
     var seen = {};
     queue = [];
     scope.querySelectorAll("button[data-preview-track]").forEach(function (each) {
@@ -299,13 +393,18 @@
     if (queue.length) playAt(0);
   }
 
-  function next() { if (index < queue.length - 1) playAt(index + 1); }
+  function next() {
+    if (radio) { if (current) radioMove(radio.next, current.heard); return; }
+    if (index < queue.length - 1) playAt(index + 1);
+  }
   function previous() {
+    if (radio) return; // the station does not go back
     if (current && audio().currentTime > 3) audio().currentTime = 0; // as players do
     else if (index > 0) playAt(index - 1);
   }
 
   function toggle() {
+    if (radio && !current) { radioMove(radio.tune, null); return; }
     if (current) {
       if (audio().paused) resume(audio());
       else audio().pause();
@@ -351,6 +450,8 @@
     var target = event.target;
     var button = target.closest("button[data-preview-track]");
     if (button) return choose(button);
+    var station = target.closest("button[data-radio-tune]");
+    if (station) return radioStart(station);
     var all = target.closest("button[data-play-all]");
     if (all) return playAll(all);
     var action = target.closest("button[data-queue-action]");
@@ -371,7 +472,7 @@
   });
 
   document.addEventListener("input", function (event) {
-    if (event.target.id !== "player-seek" || !current) return;
+    if (event.target.id !== "player-seek" || !current || radio) return;
     audio().currentTime = Number(event.target.value);
   });
   document.addEventListener("pointerdown", function (e) { dragging = e.target.id === "player-seek"; });
@@ -391,7 +492,12 @@
       entry.play.then(function (id) { entry.id = id; });
     }
     var what = describe(current) + (current.stream ? "" : " (preview)");
-    announce("Playing " + what + (current.note ? ". " + current.note : ""));
+    if (current.radio) {
+      announce("Playing " + describe(current) + " on " + current.station.name + " (" +
+        skipsWords(current.station) + " this hour)");
+    } else {
+      announce("Playing " + what + (current.note ? ". " + current.note : ""));
+    }
     syncButtons();
   });
   onMedia("timeupdate", function (media) {
@@ -418,6 +524,7 @@
   });
   onMedia("ended", function () {
     announce("Finished " + describe(current));
+    if (current.radio) { radioMove(current.station.next, current.heard); return; }
     if (index < queue.length - 1) { playAt(index + 1); return; }
     // Pressing play again is a new play: a fresh entry, so late answers touch the old one.
     current = Object.assign({}, current, { heard: 0, last: 0, play: null, id: null, refetch: true });
@@ -426,6 +533,10 @@
   onMedia("error", function () {
     var entry = current;
     reportStop(entry); // if it broke off mid-play, the seconds heard still count
+    if (entry.radio) { // the station moves on without a skip: press next
+      announce(describe(entry) + " could not be played: press Skip for the next track.");
+      return;
+    }
     current = null;
     syncButtons();
     if (!entry.stream) {
@@ -450,7 +561,7 @@
       pause: function () { if (current && !audio().paused) audio().pause(); },
       previoustrack: previous,
       nexttrack: next,
-      seekto: function (details) { if (current) audio().currentTime = details.seekTime; },
+      seekto: function (details) { if (current && !radio) audio().currentTime = details.seekTime; },
     };
     Object.keys(actions).forEach(function (name) {
       try { navigator.mediaSession.setActionHandler(name, actions[name]); } catch (e) { /* unsupported */ }

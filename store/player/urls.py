@@ -1,7 +1,7 @@
 from django.urls import path
 
 import integrations.converters  # noqa: F401 - registers <id:> and <order_number:>
-from store.player import stream_views, views
+from store.player import radio_views, stream_views, views
 
 app_name = "player"
 
@@ -16,4 +16,9 @@ urlpatterns = [
         stream_views.stream_play_report,
         name="stream_play_report",
     ),
+    path("radio/<slug:tag>/", radio_views.station_page, name="radio"),
+    path("radio/<slug:tag>/tune", radio_views.tune, name="radio_tune"),
+    path("radio/<slug:tag>/next", radio_views.next_track, name="radio_next"),
+    path("radio/<slug:tag>/stream", radio_views.stream, name="radio_stream"),
+    path("radio/<slug:tag>/report", radio_views.report, name="radio_report"),
 ]

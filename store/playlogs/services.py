@@ -65,8 +65,12 @@ def catalogue_play_record(
     played_at: datetime,
     seconds_played: int,
     end_reason: str = EndReason.NATURAL_END,
+    track_seconds: int | None = None,
+    due_at: datetime | None = None,
 ) -> CataloguePlay:
-    """Record a finished radio-style play of a catalogue stream, for ``catalogue/log``."""
+    """Record a radio-style play of a catalogue stream, for ``catalogue/log``: finished
+    (due at once), or at ``due_at`` for one the radio records as it starts
+    (store/player/radio.py) and settles later."""
     play = CataloguePlay.objects.create(
         **_streamed(
             track_id=track_id,
@@ -80,6 +84,8 @@ def catalogue_play_record(
         ),
         listener_id=listener_id,
         end_reason=EndReason(end_reason),
+        track_seconds=track_seconds,
+        due_at=due_at,
     )
     play_finished(play=play)
     return play
