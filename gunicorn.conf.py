@@ -22,8 +22,16 @@ import os
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
-# Listeners and visitors served at once by each worker; more wait their turn.
-threads = int(os.environ.get("GUNICORN_THREADS", "384"))
+# Listeners and visitors served at once by each worker; more wait their turn. Enough for
+# one worker alone to hold every stream: the workers share one listening socket, and
+# Linux hands new connections mostly to the same waiting worker, so they are not shared
+# evenly (bench/stream_listeners.py saw 384 + 89 of 473 streams; the full worker's
+# queue then made first bytes wait 11 s). A thread costs memory only once started.
+threads = int(os.environ.get("GUNICORN_THREADS", "1024"))
+# Connections each worker keeps at once: every thread's, and as many more kept alive idle
+# between a visitor's pages (gunicorn's gthread worker keeps alive only what exceeds
+# the threads; its default of 1000 would keep none).
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", str(threads + 1000)))
 # How long an idle kept-alive connection stays open. gunicorn's default, 2 s, closes it
 # while the visitor reads the page; a request sent just as it closes is reset (3 in
 # 12,600 requests under bench/load.py). Longer than a proxy's or load balancer's idle

@@ -253,7 +253,7 @@ class Sampler(threading.Thread):
         self.page_url = page_url
         self.peak_memory = self.peak_threads = 0
         self.pages: list[float] = []
-        self.page_failures = 0
+        self.page_failures: Counter = Counter()
         self.stopping = threading.Event()
 
     def run(self) -> None:
@@ -267,13 +267,13 @@ class Sampler(threading.Thread):
                 began = time.monotonic()
                 try:
                     page = browser.get(self.page_url, timeout=30)
-                except requests.RequestException:
-                    self.page_failures += 1
+                except requests.RequestException as exc:
+                    self.page_failures[type(exc).__name__] += 1
                     continue
                 if page.status_code == 200:
                     self.pages.append(time.monotonic() - began)
                 else:
-                    self.page_failures += 1
+                    self.page_failures[f"status {page.status_code}"] += 1
 
     def stop(self) -> None:
         self.stopping.set()
@@ -291,7 +291,7 @@ class Phase:
     peak_memory_kib: int = 0
     peak_threads: int = 0
     pages: list[float] = field(default_factory=list)
-    page_failures: int = 0
+    page_failures: Counter = field(default_factory=Counter)
     seconds: float = 0.0
 
     def unbroken(self) -> int:
@@ -336,7 +336,9 @@ def report(phase: Phase, baseline_kib: int) -> None:
         line += f"  site +{growth:.0f} MiB, {phase.peak_threads} threads"
         line += (
             f"; a page meanwhile p95 {percentile(phase.pages, 0.95) * 1000:.0f} ms"
-            f" ({phase.page_failures} failed)"
+            f" ({sum(phase.page_failures.values())} failed"
+            + "".join(f", {n} x {why}" for why, n in phase.page_failures.most_common())
+            + ")"
         )
     print(line + f"  ({phase.seconds:.0f} s)", flush=True)
     if os.environ.get("BENCH_TTFBS"):

@@ -41,8 +41,9 @@ VARY = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request")
 # hand-over to Stripe (a redirect to another site, which a background request cannot
 # follow), the account pages' sign-in, sign-out and two-factor forms (they rotate the
 # CSRF token and the session the layout keeps). The header's links navigate in place
-# everywhere: they lead only to pages.
-IN_PLACE_NAMESPACES = frozenset({"catalogue", "basket"})
+# everywhere: they lead only to pages. The player's only page is a radio station's, so
+# the radio plays on when a listener follows a link from it.
+IN_PLACE_NAMESPACES = frozenset({"catalogue", "basket", "player"})
 
 
 def wants_partial(request: HttpRequest) -> bool:

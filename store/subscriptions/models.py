@@ -267,3 +267,26 @@ class TestBillingSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} ({self.state})"
+
+
+class OfflineDevice(models.Model):
+    """A device registered with 7digital for offline play (premium only), as the shop
+    knows it: the name the customer gave it, and whether they disabled it here.
+    7digital knows a device only by its ``clientId``; which devices are enabled is
+    7digital's to say (``user/offlineclients``), so the list is read from there."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="offline_devices"
+    )
+    client_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=60, blank=True)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "client_id"], name="offline_device_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name or f"Device {self.client_id[:8]}"

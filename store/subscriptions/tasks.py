@@ -8,10 +8,15 @@ task lost with its worker or its broker costs at most that minute.
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 from django.db import OperationalError
 
+from sevendigital.errors import SevenDigitalError
 from store.checkout.gateways import PaymentError
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -98,3 +103,28 @@ def subscriptions_test_cycle() -> int:
     from . import services
 
     return services.subscriptions_test_cycle()
+
+
+@shared_task(
+    autoretry_for=(OperationalError, SevenDigitalError),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=12,
+    ignore_result=True,
+)
+def offline_devices_disable(user_id: int) -> int:
+    """A subscription stopped giving premium access: disable the customer's offline
+    devices at 7digital (unless it gives it again by now). If every retry fails, the
+    customer's devices page disables them when next opened."""
+    from integrations.sevendigital import is_transient
+
+    from .services import devices
+
+    try:
+        return devices.offline_devices_disable_all(user_id=user_id)
+    except SevenDigitalError as exc:
+        if is_transient(exc):
+            raise  # tried again later
+        logger.error("Offline devices of user %s not disabled: %r", user_id, exc)
+        return 0

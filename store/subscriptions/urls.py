@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import device_views, views
 
 app_name = "subscriptions"
 urlpatterns = [
@@ -12,4 +12,15 @@ urlpatterns = [
     path("account/subscription/cancel/", views.cancel, name="cancel"),
     path("account/subscription/resume/", views.resume, name="resume"),
     path("account/subscription/portal/", views.portal, name="portal"),
+    path("account/devices/", device_views.devices_page, name="devices"),
+    path(
+        "account/devices/<str:client_id>/rename",
+        device_views.device_rename,
+        name="device_rename",
+    ),
+    path(
+        "account/devices/<str:client_id>/disable",
+        device_views.device_disable,
+        name="device_disable",
+    ),
 ]

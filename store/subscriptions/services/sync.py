@@ -44,6 +44,7 @@ from store.checkout.gateways import PaymentError
 from store.subscriptions import tasks
 from store.subscriptions.models import Subscription, SubscriptionEvent, SubscriptionSync
 
+from .devices import offline_allowed
 from .state import ROLL_AHEAD, expected_level, seven_digital_state
 
 logger = logging.getLogger(__name__)
@@ -283,9 +284,13 @@ def subscription_sync_send(*, sync_id: int) -> SubscriptionSync | None:
         return _retry_later(
             sync.pk, f"7digital's GET disagrees: {mismatch}", count=False, answer=answer
         )
-    return _finish(
+    confirmed = _finish(
         sync.pk, state=State.CONFIRMED, confirmed_at=timezone.now(), answer=answer, error=""
     )
+    if subscription.user_id and not offline_allowed(subscription, now=timezone.now()):
+        # No premium access any more (a downgrade, an expiry): its offline devices go.
+        task_queue_on_commit(tasks.offline_devices_disable, subscription.user_id)
+    return confirmed
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -246,3 +246,34 @@ def test_a_customer_starting_streams_too_fast_is_slowed_but_seeks_go_on(
     assert 1 <= int(starts[2]["Retry-After"]) <= 60
     assert seek.status_code == 206  # a seek is not a start
     b"".join(seek.streaming_content)
+
+
+def test_a_subscription_that_lapses_mid_track_lets_it_finish_and_refuses_the_next(
+    client, listener, sandbox
+):
+    from django.conf import settings
+
+    from sandbox.backends.subscriptions import subscriptions_backend
+    from store.subscriptions.models import Subscription
+
+    subscription = subscribe(listener)
+    playing = client.get(URL)
+    assert playing.status_code == 200
+    chunks = iter(playing.streaming_content)
+    first = next(chunks)  # the track is under way
+
+    Subscription.objects.filter(pk=subscription.pk).update(
+        status=Subscription.Status.ENDED, ended_at=timezone.now()
+    )
+    subscriptions_backend.grant(
+        consumer_key=settings.SEVENDIGITAL_CONSUMER_KEY,
+        user_id=listener.partner_user.partner_user_id,
+        status="expired",
+    )
+    rest = b"".join(chunks)
+
+    assert len(first) + len(rest) == int(playing["Content-Length"])  # heard to its end
+    other = another_streamable_track(than=TRACK)
+    refused = client.head(f"/stream/{other.pk}")
+    assert refused.status_code == 403
+    assert refused["X-Stream-Refusal"] == "subscription-ended"
