@@ -29,11 +29,11 @@ from integrations.sevendigital import get_client, is_transient
 from sevendigital import errors
 from store.catalogue import selectors as catalogue
 from store.player import limits, radio, streams
+from store.player.stream_views import PASSED_HEADERS, starts_stream, upstream_open
 from store.player.views import starts_playback
 
 logger = logging.getLogger(__name__)
 
-PASSED_HEADERS = ("Content-Type", "Content-Length", "Content-Range", "Accept-Ranges")
 RETRY_AFTER_SECONDS = 30
 WORDS = {
     "nothing": "This station has nothing to play in your country at the moment.",
@@ -158,7 +158,7 @@ def stream(request: HttpRequest, tag: str) -> HttpResponse:
     state = radio.station(request.session, tag)
     if state is None or not state.get("track"):
         return _json_refusal("not-tuned", 409)
-    starts = request.method == "GET" and starts_playback_asked(request)
+    starts = starts_stream(request)
     if starts and not state.get("play"):
         key = str(request.user.pk) if request.user.is_authenticated else request.session.session_key
         wait = limits.rate_hit(
@@ -178,11 +178,7 @@ def stream(request: HttpRequest, tag: str) -> HttpResponse:
         track_id=state["track"], format_id=streams.FORMAT_STANDARD, country=country
     )
     try:
-        upstream = client.media.open(
-            media,
-            range=request.headers.get("Range"),
-            method="HEAD" if request.method == "HEAD" else "GET",
-        )
+        upstream = upstream_open(client, media, request)
     except errors.SevenDigitalError as exc:
         radio.stream_failed(request.session, tag=tag)
         if is_transient(exc):
@@ -212,8 +208,3 @@ def stream(request: HttpRequest, tag: str) -> HttpResponse:
             response, device, secure=getattr(settings, "SESSION_COOKIE_SECURE", False)
         )
     return response
-
-
-def starts_playback_asked(request: HttpRequest) -> bool:
-    wanted = request.headers.get("Range", "").replace(" ", "")
-    return not wanted or wanted.startswith("bytes=0-")

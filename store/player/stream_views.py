@@ -66,7 +66,7 @@ def _refused(refusal: Refusal, *, retry_after: int | None = None) -> HttpRespons
     return response
 
 
-def _starts_stream(request: HttpRequest) -> bool:
+def starts_stream(request: HttpRequest) -> bool:
     """A GET from the first byte: a stream begins (a seek or a HEAD does not)."""
     if request.method != "GET":
         return False
@@ -95,6 +95,16 @@ def _decide(request: HttpRequest, track_id: int, country: str):
     return (track, decision), None
 
 
+def upstream_open(client, media, request: HttpRequest):
+    """7digital's answer to ``media`` for this request: its Range passed on, a HEAD sent
+    as a HEAD (no audio fetched for nothing), signed afresh. Raises SevenDigitalError."""
+    return client.media.open(
+        media,
+        range=request.headers.get("Range"),
+        method="HEAD" if request.method == "HEAD" else "GET",
+    )
+
+
 def _reason_of_refused_head(client, media, refused: errors.SevenDigitalError):
     """A refused HEAD has no body, so no 7digital code: "playing on another device"
     (3201) and "not owned" (2002) are both a bare 403. Ask again for one byte, which a
@@ -116,7 +126,7 @@ def stream(request: HttpRequest, track_id: int) -> HttpResponse:
     partner_id = partner_user_id_of(user=request.user)
     if partner_id is None:  # the 7digital user is still being made
         return _refused(Refusal.UNAVAILABLE)
-    if _starts_stream(request):
+    if starts_stream(request):
         wait = limits.rate_hit(
             scope="stream-user",
             key=str(request.user.pk),
@@ -143,11 +153,7 @@ def stream(request: HttpRequest, track_id: int) -> HttpResponse:
             country=country,
         )
     try:
-        upstream = client.media.open(
-            media,
-            range=request.headers.get("Range"),
-            method="HEAD" if request.method == "HEAD" else "GET",
-        )
+        upstream = upstream_open(client, media, request)
     except errors.SevenDigitalError as exc:
         if request.method == "HEAD" and exc.code is None and not is_transient(exc):
             exc = _reason_of_refused_head(client, media, exc)
