@@ -20,6 +20,7 @@ from sevendigital import errors
 from sevendigital.models.catalogue import Track
 from store.checkout.models import OrderLine
 from store.subscriptions.models import Subscription
+from store.subscriptions.selectors import gives_streaming
 
 # 7digital's streaming formats (reference line 4585): AAC 160 kbps, and AAC 64 kbps for
 # those who save data.
@@ -82,16 +83,6 @@ def owns(*, user, track_id: int, release_id: int | None) -> bool:
         OrderLine.objects.filter(order__user=user, status=OrderLine.Status.DELIVERED)
         .filter(owned)
         .exists()
-    )
-
-
-def gives_streaming(subscription: Subscription | None, *, now: datetime) -> bool:
-    """Whether the subscription streams now: not ended and within the period paid for
-    (an unpaid renewal keeps access while the gateway retries, as 7digital is told)."""
-    return (
-        subscription is not None
-        and subscription.status != Subscription.Status.ENDED
-        and subscription.current_period_end > now
     )
 
 

@@ -303,6 +303,24 @@ def plan_on_sale(*, slug: str) -> Plan | None:
     return Plan.objects.filter(active=True, slug=slug).first()
 
 
+def gives_streaming(subscription: Subscription | None, *, now: datetime) -> bool:
+    """Whether the subscription streams now: not ended and within the period paid for
+    (an unpaid renewal keeps access while the gateway retries, as 7digital is told)."""
+    return (
+        subscription is not None
+        and subscription.status != Subscription.Status.ENDED
+        and subscription.current_period_end > now
+    )
+
+
+def gives_offline(subscription: Subscription | None, *, now: datetime) -> bool:
+    """Whether the subscription lets devices keep tracks offline now: it streams, on
+    the premium plan (the only one with offline access, reference line 6419)."""
+    return (
+        gives_streaming(subscription, now=now) and subscription.plan.plan_code == Plan.Code.PREMIUM
+    )
+
+
 def subscription_of(*, user) -> Subscription | None:
     """The customer's subscription, if they ever had one (a checkout never paid is not)."""
     return Subscription.objects.select_related("plan").filter(user=user).first()

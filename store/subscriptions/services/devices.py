@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from accounts.selectors import partner_user_id_of
 from integrations.sevendigital import get_client, get_sender_client
-from store.subscriptions.models import OfflineDevice, Plan, Subscription
+from store.subscriptions.models import OfflineDevice, Subscription
+from store.subscriptions.selectors import gives_offline
 
 logger = logging.getLogger(__name__)
 
@@ -28,16 +29,6 @@ class Device:
     name: str
     enabled: bool
     disabled_at: object = None
-
-
-def offline_allowed(subscription: Subscription | None, *, now) -> bool:
-    """Whether this subscription gives offline play now: premium, with access."""
-    return (
-        subscription is not None
-        and subscription.plan.plan_code == Plan.Code.PREMIUM
-        and subscription.status != Subscription.Status.ENDED
-        and subscription.current_period_end > now
-    )
 
 
 def offline_devices_list(*, user) -> list[Device]:
@@ -89,7 +80,7 @@ def offline_devices_disable_all(*, user_id: int) -> int:
     if user is None:
         return 0
     subscription = Subscription.objects.select_related("plan").filter(user=user).first()
-    if offline_allowed(subscription, now=timezone.now()):
+    if gives_offline(subscription, now=timezone.now()):
         return 0  # premium again (an upgrade after the downgrade): keep them
     partner_id = partner_user_id_of(user=user)
     if not partner_id:

@@ -43,8 +43,8 @@ from sevendigital.resources.subscription_rules import check_update, iso
 from store.checkout.gateways import PaymentError
 from store.subscriptions import tasks
 from store.subscriptions.models import Subscription, SubscriptionEvent, SubscriptionSync
+from store.subscriptions.selectors import gives_offline
 
-from .devices import offline_allowed
 from .state import ROLL_AHEAD, expected_level, seven_digital_state
 
 logger = logging.getLogger(__name__)
@@ -287,7 +287,7 @@ def subscription_sync_send(*, sync_id: int) -> SubscriptionSync | None:
     confirmed = _finish(
         sync.pk, state=State.CONFIRMED, confirmed_at=timezone.now(), answer=answer, error=""
     )
-    if subscription.user_id and not offline_allowed(subscription, now=timezone.now()):
+    if subscription.user_id and not gives_offline(subscription, now=timezone.now()):
         # No premium access any more (a downgrade, an expiry): its offline devices go.
         task_queue_on_commit(tasks.offline_devices_disable, subscription.user_id)
     return confirmed
