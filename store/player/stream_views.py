@@ -31,6 +31,7 @@ from integrations.proxy import relay
 from integrations.sevendigital import get_client, is_transient
 from sevendigital import errors
 from store.catalogue import selectors as catalogue
+from store.player import access as access_rules
 from store.player import limits, stream_plays, streams
 from store.player.streams import Refusal, Source
 from store.player.views import starts_playback
@@ -176,6 +177,30 @@ def stream(request: HttpRequest, track_id: int) -> HttpResponse:
         streams.device_cookie_set(
             response, device, secure=getattr(settings, "SESSION_COOKIE_SECURE", False)
         )
+    return response
+
+
+@require_safe
+def access(request: HttpRequest) -> HttpResponse:
+    """This customer's badge for each play button a page lists (:mod:`store.player.access`):
+    ``?t=TRACK:RELEASE:STREAMING`` repeated, answered ``{"tracks": {id: badge}, "words":
+    {badge: [text, meaning]}}``, private and never stored."""
+    if not request.user.is_authenticated:
+        response = JsonResponse({"error": "Sign in to see what you may play."}, status=403)
+    else:
+        try:
+            items = access_rules.items_parse(request.GET.getlist("t"))
+        except ValueError as exc:
+            response = JsonResponse({"error": f"Not a list of play buttons: {exc}."}, status=400)
+        else:
+            badges = access_rules.badges_of(user=request.user, items=items, now=timezone.now())
+            response = JsonResponse(
+                {
+                    "tracks": {str(track): badge.value for track, badge in badges.items()},
+                    "words": {badge.value: words for badge, words in access_rules.WORDS.items()},
+                }
+            )
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -19,6 +19,7 @@ from django.db.models import Q
 from sevendigital import errors
 from sevendigital.models.catalogue import Track
 from store.checkout.models import OrderLine
+from store.player.access import Streaming, streaming_of
 from store.subscriptions.models import Subscription
 from store.subscriptions.selectors import gives_streaming
 
@@ -96,10 +97,10 @@ def stream_decide(*, user, track: Track, now: datetime) -> Decision:
     subscription = Subscription.objects.filter(user=user).first()
     if not gives_streaming(subscription, now=now):
         return Decision(None, Refusal.LAPSED if subscription else Refusal.PREVIEW_ONLY)
-    opens = track.subscription_streaming
-    if opens is None:
+    streaming = streaming_of(track, now=now)
+    if streaming is Streaming.NONE:
         return Decision(None, Refusal.NOT_STREAMABLE)
-    if not opens.is_released(now):
+    if streaming is Streaming.LATER:
         return Decision(None, Refusal.NOT_YET)
     return Decision(Source.SUBSCRIPTION)
 

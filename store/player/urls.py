@@ -9,6 +9,7 @@ urlpatterns = [
     path("previews/<id:track_id>", views.preview, name="preview"),
     path("previews/<id:track_id>/plays", views.play_start, name="play_start"),
     path("previews/plays/<uuid:play_id>/stop", views.play_stop, name="play_stop"),
+    path("player/access", stream_views.access, name="access"),
     path("stream/<id:track_id>", stream_views.stream, name="stream"),
     path("stream/<id:track_id>/plays", stream_views.stream_play_start, name="stream_play_start"),
     path(

@@ -97,11 +97,11 @@ def test_a_visitor_hears_the_preview_and_is_told_how_to_hear_it_all(desktop):
     screenshot(page, "stream-visitor-preview")
 
 
-def test_an_owner_plays_the_whole_track_from_the_locker_and_nothing_is_logged(desktop, storefront):
+def _owner_session(storefront: str) -> dict:
+    """A customer who bought the release of "No Surprises" (delivered): their cookie."""
     from unittest import mock
 
     from store.checkout import tasks
-    from store.playlogs.models import SubscriptionPlay
     from tests.store.conftest import add, make_customer
 
     user = make_customer("owner@example.com")
@@ -116,9 +116,14 @@ def test_an_owner_plays_the_whole_track_from_the_locker_and_nothing_is_logged(de
         client.post("/checkout/", {"card_number": "4242 4242 4242 4242"})
     for line_id in lines:  # the worker's job, done here
         tasks.order_line_deliver(line_id)
+    return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": storefront}
+
+
+def test_an_owner_plays_the_whole_track_from_the_locker_and_nothing_is_logged(desktop, storefront):
+    from store.playlogs.models import SubscriptionPlay
+
     page = desktop
-    cookie = client.cookies["sessionid"]
-    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": storefront}])
+    page.context.add_cookies([_owner_session(storefront)])
     page.goto("/locker/")
 
     page.locator(f'button[data-preview-track="{NO_SURPRISES_TRACK}"]').click()
@@ -183,3 +188,46 @@ def test_data_saver_streams_aac_64_and_is_remembered(desktop, storefront):
     page.reload()
 
     expect(page.get_by_label("Data saver")).to_be_checked()
+
+
+def _badge(page, track: int):
+    return page.locator(f'.track-row:has(button[data-preview-track="{track}"]) .access-badge')
+
+
+def test_badges_say_what_each_customer_hears_and_follow_navigation(browser, desktop, storefront):
+    from .conftest import DESKTOP, PHONE, opened_page
+
+    page = desktop
+    page.context.add_cookies([_owner_session(storefront)])
+    page.goto(f"/releases/{NO_SURPRISES}/")
+
+    expect(_badge(page, NO_SURPRISES_TRACK)).to_have_text("Owned")
+    expect(page.locator(f'button[data-preview-track="{NO_SURPRISES_TRACK}"]')).to_have_attribute(
+        "aria-label", "Play No Surprises (owned)"
+    )
+    screenshot(page, "badges-owner-release")
+    # A link loads the artist's page in place (hx-boost): its rows get their badges too,
+    # owned for this release's tracks and previews for the rest.
+    page.locator(".release-header a[href^='/artists/']").first.click()
+    page.wait_for_url("**/artists/**")
+    rows = page.locator(".track-row .access-badge")
+    expect(rows.first).to_be_visible()
+    texts = set(rows.all_inner_texts())
+    assert texts <= {"Owned", "Preview"} and "Preview" in texts
+    screenshot(page, "badges-owner-artist")
+
+    cookie, _ = _subscriber_session(storefront)
+    with opened_page(browser, storefront, PHONE, phone=True) as subscriber:
+        subscriber.context.add_cookies([cookie])
+        subscriber.goto(f"/tracks/{NO_SURPRISES_TRACK}/")
+        expect(subscriber.locator(".track-summary .access-badge")).to_have_text("Stream")
+        expect(subscriber.locator(".track-summary .play-label")).to_have_text("Play")
+        screenshot(subscriber, "badges-subscriber-track")
+
+    with opened_page(browser, storefront, DESKTOP) as visitor:
+        visitor.goto(f"/releases/{NO_SURPRISES}/")
+        expect(
+            visitor.locator(f'button[data-preview-track="{NO_SURPRISES_TRACK}"]')
+        ).to_be_visible()
+        visitor.wait_for_timeout(300)
+        assert visitor.locator(".access-badge").count() == 0
