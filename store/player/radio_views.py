@@ -28,7 +28,7 @@ from integrations.proxy import relay
 from integrations.sevendigital import get_client, is_transient
 from sevendigital import errors
 from store.catalogue import selectors as catalogue
-from store.player import limits, radio, streams
+from store.player import limits, radio, streams, tally
 from store.player.stream_views import PASSED_HEADERS, starts_stream, upstream_open
 from store.player.views import starts_playback
 
@@ -192,6 +192,7 @@ def stream(request: HttpRequest, tag: str) -> HttpResponse:
         response = relay(request, upstream, passed_headers=PASSED_HEADERS)
         response["Content-Disposition"] = "inline"
         if request.method == "GET" and starts_playback(upstream):
+            tally.streams.count(source="catalogue")  # for the reconciliation
             user = request.user if request.user.is_authenticated else None
             partner = partner_user_id_of(user=user) if user else None
             radio.stream_served(

@@ -32,7 +32,7 @@ from integrations.sevendigital import get_client, is_transient
 from sevendigital import errors
 from store.catalogue import selectors as catalogue
 from store.player import access as access_rules
-from store.player import limits, stream_plays, streams
+from store.player import limits, stream_plays, streams, tally
 from store.player.streams import Refusal, Source
 from store.player.views import starts_playback
 from store.playlogs.models import SubscriptionPlay
@@ -166,13 +166,11 @@ def stream(request: HttpRequest, track_id: int) -> HttpResponse:
         response = relay(request, upstream, passed_headers=PASSED_HEADERS)
         response["Content-Disposition"] = "inline"  # listened to, never offered as a file
         response["X-Stream-Source"] = decision.source.value
-        if (
-            decision.source is Source.SUBSCRIPTION
-            and request.method != "HEAD"
-            and starts_playback(upstream)
-        ):
-            # One play of it may now be reported from this device (stream_plays).
-            stream_plays.stream_received(device_id=device, track_id=track_id)
+        if request.method != "HEAD" and starts_playback(upstream):
+            tally.streams.count(source=decision.source.value)  # for the reconciliation
+            if decision.source is Source.SUBSCRIPTION:
+                # One play of it may now be reported from this device (stream_plays).
+                stream_plays.stream_received(device_id=device, track_id=track_id)
     if new_device:
         streams.device_cookie_set(
             response, device, secure=getattr(settings, "SESSION_COOKIE_SECURE", False)

@@ -15,6 +15,10 @@ cross-check, not a play log: every play itself is its own row, written at once
 (:func:`store.player.services.preview_play_start`). A batch that cannot be written
 (the database is down) is kept and tried again at the next flush.
 
+Whole tracks are counted the same way, per day and source (:class:`StreamTally`): the
+subscription's streams and radio's, set against the plays recorded of them, and the
+locker's, which are never reported (the reconciliation's "stream responses vs plays").
+
 The plays the play endpoints refuse (no clip received, too many too fast) are counted
 the same way, per day and reason (:class:`RefusalTally`): a client forging plays sends
 them by the thousand, and each must not cost a database write.
@@ -130,7 +134,23 @@ class RefusalTally(DailyTally):
         services.preview_refusals_add(day=day, reason=key, refusals=n)
 
 
+class StreamTally(DailyTally):
+    """Whole-track responses that started playback, per (UTC day, source): subscription,
+    catalogue (radio) or locker."""
+
+    name = "tally of proxied streams"
+
+    def count(self, *, source: str, at: datetime | None = None) -> None:
+        """Count one stream response that started playback, on the day (UTC) of ``at``."""
+        self._count(str(source), at)
+
+    def write(self, *, day: date, key: str, n: int) -> None:
+        services.stream_responses_add(day=day, source=key, responses=n)
+
+
 tally = ResponseTally()
 refusals = RefusalTally()
+streams = StreamTally()
 atexit.register(tally.flush)
 atexit.register(refusals.flush)
+atexit.register(streams.flush)

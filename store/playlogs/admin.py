@@ -17,7 +17,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from store.playlogs import charts, outbox, selectors
-from store.playlogs.models import OutboxPlay, PreviewResponseTally
+from store.playlogs.models import OutboxPlay, PreviewResponseTally, StreamResponseTally
 from store.playlogs.outbox import Kind
 
 DASHBOARD_DAYS = 30
@@ -209,3 +209,11 @@ class PreviewResponseTallyAdmin(ReadOnlyAdmin):
     list_filter = ("country",)
     date_hierarchy = "day"
     ordering = ("-day", "country")
+
+
+@admin.register(StreamResponseTally)
+class StreamResponseTallyAdmin(ReadOnlyAdmin):
+    list_display = ("day", "source", "responses")
+    list_filter = ("source",)
+    date_hierarchy = "day"
+    ordering = ("-day", "source")

@@ -227,6 +227,30 @@ class PreviewResponseTally(models.Model):
         return f"{self.day} {self.country}: {self.responses}"
 
 
+class StreamResponseTally(models.Model):
+    """Whole-track responses that started playback (200, or 206 from byte 0), per UTC
+    day and source: the subscription's streams and radio's are set against the plays
+    recorded of them; the locker's are counted though never reported (reference)."""
+
+    class Source(models.TextChoices):
+        SUBSCRIPTION = "subscription", "Subscription streams"
+        CATALOGUE = "catalogue", "Radio"
+        LOCKER = "locker", "Locker streams"
+
+    day = models.DateField()
+    source = models.CharField(max_length=16, choices=Source.choices)
+    responses = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "source"], name="playlogs_streams_day_source")
+        ]
+        verbose_name_plural = "stream response tallies"
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.source}: {self.responses}"
+
+
 class PreviewRefusalTally(models.Model):
     """Preview plays a browser tried to start and was refused, per UTC day and reason."""
 

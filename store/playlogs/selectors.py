@@ -9,14 +9,19 @@ the counts out on the calendar, so days without plays still appear, as zeros.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from store.playlogs.models import PreviewRefusalTally, PreviewResponseTally, RefusalReason
+from store.playlogs.models import (
+    PreviewRefusalTally,
+    PreviewResponseTally,
+    RefusalReason,
+    StreamResponseTally,
+)
 from store.playlogs.outbox import KINDS, Kind, kind_get
 
 # The oldest unsent play is late once it is older than this: previews wait up to
@@ -69,6 +74,8 @@ class ReconciliationDay:
     # Starts of preview plays refused (no clip received, too many too fast): never
     # recorded, never reported, so not in the difference either.
     preview_refused: int = 0
+    # Whole-track responses that started playback, by source (StreamResponseTally).
+    stream_responses: dict[str, int] = field(default_factory=dict)
 
     @property
     def day(self) -> date:
@@ -83,6 +90,32 @@ class ReconciliationDay:
         """Responses that started playback minus preview plays recorded: more responses
         than plays means plays went unrecorded (or a player never reported)."""
         return self.preview_responses - self.preview_recorded
+
+    @property
+    def streams(self) -> tuple[StreamReconciliation, ...]:
+        """Whole tracks, per source: responses that started playback beside the plays
+        recorded (none for the locker, whose streams are never reported)."""
+        return tuple(
+            StreamReconciliation(
+                source=source.value,
+                label=source.label,
+                responses=self.stream_responses.get(source.value, 0),
+                recorded=(self.plays.of(source.value).recorded if source.value in KINDS else None),
+            )
+            for source in StreamResponseTally.Source
+        )
+
+
+@dataclass(frozen=True)
+class StreamReconciliation:
+    source: str
+    label: str
+    responses: int
+    recorded: int | None  # None: not a kind of play (locker streams)
+
+    @property
+    def difference(self) -> int | None:
+        return None if self.recorded is None else self.responses - self.recorded
 
 
 @dataclass(frozen=True)
@@ -180,11 +213,21 @@ def reconciliation(*, days: int = 30, today: date | None = None) -> list[Reconci
         .annotate(refused=Sum("refusals"))
         .values_list("day", "refused")
     )
+    streamed: dict[date, dict[str, int]] = {}
+    for day, source, n in (
+        StreamResponseTally.objects.filter(day__gte=plays[-1].day, day__lte=plays[0].day)
+        .values("day", "source")
+        .order_by()
+        .annotate(n=Sum("responses"))
+        .values_list("day", "source", "n")
+    ):
+        streamed.setdefault(day, {})[source] = n
     return [
         ReconciliationDay(
             plays=day,
             preview_responses=responses.get(day.day, 0),
             preview_refused=refused.get(day.day, 0),
+            stream_responses=streamed.get(day.day, {}),
         )
         for day in plays
     ]

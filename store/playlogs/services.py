@@ -23,6 +23,7 @@ from store.playlogs.models import (
     PreviewRefusalTally,
     PreviewResponseTally,
     RefusalReason,
+    StreamResponseTally,
     SubscriptionPlay,
 )
 
@@ -159,3 +160,11 @@ def preview_refusals_add(*, day: date, reason: str, refusals: int) -> None:
     in batches as :func:`preview_responses_add` is."""
     key = {"reason": RefusalReason(reason).value}
     _tally_add(PreviewRefusalTally, day=day, key=key, field="refusals", n=refusals)
+
+
+@transaction.atomic
+def stream_responses_add(*, day: date, source: str, responses: int) -> None:
+    """Add ``responses`` whole-track responses that started playback to ``day``'s tally
+    for ``source``, in batches as :func:`preview_responses_add` is."""
+    key = {"source": StreamResponseTally.Source(source).value}
+    _tally_add(StreamResponseTally, day=day, key=key, field="responses", n=responses)

@@ -54,6 +54,16 @@ def _fresh_refusals(monkeypatch):
     return fresh
 
 
+@pytest.fixture(autouse=True)
+def stream_tally(monkeypatch):
+    """The tally of whole-track responses, its own for each test too."""
+    from store.player import tally
+
+    fresh = tally.StreamTally()
+    monkeypatch.setattr(tally, "streams", fresh)
+    return fresh
+
+
 def listen(client, track_id: int = SEEDED_TRACK, **headers) -> int:
     """Fetch a clip through the proxy from its start, as the player's audio element
     does; its status."""

@@ -349,3 +349,18 @@ def test_a_7digital_outage_is_a_503_and_moving_on_costs_no_skip(client, sandbox_
 
     assert response.status_code == 200
     assert response.json()["skipsLeft"] == 6
+
+
+def test_each_response_from_the_first_byte_is_counted_for_the_reconciliation(
+    client, sandbox_for_store, stream_tally
+):
+    from store.playlogs.models import StreamResponseTally
+
+    on_air = tune(client)
+    client.head(on_air["src"])
+    b"".join(client.get(on_air["src"], HTTP_RANGE="bytes=1000-1999").streaming_content)
+    hear(client, on_air)
+    stream_tally.flush()
+
+    assert dict(StreamResponseTally.objects.values_list("source", "responses")) == {"catalogue": 1}
+    assert CataloguePlay.objects.count() == 1

@@ -277,3 +277,39 @@ def test_a_subscription_that_lapses_mid_track_lets_it_finish_and_refuses_the_nex
     refused = client.head(f"/stream/{other.pk}")
     assert refused.status_code == 403
     assert refused["X-Stream-Refusal"] == "subscription-ended"
+
+
+def _stream_responses() -> dict[str, int]:
+    from store.playlogs.models import StreamResponseTally
+
+    return dict(StreamResponseTally.objects.values_list("source", "responses"))
+
+
+def test_a_stream_from_its_start_is_counted_for_the_reconciliation_and_a_seek_or_head_is_not(
+    client, listener, sandbox, stream_tally
+):
+    subscribe(listener)
+
+    for request in (
+        lambda: client.get(URL, HTTP_RANGE="bytes=0-"),
+        lambda: client.get(URL, HTTP_RANGE="bytes=100000-"),  # a seek: the same play
+        lambda: client.head(URL),
+    ):
+        response = request()
+        assert response.status_code in (200, 206)
+        if response.streaming:
+            b"".join(response.streaming_content)
+    stream_tally.flush()
+
+    assert _stream_responses() == {"subscription": 1}
+
+
+def test_an_owners_stream_is_counted_as_the_lockers(
+    client, listener, sandbox, stream_tally, queue, django_capture_on_commit_callbacks
+):
+    buy(client, queue, django_capture_on_commit_callbacks, release=NO_SURPRISES)
+
+    b"".join(client.get(URL).streaming_content)
+    stream_tally.flush()
+
+    assert _stream_responses() == {"locker": 1}

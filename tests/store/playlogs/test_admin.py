@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from store.playlogs.models import PreviewResponseTally
+from store.playlogs.models import PreviewResponseTally, StreamResponseTally
 
 from .factories import CataloguePlayFactory, PreviewPlayFactory, SubscriptionPlayFactory
 
@@ -147,6 +147,16 @@ def test_the_response_tally_is_visible_to_staff(admin_client):
 
     assert response.status_code == 200
     assert b"GB" in response.content
+
+
+def test_the_stream_tally_is_visible_to_the_staff_group_and_read_only(staff):
+    StreamResponseTally.objects.create(day=timezone.now().date(), source="catalogue", responses=3)
+
+    response = staff.get(reverse("admin:playlogs_streamresponsetally_changelist"))
+
+    assert response.status_code == 200
+    assert b"Radio" in response.content
+    assert staff.get(reverse("admin:playlogs_streamresponsetally_add")).status_code == 403
 
 
 def test_visitors_who_are_not_staff_cannot_see_plays(client, django_user_model):

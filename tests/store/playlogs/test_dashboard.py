@@ -21,6 +21,7 @@ from store.playlogs.models import (
     PreviewPlay,
     PreviewRefusalTally,
     PreviewResponseTally,
+    StreamResponseTally,
 )
 from tests.conftest import pass_second_factor
 
@@ -244,6 +245,34 @@ def test_the_reconciliation_shows_responses_against_preview_plays_and_the_differ
     assert row[("preview", "delivered")] == "2"
     assert row[("preview", "rejected")] == "1"
     assert row[("preview", "unsent")] == "0"
+
+
+def test_the_reconciliation_shows_stream_responses_against_subscription_and_radio_plays(
+    staff, stopped_clock
+):
+    today = NOW.date()
+    StreamResponseTally.objects.create(day=today, source="subscription", responses=3)
+    StreamResponseTally.objects.create(day=today, source="catalogue", responses=1)
+    StreamResponseTally.objects.create(day=today, source="locker", responses=5)
+    SubscriptionPlayFactory(played_at=NOW)
+    CataloguePlayFactory(played_at=NOW)
+
+    page = Page(staff.get(DASHBOARD).content.decode())
+
+    row = {
+        (cell["data-source"], cell["data-figure"]): cell["text"].strip()
+        for cell in page.cells("streams-table")
+        if cell["within"]["data-day"] == today.isoformat()
+    }
+    assert row == {
+        ("subscription", "responses"): "3",
+        ("subscription", "recorded"): "1",
+        ("subscription", "difference"): "+2",
+        ("catalogue", "responses"): "1",
+        ("catalogue", "recorded"): "1",
+        ("catalogue", "difference"): "0",
+        ("locker", "responses"): "5",
+    }
 
 
 def test_the_reconciliation_shows_the_plays_refused_per_day_and_per_reason(staff, stopped_clock):

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from store.playlogs import selectors
-from store.playlogs.models import PreviewResponseTally
+from store.playlogs.models import PreviewResponseTally, StreamResponseTally
 
 from .factories import CataloguePlayFactory, PreviewPlayFactory, SubscriptionPlayFactory
 
@@ -173,3 +173,25 @@ def test_reconciliation_shows_more_plays_than_responses_as_a_negative_difference
     (today,) = selectors.reconciliation(days=1, today=TODAY)
 
     assert today.difference == -2
+
+
+def test_reconciliation_sets_stream_responses_against_the_plays_of_each_source():
+    StreamResponseTally.objects.create(day=TODAY, source="subscription", responses=4)
+    StreamResponseTally.objects.create(day=TODAY, source="catalogue", responses=2)
+    StreamResponseTally.objects.create(day=TODAY, source="locker", responses=7)
+    SubscriptionPlayFactory.create_batch(3, played_at=NOON)
+    CataloguePlayFactory.create_batch(2, played_at=NOON)
+
+    today, yesterday = selectors.reconciliation(days=2, today=TODAY)
+
+    figures = {s.source: (s.responses, s.recorded, s.difference) for s in today.streams}
+    assert figures == {
+        "subscription": (4, 3, 1),
+        "catalogue": (2, 2, 0),
+        "locker": (7, None, None),  # never reported, so no plays to match
+    }
+    assert {s.source: s.responses for s in yesterday.streams} == {
+        "subscription": 0,
+        "catalogue": 0,
+        "locker": 0,
+    }
