@@ -69,6 +69,10 @@ STREAM_STARTS_PER_USER_PER_MINUTE = env.int("STREAM_STARTS_PER_USER_PER_MINUTE",
 # Radio (/radio/<tag>/, store/player/radio.py): skips a listener may make in an hour,
 # across stations. Non-interactive radio licences allow few; 6 is the usual figure.
 RADIO_SKIPS_PER_HOUR = env.int("RADIO_SKIPS_PER_HOUR", default=6)
+# Visitors' radio tracks started from one address (an IPv6 /64) a minute, all their
+# sessions together: a session costs nothing to make, an address does. Generous, for
+# the many listeners behind one network's address.
+RADIO_STARTS_PER_ADDRESS_PER_MINUTE = env.int("RADIO_STARTS_PER_ADDRESS_PER_MINUTE", default=60)
 # The tags whose new releases the home page shows (7digital tag ids, in order):
 # CATALOGUE_FEATURED_TAGS=rock,pop,electronic
 CATALOGUE_FEATURED_TAGS = env.list("CATALOGUE_FEATURED_TAGS", default=["rock", "pop", "electronic"])

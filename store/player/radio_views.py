@@ -30,7 +30,7 @@ from sevendigital import errors
 from store.catalogue import selectors as catalogue
 from store.player import limits, radio, streams, tally
 from store.player.stream_views import PASSED_HEADERS, starts_stream, upstream_open
-from store.player.views import starts_playback
+from store.player.views import client_address, starts_playback
 
 logger = logging.getLogger(__name__)
 
@@ -167,6 +167,13 @@ def stream(request: HttpRequest, tag: str) -> HttpResponse:
             limit=settings.STREAM_STARTS_PER_USER_PER_MINUTE,
             now=timezone.now(),
         )
+        if not wait and not request.user.is_authenticated:
+            wait = limits.rate_hit(
+                scope="radio-address",
+                key=client_address(request),
+                limit=settings.RADIO_STARTS_PER_ADDRESS_PER_MINUTE,
+                now=timezone.now(),
+            )
         if wait:
             return _json_refusal("too-many", 429, wait=wait)
     country = visitor_country(request)

@@ -364,3 +364,34 @@ def test_each_response_from_the_first_byte_is_counted_for_the_reconciliation(
 
     assert dict(StreamResponseTally.objects.values_list("source", "responses")) == {"catalogue": 1}
     assert CataloguePlay.objects.count() == 1
+
+
+def test_visitors_from_one_address_start_a_limited_number_of_tracks_whatever_their_sessions(
+    settings, sandbox_for_store
+):
+    from django.test import Client
+
+    from tests.store.conftest import make_customer
+
+    settings.RADIO_STARTS_PER_ADDRESS_PER_MINUTE = 2
+    here = {"REMOTE_ADDR": "203.0.113.9"}
+
+    def start(client, **where):
+        on_air = tune(client)
+        return client.get(on_air["src"], **where)
+
+    served = [start(Client(**here)) for _ in range(2)]  # a new session each time
+    refused = start(Client(**here))
+    elsewhere = start(Client(REMOTE_ADDR="198.51.100.4"))
+    customer = Client(**here)
+    customer.force_login(make_customer("radio@example.com"))
+    signed_in = start(customer)
+
+    assert [r.status_code for r in served] == [200, 200]
+    assert refused.status_code == 429
+    assert refused.json()["reason"] == "too-many"
+    assert int(refused["Retry-After"]) > 0
+    assert elsewhere.status_code == 200
+    assert signed_in.status_code == 200  # a customer is limited per account instead
+    for response in (*served, elsewhere, signed_in):
+        b"".join(response.streaming_content)
