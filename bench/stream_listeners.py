@@ -4,6 +4,7 @@ side in the same run, straight from the sandbox.
     .venv/bin/python bench/stream_listeners.py                        # N = 50, 100, 200, 500
     .venv/bin/python bench/stream_listeners.py --listeners 500
     .venv/bin/python bench/stream_listeners.py --threads 8 --listeners 50,100  # another layout
+    .venv/bin/python bench/stream_listeners.py --listeners 500 --tls  # streams over https
 
 Starts `scripts.production.ProductionLayout`: gunicorn with `gunicorn.conf.py` (as the
 image runs it; `--workers` and `--threads` set `WEB_CONCURRENCY` and `GUNICORN_THREADS`,
@@ -247,13 +248,16 @@ class Sampler(threading.Thread):
     visitor browsing meanwhile waits for a page (``page_url``, on a connection kept
     alive as a browser's)."""
 
-    def __init__(self, pid: int, page_url: str) -> None:
+    def __init__(self, pid: int, page_url: str, redis_url: str | None = None) -> None:
         super().__init__(daemon=True)
         self.pid = pid
         self.page_url = page_url
         self.peak_memory = self.peak_threads = 0
         self.pages: list[float] = []
         self.page_failures: Counter = Counter()
+        self.failed_at: list[float] = []
+        self.peak_redis_clients = 0
+        self.redis_url = redis_url
         self.stopping = threading.Event()
 
     def run(self) -> None:
@@ -264,16 +268,31 @@ class Sampler(threading.Thread):
                 memory, threads = site_footprint(self.pid)
                 self.peak_memory = max(self.peak_memory, memory)
                 self.peak_threads = max(self.peak_threads, threads)
+                self.peak_redis_clients = max(self.peak_redis_clients, self.redis_clients())
                 began = time.monotonic()
                 try:
                     page = browser.get(self.page_url, timeout=30)
                 except requests.RequestException as exc:
                     self.page_failures[type(exc).__name__] += 1
+                    # When it was asked for, to find it in the site's request log.
+                    self.failed_at.append(time.time() - (time.monotonic() - began))
                     continue
                 if page.status_code == 200:
                     self.pages.append(time.monotonic() - began)
                 else:
                     self.page_failures[f"status {page.status_code}"] += 1
+
+    def redis_clients(self) -> int:
+        """Connections Redis has (every client of that server, this bench's included)."""
+        if not self.redis_url:
+            return 0
+        import redis
+
+        try:
+            with redis.Redis.from_url(self.redis_url, socket_timeout=2) as connection:
+                return int(connection.info("clients")["connected_clients"])
+        except redis.RedisError:
+            return 0
 
     def stop(self) -> None:
         self.stopping.set()
@@ -292,6 +311,8 @@ class Phase:
     peak_threads: int = 0
     pages: list[float] = field(default_factory=list)
     page_failures: Counter = field(default_factory=Counter)
+    failed_at: list[float] = field(default_factory=list)
+    peak_redis_clients: int = 0
     seconds: float = 0.0
 
     def unbroken(self) -> int:
@@ -334,6 +355,7 @@ def report(phase: Phase, baseline_kib: int) -> None:
     if phase.path == "proxy":
         growth = (phase.peak_memory_kib - baseline_kib) / 1024
         line += f"  site +{growth:.0f} MiB, {phase.peak_threads} threads"
+        line += f", Redis {phase.peak_redis_clients} connections"
         line += (
             f"; a page meanwhile p95 {percentile(phase.pages, 0.95) * 1000:.0f} ms"
             f" ({sum(phase.page_failures.values())} failed"
@@ -345,6 +367,9 @@ def report(phase: Phase, baseline_kib: int) -> None:
         print("      TTFBs:", [round(t * 1000) for t in ttfb], flush=True)
     for error, count in errors.most_common(4):
         print(f"      {count} x {error}", flush=True)
+    for moment in phase.failed_at:
+        stamp = time.strftime("%H:%M:%S", time.gmtime(moment)) + f"{moment % 1:.3f}"[1:]
+        print(f"      a page asked for at {stamp} UTC failed (see requests.log)", flush=True)
 
 
 # -- the run ---------------------------------------------------------------------------------
@@ -394,6 +419,11 @@ def main() -> int:
     parser.add_argument("--paths", default="proxy,direct")
     parser.add_argument("--python", default=str(PRODUCTION_PYTHON))
     parser.add_argument("--folder", help="keep the processes' logs here")
+    parser.add_argument(
+        "--tls",
+        action="store_true",
+        help="the shop reaches the sandbox's streams over https, as it reaches 7digital's",
+    )
     args = parser.parse_args()
     rounds = [int(n) for n in args.listeners.split(",")]
     paths = args.paths.split(",")
@@ -413,9 +443,15 @@ def main() -> int:
             "LOG_LEVEL": "WARNING",
             # The project's gunicorn.conf.py, and a real connection's send buffer.
             "GUNICORN_CMD_ARGS": "--config bench/stream_listeners_gunicorn.py",
+            "BENCH_REQUEST_LOG": str(folder / "requests.log"),
             **web,
         },
     )
+    if args.tls:
+        # The sandbox answers https on its port with a certificate it makes on its first
+        # start beside its database (sandbox/tls.py); the shop's client trusts it by file.
+        layout.env["SEVENDIGITAL_STREAM_URL"] = layout.sandbox_url.replace("http:", "https:")
+        layout.env["REQUESTS_CA_BUNDLE"] = str(folder / ".sandbox-tls" / "cert.pem")
     # ProductionLayout sets the layout's own defaults; let gunicorn.conf.py choose unless asked.
     for name in ("WEB_CONCURRENCY", "GUNICORN_THREADS"):
         if name not in web:
@@ -510,7 +546,7 @@ def main() -> int:
         for listeners in rounds:
             for path in paths:
                 phase = Phase(path, listeners)
-                sampler = Sampler(web_pid, page_url)
+                sampler = Sampler(web_pid, page_url, layout.redis_url)
                 sampler.start()
                 asyncio.run(
                     run_phase(
@@ -525,6 +561,8 @@ def main() -> int:
                 phase.peak_memory_kib = sampler.peak_memory
                 phase.peak_threads = sampler.peak_threads
                 phase.pages, phase.page_failures = sampler.pages, sampler.page_failures
+                phase.peak_redis_clients = sampler.peak_redis_clients
+                phase.failed_at = sampler.failed_at
                 phases.append(phase)
                 report(phase, baseline_kib)
         still_running = layout.alive()

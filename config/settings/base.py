@@ -306,8 +306,15 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, with one bounded pool per process rather than a connection per
+            # thread (integrations/cache.py): a stream holds a thread for a whole track.
+            "BACKEND": "integrations.cache.RedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "pool_class": "redis.BlockingConnectionPool",
+                "max_connections": env.int("REDIS_POOL_SIZE", default=32),
+                "timeout": env.int("REDIS_POOL_TIMEOUT", default=10),
+            },
         }
     }
 else:

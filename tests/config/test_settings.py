@@ -244,10 +244,8 @@ def test_redis_url_switches_the_cache_and_the_broker_to_redis():
         {"REDIS_URL": "redis://cache.example.com:6379/1"},
     )
 
-    assert settings["CACHES"]["default"] == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://cache.example.com:6379/1",
-    }
+    assert settings["CACHES"]["default"]["BACKEND"] == "integrations.cache.RedisCache"
+    assert settings["CACHES"]["default"]["LOCATION"] == "redis://cache.example.com:6379/1"
     assert settings["CELERY_BROKER_URL"] == "redis://cache.example.com:6379/1"
 
 
@@ -448,3 +446,24 @@ def test_production_without_its_pool_keeps_a_persistent_connection_per_thread():
     default = settings["DATABASES"]["default"]
     assert "pool" not in default.get("OPTIONS", {})
     assert default["CONN_MAX_AGE"] == 60
+
+
+def test_production_caches_in_redis_through_one_bounded_pool_per_process():
+    settings = import_settings(
+        "config.settings.production",
+        ["CACHES"],
+        {
+            **PRODUCTION_ENV,
+            "DATABASE_URL": "postgres://shop:pw@db.example.com:5432/storefront",
+            "REDIS_POOL_SIZE": "12",
+        },
+    )
+
+    default = settings["CACHES"]["default"]
+    assert default["BACKEND"] == "integrations.cache.RedisCache"
+    assert default["LOCATION"] == "redis://cache.shop.example:6379/0"
+    assert default["OPTIONS"] == {
+        "pool_class": "redis.BlockingConnectionPool",
+        "max_connections": 12,
+        "timeout": 10,
+    }
