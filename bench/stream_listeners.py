@@ -65,6 +65,7 @@ RECEIVE_BUFFER = 64 * 1024
 GOAL_TTFB_P95 = 0.5
 GOAL_MEMORY_MB = 200
 GOAL_RATIO = 0.95
+STALL_SECONDS = 5  # a page this slow has the site's sockets and stacks noted
 
 
 # -- the subscribers (run inside the shop's environment) ---------------------------------
@@ -248,7 +249,9 @@ class Sampler(threading.Thread):
     visitor browsing meanwhile waits for a page (``page_url``, on a connection kept
     alive as a browser's)."""
 
-    def __init__(self, pid: int, page_url: str, redis_url: str | None = None) -> None:
+    def __init__(
+        self, pid: int, page_url: str, redis_url: str | None = None, folder: Path | None = None
+    ) -> None:
         super().__init__(daemon=True)
         self.pid = pid
         self.page_url = page_url
@@ -258,6 +261,8 @@ class Sampler(threading.Thread):
         self.failed_at: list[float] = []
         self.peak_redis_clients = 0
         self.redis_url = redis_url
+        self.folder = folder
+        self.diagnosed = False
         self.stopping = threading.Event()
 
     def run(self) -> None:
@@ -270,6 +275,9 @@ class Sampler(threading.Thread):
                 self.peak_threads = max(self.peak_threads, threads)
                 self.peak_redis_clients = max(self.peak_redis_clients, self.redis_clients())
                 began = time.monotonic()
+                watch = threading.Timer(STALL_SECONDS, self.diagnose)
+                watch.daemon = True
+                watch.start()
                 try:
                     page = browser.get(self.page_url, timeout=30)
                 except requests.RequestException as exc:
@@ -277,10 +285,31 @@ class Sampler(threading.Thread):
                     # When it was asked for, to find it in the site's request log.
                     self.failed_at.append(time.time() - (time.monotonic() - began))
                     continue
+                finally:
+                    watch.cancel()
                 if page.status_code == 200:
                     self.pages.append(time.monotonic() - began)
                 else:
                     self.page_failures[f"status {page.status_code}"] += 1
+
+    def diagnose(self) -> None:
+        """A page has waited ``STALL_SECONDS``: note the site's sockets and, with py-spy on
+        the PATH, every thread's stack in the workers (once a phase, into ``folder``)."""
+        if self.diagnosed or not self.folder:
+            return
+        self.diagnosed = True
+        import shutil
+        import subprocess
+
+        stamp = time.strftime("%H%M%S", time.gmtime())
+        port = urlsplit(self.page_url).port
+        commands = {"sockets": ["ss", "-tnoip", f"( sport = :{port} or dport = :{port} )"]}
+        if shutil.which("py-spy"):
+            for worker in workers_of(self.pid):
+                commands[f"stacks-{worker}"] = ["py-spy", "dump", "--pid", str(worker)]
+        for name, argv in commands.items():
+            done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)  # noqa: S603
+            (self.folder / f"stall-{stamp}-{name}.txt").write_text(done.stdout + done.stderr)
 
     def redis_clients(self) -> int:
         """Connections Redis has (every client of that server, this bench's included)."""
@@ -546,7 +575,7 @@ def main() -> int:
         for listeners in rounds:
             for path in paths:
                 phase = Phase(path, listeners)
-                sampler = Sampler(web_pid, page_url, layout.redis_url)
+                sampler = Sampler(web_pid, page_url, layout.redis_url, folder)
                 sampler.start()
                 asyncio.run(
                     run_phase(
