@@ -21,7 +21,8 @@ thread.
 import os
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = "gthread"
+# gunicorn's gthread worker, closing connections off its loop (config/gunicorn_worker.py).
+worker_class = "config.gunicorn_worker.ThreadWorker"
 # Listeners and visitors served at once by each worker; more wait their turn. Enough for
 # one worker alone to hold every stream: the workers share one listening socket, and
 # Linux hands new connections mostly to the same waiting worker, so they are not shared

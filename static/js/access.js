@@ -31,9 +31,10 @@
     badgeElement.className = "badge access-badge access-" + badge;
     badgeElement.title = meaning;
     badgeElement.textContent = text;
-    // Beside the title in a list's row, else just after the button (a track's page).
-    var row = button.closest(".track-row");
-    var place = row && row.querySelector(".track-title");
+    // Beside the title in a list's row (a release's, a chart's), else just after the
+    // button (a track's page).
+    var row = button.closest("li");
+    var place = row && row.querySelector(".track-title, .chart-title");
     if (place) { place.append(" ", badgeElement); }
     else { button.after(" ", badgeElement); }
   }
