@@ -27,6 +27,7 @@
     button.setAttribute("aria-label", "Play " + title + " (" + text.toLowerCase() + ")");
     var label = button.querySelector(".play-label");
     if (label) label.textContent = badge === "preview" ? "Preview" : "Play";
+    if (label && badge === "preview") return; // the button says it already
     var badgeElement = document.createElement("span");
     badgeElement.className = "badge access-badge access-" + badge;
     badgeElement.title = meaning;
