@@ -100,6 +100,7 @@ class Call:
     captured: dict[str, str] = field(default_factory=dict)
     user_id: str | None = None
     json: bool = False
+    signed: bool = True  # whether the request carried a valid OAuth signature
 
     @property
     def country(self) -> str:

@@ -375,3 +375,113 @@ class Stream(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} stream of track {self.track_id} for {self.user_id}"
+
+
+class Playlist(models.Model):
+    """A playlist of one consumer key: the partner's own (``owner`` empty, reference line
+    5757) or one of its users' (``owner`` set). The rules are in
+    ``sandbox/backends/playlists.py``; the choices where the reference is silent or
+    contradicts itself are in docs/sandbox-playlists.md."""
+
+    class Visibility(models.TextChoices):
+        PRIVATE = "private", "Private"
+        PUBLIC = "public", "Public"
+
+    id = models.CharField(primary_key=True, max_length=24)  # 24 hex digits, as 7digital's
+    consumer_key = models.CharField(max_length=255)
+    owner = models.ForeignKey(
+        PartnerUser, null=True, blank=True, on_delete=models.CASCADE, related_name="playlists"
+    )
+    name = models.CharField(max_length=255)
+    description = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=64, blank=True)  # any string; empty: none given
+    visibility = models.CharField(max_length=8, choices=Visibility.choices)
+    image = models.CharField(max_length=1000, blank=True)
+    annotations = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+    last_updated = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["consumer_key", "owner", "last_updated"])]
+
+    def __str__(self) -> str:
+        return f"playlist {self.id} ({self.name})"
+
+
+class PlaylistItem(models.Model):
+    """One entry of a playlist, with the metadata its caller supplied (line 5501)."""
+
+    id = models.CharField(primary_key=True, max_length=24)
+    playlist = models.ForeignKey(Playlist, on_delete=models.CASCADE, related_name="items")
+    position = models.IntegerField()
+    track_id = models.CharField(max_length=64, blank=True)
+    track_title = models.CharField(max_length=255, blank=True)
+    track_version = models.CharField(max_length=255, blank=True)
+    artist_appears_as = models.CharField(max_length=255, blank=True)
+    release_id = models.CharField(max_length=64, blank=True)
+    release_title = models.CharField(max_length=255, blank=True)
+    release_artist_appears_as = models.CharField(max_length=255, blank=True)
+    release_version = models.CharField(max_length=255, blank=True)
+    source = models.CharField(max_length=64, default="7digital")
+    audio_url = models.CharField(max_length=1000, blank=True)
+    image = models.CharField(max_length=1000, blank=True)
+    user = models.CharField(max_length=260, blank=True)  # "id:<userId>" of who added it
+
+    class Meta:
+        ordering = ["position"]
+        indexes = [models.Index(fields=["playlist", "position"])]
+
+    def __str__(self) -> str:
+        return f"item {self.id} of playlist {self.playlist_id}"
+
+
+class PlaylistFavourite(models.Model):
+    """A user's favourite among the partner's playlists (line 5979)."""
+
+    playlist = models.ForeignKey(Playlist, on_delete=models.CASCADE, related_name="favourites")
+    user_id = models.CharField(max_length=255)
+    added_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["playlist", "user_id"], name="sandbox_playlist_favourite_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} favours {self.playlist_id}"
+
+
+class PlaylistTagOrder(models.Model):
+    """The order (and hidden hints) of a shop's playlist tags, saved by POST
+    ``playlists/tags`` with its ``shopId`` (line 5935)."""
+
+    consumer_key = models.CharField(max_length=255)
+    shop_id = models.BigIntegerField()
+    tags = models.JSONField(default=list)  # [{"name": ..., "hidden": bool}, ...]
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consumer_key", "shop_id"], name="sandbox_playlist_tags_shop_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"tag order of shop {self.shop_id}"
+
+
+class PlaylistGroup(models.Model):
+    """A user's named group of playlists (lines 6054-6410); unknown ids are kept and
+    left out when read."""
+
+    id = models.CharField(primary_key=True, max_length=24)
+    owner = models.ForeignKey(PartnerUser, on_delete=models.CASCADE, related_name="playlist_groups")
+    name = models.CharField(max_length=255)
+    playlist_ids = models.JSONField(default=list)
+    last_updated = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"group {self.id} ({self.name})"

@@ -74,13 +74,19 @@ def normalise(path: str) -> str:
 def resolve(method: str, path: str) -> tuple[Route, dict[str, str]]:
     parts = split_path(path)
     allowed = []
+    best: tuple[Route, dict[str, str]] | None = None
     for route in ROUTES:
         captured = route.match(parts)
         if captured is None:
             continue
         if route.method == method.upper() or (method.upper() == "HEAD" and route.method == "GET"):
-            return route, captured
+            # A written segment wins over a captured one: playlists/tags, not {playlistId}.
+            if best is None or len(captured) < len(best[1]):
+                best = (route, captured)
+            continue
         allowed.append(route.method)
+    if best is not None:
+        return best
     if allowed:
         raise exceptions.InvalidParameter(
             f"Method {method.upper()} is not supported here; use {', '.join(sorted(allowed))}"

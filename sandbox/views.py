@@ -135,6 +135,7 @@ def api(request: HttpRequest, path: str = "") -> HttpResponse:
             captured=captured,
             user_id=user_id,
             json=json_wanted,
+            signed=credentials.signed,
         )
         result = route.handler(call)
         if isinstance(result, HttpResponse | StreamingHttpResponse):

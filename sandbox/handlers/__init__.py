@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     locker,
     media,
     offline,
+    playlists,
     playlogs,
     purchasing,
     status,

@@ -23,6 +23,12 @@ def _annotations(data: Any) -> dict[str, str]:
     return {}
 
 
+def _annotated_tags(annotations: dict[str, str]) -> tuple[Tag, ...]:
+    """The tags a playlist keeps in its ``tags`` annotation (no request field sets tags)."""
+    names = (name.strip() for name in annotations.get("tags", "").split(","))
+    return tuple(Tag(id=name.lower(), name=name) for name in names if name)
+
+
 @dataclass(frozen=True, slots=True)
 class PlaylistTrack:
     """A playlist entry: 7digital stores the metadata the caller supplied."""
@@ -100,19 +106,27 @@ class Playlist:
         data = _obj(data)
         tracks = tuple(PlaylistTrack.from_data(t) for t in items_of(data.get("tracks"), "track"))
         count = _int(data.get("trackCount"))
+        annotations = _annotations(data.get("annotations"))
+        # The reference's XML repeats <description> (the second holds the image's URL,
+        # line 5337): the first is the description. An empty one is "".
+        described = as_list(data.get("description"))
+        description = (
+            (_text(described[0]) or "")
+            if described
+            else (None if data.get("description") is None else "")
+        )
         return cls(
             id=_text(data.get("id")) or "",
             name=_text(data.get("name")) or "",
             visibility=_text(data.get("visibility")),
             status=_text(data.get("status")),
-            description=_text(as_list(data.get("description"))[0])
-            if data.get("description") is not None
-            else None,
+            description=description,
             image=_text(_first(data, "image", "imageUrl")) or None,
             tracks=tracks,
             track_count=count if count is not None else (len(tracks) if tracks else None),
-            tags=tuple(Tag.from_data(t) for t in items_of(data.get("tags"), "tag")),
-            annotations=_annotations(data.get("annotations")),
+            tags=tuple(Tag.from_data(t) for t in items_of(data.get("tags"), "tag"))
+            or _annotated_tags(annotations),
+            annotations=annotations,
             last_updated=_datetime(data.get("lastUpdated")),
         )
 

@@ -16,6 +16,7 @@ from ._base import Resource
 from .users import _user
 
 DESCRIPTION_LIMIT = 500
+TAGS_ANNOTATION = "tags"
 
 
 def _playlist_body(
@@ -39,13 +40,21 @@ def _playlist_body(
     ):
         if value is not None:
             body[key] = value
+    if tags is not None:
+        # No request field sets a playlist's tags (reference lines 5863-5870): they travel
+        # as the free-form "tags" annotation, comma-separated (docs/sandbox-playlists.md).
+        annotations = {**(annotations or {}), TAGS_ANNOTATION: tags_annotation(tags)}
     if annotations is not None:
         body["annotations"] = dict(annotations)
     if tracks is not None:
         body["tracks"] = [t.to_request() for t in tracks]
-    if tags is not None:
-        body["tags"] = list(tags)
     return body
+
+
+def tags_annotation(tags: Iterable[str]) -> str:
+    """Tags as the ``tags`` annotation holds them: trimmed, comma-free, comma-separated."""
+    cleaned = (" ".join(str(tag).replace(",", " ").split()) for tag in tags)
+    return ",".join(tag for tag in cleaned if tag)
 
 
 class Playlists(Resource):
@@ -181,7 +190,9 @@ class Playlists(Resource):
         description: str | None = None,
         image_url: str | None = None,
         annotations: Mapping[str, str] | None = None,
+        tags: Iterable[str] | None = None,
     ) -> None:
+        """Change what is given (annotations are replaced whole, tags among them)."""
         body = _playlist_body(
             name=name,
             status=status,
@@ -189,6 +200,7 @@ class Playlists(Resource):
             description=_limit(description),
             image_url=image_url,
             annotations=annotations,
+            tags=tags,
         )
         self._call(
             "POST",
