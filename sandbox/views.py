@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -77,6 +78,11 @@ class _InjectedStatus(Exception):
 def api(request: HttpRequest, path: str = "") -> HttpResponse:
     started = time.monotonic()
     json_wanted = wants_json(request.headers.get("Accept"))
+    try:  # a body over DATA_UPLOAD_MAX_MEMORY_SIZE is refused below, in 7digital's shape
+        received = len(request.body)
+        too_big = False
+    except RequestDataTooBig:
+        received, too_big = int(request.META.get("CONTENT_LENGTH") or 0), True
     endpoint = normalise(path)
     entry: dict[str, Any] = {
         "method": request.method,
@@ -86,14 +92,18 @@ def api(request: HttpRequest, path: str = "") -> HttpResponse:
             list(p) for p in parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
         ],
         "headers": {h: request.headers[h] for h in JOURNAL_HEADERS if h in request.headers},
-        "body": _body_text(request),
-        "body_bytes": len(request.body),
+        "body": "" if too_big else _body_text(request),
+        "body_bytes": received,
         "consumer": None,
         "user": None,
     }
     fault = None
     rate: tuple[int, int] | None = None
     try:
+        if too_big:
+            raise exceptions.BodyTooLarge(
+                f"Request body too large: at most {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes"
+            )
         route, captured = resolve(request.method, path)
         fault = state.take_fault(request.method, endpoint)
         if fault and fault.latency_ms:

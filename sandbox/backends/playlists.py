@@ -31,7 +31,14 @@ from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet
 
 from .. import exceptions
-from ..models import PartnerUser, Playlist, PlaylistFavourite, PlaylistItem, PlaylistTagOrder
+from ..models import (
+    PartnerUser,
+    Playlist,
+    PlaylistFavourite,
+    PlaylistGroup,
+    PlaylistItem,
+    PlaylistTagOrder,
+)
 from ..state import state
 
 DESCRIPTION_LIMIT = 500
@@ -40,6 +47,7 @@ STATUS_LIMIT = 64
 TEXT_LIMIT = 255  # a track's metadata fields
 URL_LIMIT = 1000
 ITEMS_MAX = 10_000
+GROUP_MAX = 500  # playlists in one group
 PAGE_SIZE_MAX = 500  # line 5429
 TAGS_ANNOTATION = "tags"
 VISIBILITY_FILTERS = ("private", "public", "partner", "publicanduser", "all")
@@ -347,6 +355,67 @@ class PlaylistsBackend:
             },
         )
         return tags
+
+    # -- groups (lines 6054-6410) -------------------------------------------------
+
+    def groups(self, *, owner: PartnerUser) -> list[PlaylistGroup]:
+        return list(PlaylistGroup.objects.filter(owner=owner).order_by("-last_updated", "id"))
+
+    def group(self, *, owner: PartnerUser, group_id: str) -> PlaylistGroup:
+        """The user's own group; 2001 for another's or none."""
+        group = PlaylistGroup.objects.filter(pk=group_id, owner=owner).first()
+        if group is None:
+            raise exceptions.NotFound("Playlist group not found")
+        return group
+
+    def create_group(self, *, owner: PartnerUser, name: str, ids: list[str]) -> PlaylistGroup:
+        return PlaylistGroup.objects.create(
+            id=new_id(),
+            owner=owner,
+            name=name,
+            playlist_ids=self._group_ids([], ids),
+            last_updated=state.now(),
+        )
+
+    def add_to_group(self, group: PlaylistGroup, ids: list[str]) -> None:
+        """Append the ids not in the group yet (line 6232)."""
+        group.playlist_ids = self._group_ids(group.playlist_ids, ids)
+        group.last_updated = state.now()
+        group.save()
+
+    def replace_group(self, group: PlaylistGroup, *, name: str | None, ids: list[str]) -> None:
+        if name is not None:
+            group.name = name
+        group.playlist_ids = self._group_ids([], ids)
+        group.last_updated = state.now()
+        group.save()
+
+    @staticmethod
+    def _group_ids(kept: list[str], ids: list[str]) -> list[str]:
+        result = list(kept)
+        for playlist_id in ids:
+            if playlist_id not in result:
+                result.append(playlist_id)
+        if len(result) > GROUP_MAX:
+            raise exceptions.OutOfRange(f"A playlist group holds at most {GROUP_MAX} playlists")
+        return result
+
+    def group_playlists(self, group: PlaylistGroup) -> list[Playlist]:
+        """The group's playlists the owner may read, in the group's order: ids that name
+        none (deleted, another's private one) are left out when read (line 6128)."""
+        found = {
+            p.pk: p
+            for p in Playlist.objects.filter(
+                pk__in=group.playlist_ids, consumer_key=group.owner.consumer_key
+            )
+            .select_related("owner")
+            .annotate(track_count=Count("items", distinct=True))
+        }
+        return [
+            found[pk]
+            for pk in group.playlist_ids
+            if pk in found and self.readable(found[pk], group.owner)
+        ]
 
 
 playlists_backend = PlaylistsBackend()

@@ -508,3 +508,135 @@ def tags_save(call: Call) -> dict:
         tags.append((_text(f"tags[{at}].name", tag["name"], 100), hidden))
     saved = backend.save_tags(consumer_key=call.consumer_key, shop_id=int(shop_id), tags=tags)
     return {"shopId": int(shop_id), "tags": _tags_content(saved)}
+
+
+# -- groups (lines 6054-6410) -------------------------------------------------------
+
+
+def _owner(call: Call) -> PartnerUser:
+    user = _caller(call)
+    if user is None:
+        raise exceptions.MissingParameter("Required parameter userId is missing")
+    return user
+
+
+def _group_body(call: Call, *, name_required: bool) -> tuple[str | None, list[str]]:
+    body = _json_body(call)
+    if isinstance(body, list):  # the add example's bare array (line 6222)
+        body = {"playlists": body}
+    if not isinstance(body, dict):
+        raise _malformed("expected a JSON object")
+    lowered = {k.lower(): v for k, v in body.items()}
+    name = lowered.get("name")
+    if name is not None:
+        name = _text("name", name, rules.NAME_LIMIT).strip()
+    if name_required and not name:
+        raise exceptions.MissingParameter("Required parameter name is missing")
+    ids = lowered.get("playlists") or []
+    if not isinstance(ids, list):
+        raise _malformed("playlists must be an array of playlist ids")
+    return name, [_text(f"playlists[{at}]", pid, 64) for at, pid in enumerate(ids)]
+
+
+def _group_summary(call: Call, group, playlists: list[Playlist]) -> dict:
+    href = f"{settings.SANDBOX_PUBLIC_URL.rstrip('/')}/1.2/user/playlists/groups/{group.pk}"
+    content: dict[str, Any] = {
+        "@id": group.pk,
+        "name": group.name,
+        "playlistCount": len(playlists),
+        "lastUpdated": rules.last_updated_text(group.last_updated),
+    }
+    if call.json:
+        content["_links"] = {"self": {"href": href}}
+    else:
+        content["links"] = Items([{"@rel": "self", "@href": href}], "link")
+    return content
+
+
+def _group_playlist(call: Call, playlist: Playlist) -> dict:
+    summary = _summary(call, playlist)
+    if call.json:  # the group's examples write links as _links (line 6191)
+        links = summary.pop("links")
+        summary = {
+            "@id": summary.pop("@id"),
+            "name": summary.pop("name"),
+            "_links": {link["@rel"]: {"href": link["@href"]} for link in links},
+            **summary,
+        }
+    summary["tags"] = Items([{"name": tag} for tag in rules.tags_of(playlist)], "tag")
+    return summary
+
+
+def _group_content(call: Call, group) -> dict:
+    playlists = backend.group_playlists(group)
+    content = _group_summary(call, group, playlists)
+    content["playlists"] = Items([_group_playlist(call, p) for p in playlists], "playlist")
+    return {"playlistGroup": content}
+
+
+def _groups_page(call: Call, groups: list) -> dict:
+    page, size = _page_size(call)
+    start = (page - 1) * size
+    if page > 1 and start >= len(groups):
+        raise exceptions.OutOfRange("Requested page out of range")
+    shown = [
+        _group_summary(call, g, backend.group_playlists(g)) for g in groups[start : start + size]
+    ]
+    if call.json:
+        return {"page": page, "pageSize": size, "totalItems": len(groups), "playlistGroups": shown}
+    return {
+        "playlistGroups": {
+            "page": page,
+            "pageSize": size,
+            "totalItems": len(groups),
+            "playlistGroup": shown,
+        }
+    }
+
+
+@endpoint("GET", "user/playlists/groups", auth="user")
+def groups_list(call: Call) -> dict:
+    _country(call)
+    return _groups_page(call, backend.groups(owner=_owner(call)))
+
+
+@endpoint("POST", "user/playlists/groups", auth="user")
+def group_create(call: Call) -> dict:
+    """Answered as the reference's example: a page of the one new group (line 6113)."""
+    _country(call)
+    owner = _owner(call)
+    name, ids = _group_body(call, name_required=True)
+    group = backend.create_group(owner=owner, name=name, ids=ids)
+    return _groups_page(call, [group])
+
+
+@endpoint("GET", "user/playlists/groups/{groupId}", auth="user")
+def group_get(call: Call) -> dict:
+    _country(call)
+    group = backend.group(owner=_owner(call), group_id=call.captured["groupId"])
+    return _group_content(call, group)
+
+
+@endpoint("POST", "user/playlists/groups/{groupId}", auth="user")
+def group_add(call: Call) -> dict:
+    _country(call)
+    group = backend.group(owner=_owner(call), group_id=call.captured["groupId"])
+    _name, ids = _group_body(call, name_required=False)
+    backend.add_to_group(group, ids)
+    return _group_content(call, group)
+
+
+@endpoint("PUT", "user/playlists/groups/{groupId}", auth="user")
+def group_replace(call: Call) -> dict:
+    _country(call)
+    group = backend.group(owner=_owner(call), group_id=call.captured["groupId"])
+    name, ids = _group_body(call, name_required=False)
+    backend.replace_group(group, name=name, ids=ids)
+    return _group_content(call, group)
+
+
+@endpoint("DELETE", "user/playlists/groups/{groupId}", auth="user")
+def group_delete(call: Call) -> None:
+    _country(call)
+    backend.group(owner=_owner(call), group_id=call.captured["groupId"]).delete()
+    return None

@@ -380,3 +380,70 @@ def test_the_clients_tags_travel_as_the_tags_annotation_and_filter_the_list(clie
     assert read.annotations == {"tags": "Rock,indie pop"}
     assert [t.name for t in read.tags] == ["Rock", "indie pop"]
     assert [p.name for p in client.playlists.list(tags=["rock", "indie pop"]).items] == ["Tagged"]
+
+
+# -- groups -----------------------------------------------------------------------------
+
+
+def test_a_user_groups_playlists_adds_replaces_and_deletes_the_group(client):
+    one = client.playlists.create(name="One", user=ALICE, tracks=[track(1)])
+    two = client.playlists.create(name="Two", user=ALICE)
+    editorial = client.playlists.create(name="Editorial", visibility="public")
+
+    made = client.playlists.create_group(user=ALICE, name="My mix", playlist_ids=[one.id])
+    added = client.playlists.add_to_group(
+        made.id, user=ALICE, playlist_ids=[two.id, one.id, editorial.id]
+    )
+
+    assert made.name == "My mix" and made.playlist_count == 1
+    assert [p.name for p in added.playlists] == ["One", "Two", "Editorial"]  # no repeat
+    assert added.playlists[0].track_count == 1
+    replaced = client.playlists.replace_group(
+        made.id, user=ALICE, name="Renamed", playlist_ids=[editorial.id]
+    )
+    assert (replaced.name, [p.name for p in replaced.playlists]) == ("Renamed", ["Editorial"])
+    assert [g.name for g in client.playlists.groups(ALICE).items] == ["Renamed"]
+    client.playlists.delete_group(made.id, user=ALICE)
+    with pytest.raises(errors.NotFound):
+        client.playlists.group(made.id, user=ALICE)
+
+
+def test_a_group_leaves_out_ids_that_name_nothing_it_may_read(client):
+    mine = client.playlists.create(name="Mine", user=ALICE)
+    bobs_private = client.playlists.create(name="Bob's", user=BOB)
+    gone = client.playlists.create(name="Gone", user=ALICE)
+    group = client.playlists.create_group(
+        user=ALICE, name="Mix", playlist_ids=[mine.id, bobs_private.id, gone.id, "f" * 24]
+    )
+    client.playlists.delete(gone.id, user=ALICE)
+
+    read = client.playlists.group(group.id, user=ALICE)
+
+    assert [p.name for p in read.playlists] == ["Mine"]
+    assert read.playlist_count == 1
+
+
+def test_another_users_group_is_not_found(client):
+    group = client.playlists.create_group(user=ALICE, name="Alice's")
+
+    with pytest.raises(errors.NotFound):
+        client.playlists.group(group.id, user=BOB)
+    with pytest.raises(errors.NotFound):
+        client.playlists.delete_group(group.id, user=BOB)
+    assert client.playlists.group(group.id, user=ALICE).name == "Alice's"
+
+
+def test_a_body_too_large_to_read_is_refused_in_7digitals_shape(http_session, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    body = json.dumps({"name": "big", "tracks": [{"trackTitle": "x" * 200}] * 100})
+
+    response = http_session.post(
+        PLAYLISTS,
+        params={"country": "GB"},
+        data=body,
+        headers={"Content-Type": "application/json", "Accept": "application/json"},
+        auth=signed(),
+    )
+
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == 1003
