@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("store.checkout.urls")),
     path("", include("store.locker.urls")),
     path("", include("store.subscriptions.urls")),
+    path("", include("store.playlists.urls")),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -139,6 +139,7 @@ LOCAL_APPS = [
     "store.checkout",
     "store.subscriptions",
     "store.locker",
+    "store.playlists",
 ]
 SANDBOX_APPS = ["sandbox"]
 

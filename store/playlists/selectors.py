@@ -1,0 +1,120 @@
+"""Reads of the partner's playlists for the public pages (issue 20).
+
+Playlists live at 7digital: the editors' are the partner's own, published and public
+when customers may see them; a customer's public playlist can be shared the same way.
+A playlist's tracks carry the metadata its editor saved, which does not change when the
+catalogue does, so each page of them is checked again against the catalogue for the
+visitor's country (``track/details/batch``): a track not available there, or from
+another source than 7digital, is shown but cannot be played or bought.
+
+A cold playlist page is three calls (the playlist's details, a page of its tracks, one
+batch of their details); the public reads are kept ``PUBLIC_SECONDS`` so that editors'
+changes show within a minute.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+from integrations.sevendigital import get_client
+from sevendigital import errors
+from sevendigital.models._base import Page
+from sevendigital.models.catalogue import Tag, Track
+from sevendigital.models.playlists import Playlist, PlaylistTrack
+from store.catalogue.selectors import CatalogueNotFound, tracks_get_many
+
+PUBLIC_SECONDS = 60
+LIST_PAGE_SIZE = 24
+TRACKS_PAGE_SIZE = 50
+SOURCE_7DIGITAL = "7digital"
+
+
+def _cached(key: str, read):
+    found = cache.get(key)
+    if found is None:
+        found = read()
+        cache.set(key, found, PUBLIC_SECONDS)
+    return found
+
+
+def public_playlists_list(*, tag: str | None = None, page: int = 1) -> Page[Playlist]:
+    """Published public partner playlists, newest first, optionally with ``tag``."""
+
+    def read() -> Page[Playlist]:
+        try:
+            return get_client().playlists.list(
+                visibility="public",
+                status="published",
+                tags=[tag] if tag else None,
+                page=page,
+                page_size=LIST_PAGE_SIZE,
+            )
+        except errors.OutOfRange as exc:  # a page past the end
+            raise CatalogueNotFound(str(exc)) from exc
+
+    return _cached(f"playlists:public:{tag or ''}:{page}", read)
+
+
+def playlist_tags_list() -> list[Tag]:
+    """The tags of the partner's playlists, in the shop's saved order."""
+    return _cached("playlists:tags", lambda: list(get_client().playlists.tags()))
+
+
+def public_playlist_get(*, playlist_id: str) -> Playlist:
+    """A playlist anyone may see: public and published (a customer's public one too);
+    ``CatalogueNotFound`` (a 404 page) for any other."""
+
+    def read() -> Playlist:
+        try:
+            return get_client().playlists.details(playlist_id)
+        except (errors.NotFound, errors.NotAvailable) as exc:
+            raise CatalogueNotFound(f"No playlist {playlist_id}") from exc
+
+    playlist = _cached(f"playlists:details:{playlist_id}", read)
+    public = (playlist.visibility or "").lower() == "public"
+    published = (playlist.status or "") in ("published", "")  # none: as the list's default
+    if not (public and published):
+        raise CatalogueNotFound(f"Playlist {playlist_id} is not public")
+    return playlist
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One of a playlist's items, and the catalogue's track when it plays here."""
+
+    item: PlaylistTrack
+    track: Track | None
+
+    @property
+    def playable(self) -> bool:
+        return self.track is not None
+
+
+def playlist_entries(*, playlist_id: str, country: str, page: int = 1) -> tuple[Page, list[Entry]]:
+    """A page of the playlist's items, each checked against the catalogue for ``country``."""
+
+    def read() -> Page[PlaylistTrack]:
+        try:
+            return get_client().playlists.tracks(playlist_id, page=page, page_size=TRACKS_PAGE_SIZE)
+        except (errors.NotFound, errors.OutOfRange) as exc:
+            raise CatalogueNotFound(f"No page {page} of playlist {playlist_id}") from exc
+
+    items = _cached(f"playlists:tracks:{playlist_id}:{page}", read)
+    ids = [
+        int(item.track_id)
+        for item in items
+        if item.source == SOURCE_7DIGITAL and item.track_id.isdigit()
+    ]
+    found = {t.id: t for t in tracks_get_many(track_ids=ids, country=country)} if ids else {}
+    entries = [
+        Entry(
+            item=item,
+            track=found.get(int(item.track_id))
+            if item.source == SOURCE_7DIGITAL and item.track_id.isdigit()
+            else None,
+        )
+        for item in items
+    ]
+    return items, entries

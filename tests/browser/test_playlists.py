@@ -1,0 +1,61 @@
+"""Playlists in a real browser (issue 20): a visitor finds the editors' playlist from
+the footer, plays it all into the player's queue, and sees greyed what does not play
+in their country."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import PHONE, opened_page, screenshot
+from .test_journey import PLAYING
+
+expect = pytest.importorskip("playwright.sync_api", reason="browser tests need playwright").expect
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True, databases=["default", "sandbox"]),
+]
+
+
+def _editorial() -> str:
+    from integrations.sevendigital import get_client
+    from sandbox.models import Track as SandboxTrack
+    from sevendigital.models.playlists import PlaylistTrack
+
+    elsewhere = SandboxTrack.objects.exclude(release__territories__contains=",GB,").first()
+    tracks = [
+        PlaylistTrack(track_id=str(t), track_title=title, artist_appears_as="Radiohead")
+        for t, title in ((9525, "No Surprises"), (9526, "Palo Alto"))
+    ] + [PlaylistTrack(track_id=str(elsewhere.pk), track_title="Far away", artist_appears_as="X")]
+    return (
+        get_client()
+        .playlists.create(
+            name="Quiet Radiohead",
+            description="Songs for a slow evening.",
+            visibility="public",
+            tracks=tracks,
+            tags=["alternative"],
+        )
+        .id
+    )
+
+
+def test_a_visitor_finds_a_playlist_and_plays_it_all(browser, desktop, storefront):
+    playlist_id = _editorial()
+    page = desktop
+    page.goto("/")
+
+    page.locator(".site-footer").get_by_role("link", name="Playlists").click()
+    page.get_by_role("link", name="Quiet Radiohead").click()
+    page.wait_for_url(f"**/playlists/{playlist_id}/")
+    expect(page.locator(".playlist-unavailable")).to_contain_text("Far away")
+    page.get_by_role("button", name="Play all").click()
+    page.wait_for_function(PLAYING, timeout=30_000)
+
+    expect(page.locator("#player-status")).to_contain_text("No Surprises")
+    assert page.locator("#player-queue-list li").count() == 2  # the greyed one is left out
+    screenshot(page, "playlist-visitor")
+    with opened_page(browser, storefront, PHONE, phone=True) as phone:
+        phone.goto(f"/playlists/{playlist_id}/")
+        expect(phone.locator("h1")).to_have_text("Quiet Radiohead")
+        screenshot(phone, "playlist-visitor")
