@@ -23,7 +23,7 @@ from sevendigital import errors
 from sevendigital.models._base import Page
 from sevendigital.models.catalogue import Tag, Track
 from sevendigital.models.playlists import Playlist, PlaylistTrack
-from store.catalogue.selectors import CatalogueNotFound, tracks_get_many
+from store.catalogue.selectors import CatalogueNotFound, CatalogueUnavailable, tracks_get_many
 
 PUBLIC_SECONDS = 60
 LIST_PAGE_SIZE = 24
@@ -31,48 +31,50 @@ TRACKS_PAGE_SIZE = 50
 SOURCE_7DIGITAL = "7digital"
 
 
-def _cached(key: str, read):
+def _cached(key: str, read, *, missing: str):
+    """``read()``, kept ``PUBLIC_SECONDS``. What 7digital refuses (no such playlist, a
+    page past the end) is ``CatalogueNotFound``, a 404 page; any other failure is
+    ``CatalogueUnavailable``, the "try again shortly" page."""
     found = cache.get(key)
     if found is None:
-        found = read()
+        try:
+            found = read()
+        except (errors.ResourceError, errors.InvalidInput) as exc:
+            raise CatalogueNotFound(missing) from exc
+        except errors.SevenDigitalError as exc:
+            raise CatalogueUnavailable(str(exc)) from exc
         cache.set(key, found, PUBLIC_SECONDS)
     return found
 
 
 def public_playlists_list(*, tag: str | None = None, page: int = 1) -> Page[Playlist]:
     """Published public partner playlists, newest first, optionally with ``tag``."""
-
-    def read() -> Page[Playlist]:
-        try:
-            return get_client().playlists.list(
-                visibility="public",
-                status="published",
-                tags=[tag] if tag else None,
-                page=page,
-                page_size=LIST_PAGE_SIZE,
-            )
-        except errors.OutOfRange as exc:  # a page past the end
-            raise CatalogueNotFound(str(exc)) from exc
-
-    return _cached(f"playlists:public:{tag or ''}:{page}", read)
+    return _cached(
+        f"playlists:public:{tag or ''}:{page}",
+        lambda: get_client().playlists.list(
+            visibility="public",
+            status="published",
+            tags=[tag] if tag else None,
+            page=page,
+            page_size=LIST_PAGE_SIZE,
+        ),
+        missing=f"No page {page} of playlists",
+    )
 
 
 def playlist_tags_list() -> list[Tag]:
     """The tags of the partner's playlists, in the shop's saved order."""
-    return _cached("playlists:tags", lambda: list(get_client().playlists.tags()))
+    return _cached("playlists:tags", lambda: list(get_client().playlists.tags()), missing="No tags")
 
 
 def public_playlist_get(*, playlist_id: str) -> Playlist:
     """A playlist anyone may see: public and published (a customer's public one too);
     ``CatalogueNotFound`` (a 404 page) for any other."""
-
-    def read() -> Playlist:
-        try:
-            return get_client().playlists.details(playlist_id)
-        except (errors.NotFound, errors.NotAvailable) as exc:
-            raise CatalogueNotFound(f"No playlist {playlist_id}") from exc
-
-    playlist = _cached(f"playlists:details:{playlist_id}", read)
+    playlist = _cached(
+        f"playlists:details:{playlist_id}",
+        lambda: get_client().playlists.details(playlist_id),
+        missing=f"No playlist {playlist_id}",
+    )
     public = (playlist.visibility or "").lower() == "public"
     published = (playlist.status or "") in ("published", "")  # none: as the list's default
     if not (public and published):
@@ -92,29 +94,23 @@ class Entry:
         return self.track is not None
 
 
-def playlist_entries(*, playlist_id: str, country: str, page: int = 1) -> tuple[Page, list[Entry]]:
+def _catalogue_id(item: PlaylistTrack) -> int | None:
+    """The catalogue track an item names, if it is one of 7digital's."""
+    if item.source == SOURCE_7DIGITAL and item.track_id.isdigit():
+        return int(item.track_id)
+    return None
+
+
+def playlist_entries(
+    *, playlist_id: str, country: str, page: int = 1
+) -> tuple[Page[PlaylistTrack], list[Entry]]:
     """A page of the playlist's items, each checked against the catalogue for ``country``."""
-
-    def read() -> Page[PlaylistTrack]:
-        try:
-            return get_client().playlists.tracks(playlist_id, page=page, page_size=TRACKS_PAGE_SIZE)
-        except (errors.NotFound, errors.OutOfRange) as exc:
-            raise CatalogueNotFound(f"No page {page} of playlist {playlist_id}") from exc
-
-    items = _cached(f"playlists:tracks:{playlist_id}:{page}", read)
-    ids = [
-        int(item.track_id)
-        for item in items
-        if item.source == SOURCE_7DIGITAL and item.track_id.isdigit()
-    ]
+    items = _cached(
+        f"playlists:tracks:{playlist_id}:{page}",
+        lambda: get_client().playlists.tracks(playlist_id, page=page, page_size=TRACKS_PAGE_SIZE),
+        missing=f"No page {page} of playlist {playlist_id}",
+    )
+    ids = [track_id for item in items if (track_id := _catalogue_id(item)) is not None]
     found = {t.id: t for t in tracks_get_many(track_ids=ids, country=country)} if ids else {}
-    entries = [
-        Entry(
-            item=item,
-            track=found.get(int(item.track_id))
-            if item.source == SOURCE_7DIGITAL and item.track_id.isdigit()
-            else None,
-        )
-        for item in items
-    ]
+    entries = [Entry(item=item, track=found.get(_catalogue_id(item))) for item in items]
     return items, entries

@@ -136,3 +136,20 @@ def test_a_cold_playlist_page_costs_three_calls(client, sandbox):
 
 def test_every_page_links_to_the_playlists(client):
     assert 'href="/playlists/"' in Client().get("/").content.decode()
+
+
+def test_when_7digital_fails_the_page_says_to_try_again(client, sandbox):
+    made = editorial("Soon back", tracks=[entry(9525)])
+    sandbox.add_fault(kind="status", endpoint="*", status=503)
+
+    response = client.get(f"/playlists/{made.id}/")
+
+    assert response.status_code == 503
+    assert response["Retry-After"]
+
+
+def test_a_page_past_the_end_is_not_found(client):
+    made = editorial("Short", tracks=[entry(9525)])
+
+    assert client.get(f"/playlists/{made.id}/", {"page": "7"}).status_code == 404
+    assert client.get("/playlists/", {"page": "9"}).status_code == 404
