@@ -110,7 +110,12 @@ def playlist_entries(
         lambda: get_client().playlists.tracks(playlist_id, page=page, page_size=TRACKS_PAGE_SIZE),
         missing=f"No page {page} of playlist {playlist_id}",
     )
+    return items, entries_of(items, country=country)
+
+
+def entries_of(items, *, country: str) -> list[Entry]:
+    """Playlist items, each with the catalogue's track when it plays in ``country``: one
+    ``track/details/batch`` call per 500 items."""
     ids = [track_id for item in items if (track_id := _catalogue_id(item)) is not None]
     found = {t.id: t for t in tracks_get_many(track_ids=ids, country=country)} if ids else {}
-    entries = [Entry(item=item, track=found.get(_catalogue_id(item))) for item in items]
-    return items, entries
+    return [Entry(item=item, track=found.get(_catalogue_id(item))) for item in items]

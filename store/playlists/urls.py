@@ -1,10 +1,27 @@
 from django.urls import path, re_path
 
-from store.playlists import views
+from store.playlists import library_views, views
 
 app_name = "playlists"
+
+ID = r"(?P<playlist_id>[0-9a-f]{24})"
+ITEM = r"(?P<item_id>[0-9a-f]{24})"
 
 urlpatterns = [
     path("playlists/", views.playlists, name="list"),
     re_path(r"^playlists/(?P<playlist_id>[0-9a-fA-F]{24})/$", views.playlist, name="detail"),
+    path("library/playlists/", library_views.library, name="library"),
+    path("library/playlists/add/", library_views.add, name="add"),
+    re_path(rf"^library/playlists/{ID}/$", library_views.mine, name="mine"),
+    re_path(rf"^library/playlists/{ID}/rename$", library_views.rename, name="rename"),
+    re_path(rf"^library/playlists/{ID}/visibility$", library_views.visibility, name="visibility"),
+    re_path(rf"^library/playlists/{ID}/delete$", library_views.delete, name="delete"),
+    re_path(
+        rf"^library/playlists/{ID}/tracks/{ITEM}/remove$",
+        library_views.track_remove,
+        name="track_remove",
+    ),
+    re_path(
+        rf"^library/playlists/{ID}/tracks/{ITEM}/move$", library_views.track_move, name="track_move"
+    ),
 ]

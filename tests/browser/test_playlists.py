@@ -59,3 +59,35 @@ def test_a_visitor_finds_a_playlist_and_plays_it_all(browser, desktop, storefron
         phone.goto(f"/playlists/{playlist_id}/")
         expect(phone.locator("h1")).to_have_text("Quiet Radiohead")
         screenshot(phone, "playlist-visitor")
+
+
+def test_a_customer_builds_a_playlist_and_reorders_it_by_keyboard(desktop, storefront):
+    from django.test import Client
+
+    from tests.store.conftest import make_customer
+
+    client = Client()
+    client.force_login(make_customer("builder@example.com"))
+    page = desktop
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": storefront}]
+    )
+    for track in (9525, 9526):
+        page.goto(f"/tracks/{track}/")
+        page.get_by_role("link", name="Add to a playlist").click()
+        if track == 9525:  # the first makes the playlist; the second finds it chosen
+            page.get_by_label("Name of a new playlist").fill("Late night")
+        page.get_by_role("button", name="Add the track").click()
+        expect(page.locator(".messages")).to_contain_text("added to “Late night”")
+
+    rows = page.locator(".library-track .track-title")
+    expect(rows.nth(0)).to_contain_text("No Surprises")
+    expect(rows.nth(1)).to_contain_text("Palo Alto")
+    page.get_by_role("button", name="Move Palo Alto up").focus()
+    page.keyboard.press("Enter")
+    expect(rows.nth(0)).to_contain_text("Palo Alto")
+    expect(rows.nth(1)).to_contain_text("No Surprises")
+    page.get_by_role("button", name="Play all").click()
+    page.wait_for_function(PLAYING, timeout=30_000)
+    expect(page.locator("#player-status")).to_contain_text("Palo Alto")
+    screenshot(page, "playlist-library")

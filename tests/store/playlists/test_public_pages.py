@@ -24,9 +24,13 @@ NO_SURPRISES_TRACKS = (9525, 9526, 9527)
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
+    """Nothing read before: neither the shared cache nor the catalogue's fresh copies."""
     from django.core.cache import cache
 
+    from store.catalogue.selectors import forget_fresh_copies
+
     cache.clear()
+    forget_fresh_copies()
 
 
 def entry(track_id: int, title: str = "", **more) -> PlaylistTrack:

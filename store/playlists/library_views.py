@@ -1,0 +1,254 @@
+"""``/library/playlists/``: a customer's own playlists (issue 20). Every view acts as the
+signed-in customer's own 7digital user (``store.playlists.services``), so another
+customer's playlist is "not found" whatever its id; every change is a POST with CSRF,
+and works without JavaScript (a redirect back, with a message)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from integrations.country import visitor_country
+from store.catalogue.selectors import CatalogueNotFound, track_get
+from store.playlists import selectors, services
+from store.playlists.services import LibraryNotReady, PlaylistNotFound, PlaylistUnavailable
+
+UNAVAILABLE = "Playlists are unavailable at the moment: nothing was changed. Try again shortly."
+NOT_ADDED = "The track could not be added just now: check the playlist before trying again."
+SHARED = "Anyone with the link can see it now."
+UNSHARED = "Only you can see it now."
+
+
+class PlaylistForm(forms.Form):
+    name = forms.CharField(max_length=services.NAME_LIMIT, strip=True)
+    visibility = forms.ChoiceField(
+        choices=[("private", "Only me"), ("public", "Anyone with the link")],
+        initial="private",
+        required=False,
+    )
+
+
+class VisibilityForm(forms.Form):
+    visibility = forms.ChoiceField(choices=[(v, v) for v in services.VISIBILITIES])
+
+
+class MoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", "up"), ("down", "down")])
+
+
+class AddForm(forms.Form):
+    track = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    playlist = forms.RegexField(regex=r"^[0-9a-fA-F]{24}$", required=False)
+    new_name = forms.CharField(max_length=services.NAME_LIMIT, strip=True, required=False)
+
+
+def _library(request) -> HttpResponse:
+    return redirect("playlists:library")
+
+
+def _mine(playlist_id: str) -> HttpResponse:
+    return redirect("playlists:mine", playlist_id=playlist_id)
+
+
+def _guarded(request, action, *, done: str, back) -> HttpResponse:
+    """Run a change; say what happened; go back. Another's playlist is a 404."""
+    try:
+        action()
+    except PlaylistNotFound as exc:
+        raise Http404("No such playlist of yours") from exc
+    except (PlaylistUnavailable, LibraryNotReady) as exc:
+        messages.error(request, str(exc) if isinstance(exc, LibraryNotReady) else UNAVAILABLE)
+        return back
+    if done:
+        messages.success(request, done)
+    return back
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def library(request) -> HttpResponse:
+    form = PlaylistForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = services.customer_playlist_create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                visibility=form.cleaned_data["visibility"] or "private",
+            )
+        except (PlaylistUnavailable, LibraryNotReady) as exc:
+            messages.error(request, str(exc) if isinstance(exc, LibraryNotReady) else UNAVAILABLE)
+            return _library(request)
+        messages.success(request, f"Playlist “{made.name}” made.")
+        return _mine(made.id)
+    try:
+        playlists = services.customer_playlists_list(user=request.user)
+        problem = None
+    except (PlaylistUnavailable, LibraryNotReady) as exc:
+        playlists = []
+        problem = str(exc) if isinstance(exc, LibraryNotReady) else UNAVAILABLE
+    return render(
+        request,
+        "playlists/library.html",
+        {"playlists": playlists, "form": form, "problem": problem},
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+@login_required
+def mine(request, playlist_id: str) -> HttpResponse:
+    try:
+        playlist = services.customer_playlist_get(user=request.user, playlist_id=playlist_id)
+    except PlaylistNotFound as exc:
+        raise Http404("No such playlist of yours") from exc
+    except (PlaylistUnavailable, LibraryNotReady) as exc:
+        messages.error(request, str(exc) if isinstance(exc, LibraryNotReady) else UNAVAILABLE)
+        return _library(request)
+    return render(
+        request,
+        "playlists/mine.html",
+        {
+            "playlist": playlist,
+            "entries": selectors.entries_of(playlist.tracks, country=visitor_country(request)),
+            "form": PlaylistForm(initial={"name": playlist.name}),
+            "public": (playlist.visibility or "").lower() == "public",
+            "share_url": request.build_absolute_uri(
+                reverse("playlists:detail", args=[playlist.id])
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def rename(request, playlist_id: str) -> HttpResponse:
+    form = PlaylistForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "A playlist needs a name of up to 100 characters.")
+        return _mine(playlist_id)
+    name = form.cleaned_data["name"]
+    return _guarded(
+        request,
+        lambda: services.customer_playlist_update(
+            user=request.user, playlist_id=playlist_id, name=name
+        ),
+        done=f"Renamed to “{name}”.",
+        back=_mine(playlist_id),
+    )
+
+
+@login_required
+@require_POST
+def visibility(request, playlist_id: str) -> HttpResponse:
+    form = VisibilityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose private or public.")
+        return _mine(playlist_id)
+    chosen = form.cleaned_data["visibility"]
+    return _guarded(
+        request,
+        lambda: services.customer_playlist_update(
+            user=request.user, playlist_id=playlist_id, visibility=chosen
+        ),
+        done=SHARED if chosen == "public" else UNSHARED,
+        back=_mine(playlist_id),
+    )
+
+
+@login_required
+@require_POST
+def delete(request, playlist_id: str) -> HttpResponse:
+    return _guarded(
+        request,
+        lambda: services.customer_playlist_delete(user=request.user, playlist_id=playlist_id),
+        done="Playlist deleted.",
+        back=_library(request),
+    )
+
+
+@login_required
+@require_POST
+def track_remove(request, playlist_id: str, item_id: str) -> HttpResponse:
+    return _guarded(
+        request,
+        lambda: services.customer_playlist_track_remove(
+            user=request.user, playlist_id=playlist_id, item_id=item_id
+        ),
+        done="Track removed.",
+        back=_mine(playlist_id),
+    )
+
+
+@login_required
+@require_POST
+def track_move(request, playlist_id: str, item_id: str) -> HttpResponse:
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        return _mine(playlist_id)
+
+    def move() -> None:
+        playlist = services.customer_playlist_get(user=request.user, playlist_id=playlist_id)
+        order = [t.playlist_item_id for t in playlist.tracks]
+        if item_id not in order:
+            raise PlaylistNotFound(item_id)
+        at = order.index(item_id)
+        to = at - 1 if form.cleaned_data["direction"] == "up" else at + 1
+        if not 0 <= to < len(order):
+            return  # already first or last
+        order.remove(item_id)
+        after = order[to - 1] if to > 0 else None
+        services.customer_playlist_track_move(
+            user=request.user, playlist_id=playlist_id, item_id=item_id, after=after
+        )
+
+    return _guarded(request, move, done="", back=_mine(playlist_id))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def add(request) -> HttpResponse:
+    """Add a track to one of the customer's playlists, or to a new one."""
+    form = AddForm(request.POST if request.method == "POST" else request.GET)
+    if not form.is_valid():
+        raise Http404("No such track")
+    country = visitor_country(request)
+    try:
+        track = track_get(track_id=form.cleaned_data["track"], country=country)
+    except CatalogueNotFound as exc:  # 7digital failing: the middleware's 503 page
+        raise Http404("No such track") from exc
+    if request.method == "POST":
+        target = form.cleaned_data["playlist"]
+        new_name = form.cleaned_data["new_name"]
+        try:
+            if not target:
+                if not new_name:
+                    messages.error(request, "Choose a playlist, or name a new one.")
+                    return redirect(f"{reverse('playlists:add')}?track={track.id}")
+                target = services.customer_playlist_create(user=request.user, name=new_name).id
+            playlist = services.customer_playlist_track_add(
+                user=request.user, playlist_id=target.lower(), track=track
+            )
+        except PlaylistNotFound as exc:
+            raise Http404("No such playlist of yours") from exc
+        except (PlaylistUnavailable, LibraryNotReady) as exc:
+            messages.error(
+                request,
+                str(exc) if isinstance(exc, LibraryNotReady) else NOT_ADDED,
+            )
+            return redirect(f"{reverse('playlists:add')}?track={track.id}")
+        messages.success(request, f"“{track.title}” added to “{playlist.name}”.")
+        return _mine(playlist.id)
+    try:
+        playlists = services.customer_playlists_list(user=request.user)
+        problem = None
+    except (PlaylistUnavailable, LibraryNotReady) as exc:
+        playlists, problem = [], str(exc) if isinstance(exc, LibraryNotReady) else UNAVAILABLE
+    return render(
+        request,
+        "playlists/add.html",
+        {"track": track, "playlists": playlists, "problem": problem},
+    )

@@ -1,0 +1,129 @@
+"""A customer's own playlists (issue 20): every call acts as the customer's own partner
+user, so 7digital itself keeps one customer out of another's playlists (2001 for a
+private one, 2002 for changing a public one); both are "no such playlist" here.
+
+Tracks are added with the catalogue's metadata for the customer's country (7digital
+keeps what the caller sends, reference line 5501). Adding is not retried by the client:
+a repeat would add the track twice, so a failure is reported and the customer decides.
+"""
+
+from __future__ import annotations
+
+from accounts.selectors import partner_user_id_of
+from integrations.sevendigital import get_client
+from sevendigital import errors
+from sevendigital.models.catalogue import Track
+from sevendigital.models.playlists import Playlist, PlaylistTrack
+
+NAME_LIMIT = 100
+VISIBILITIES = ("private", "public")
+
+
+class PlaylistNotFound(Exception):
+    """No playlist of this customer's by that id (or not theirs to change)."""
+
+
+class PlaylistUnavailable(Exception):
+    """7digital did not answer: nothing was changed, or it is not known whether it was."""
+
+
+class LibraryNotReady(Exception):
+    """The customer's 7digital user is still being made."""
+
+
+def _partner(user) -> str:
+    partner = partner_user_id_of(user=user)
+    if partner is None:
+        raise LibraryNotReady("Your account is still being set up: try again in a minute.")
+    return partner
+
+
+def _call(action):
+    try:
+        return action()
+    except (errors.NotFound, errors.NotAvailable) as exc:
+        raise PlaylistNotFound(str(exc)) from exc
+    except errors.SevenDigitalError as exc:
+        raise PlaylistUnavailable(str(exc)) from exc
+
+
+def customer_playlists_list(*, user) -> list[Playlist]:
+    partner = _partner(user)
+    page = _call(lambda: get_client().playlists.for_user(partner, page_size=500))
+    return list(page.items)
+
+
+def customer_playlist_get(*, user, playlist_id: str) -> Playlist:
+    """The customer's own playlist, with its tracks; another's is ``PlaylistNotFound``."""
+    partner = _partner(user)
+    playlist = _call(lambda: get_client().playlists.get(playlist_id, user=partner))
+    if playlist.id not in {p.id for p in customer_playlists_list(user=user)}:
+        raise PlaylistNotFound(playlist_id)  # a public playlist of someone else's
+    return playlist
+
+
+def customer_playlist_create(*, user, name: str, visibility: str = "private") -> Playlist:
+    partner = _partner(user)
+    return _call(
+        lambda: get_client().playlists.create(
+            name=name, user=partner, visibility=visibility, status="published"
+        )
+    )
+
+
+def customer_playlist_update(
+    *, user, playlist_id: str, name: str | None = None, visibility: str | None = None
+) -> None:
+    partner = _partner(user)
+    _call(
+        lambda: get_client().playlists.update_details(
+            playlist_id, user=partner, name=name, visibility=visibility
+        )
+    )
+
+
+def customer_playlist_delete(*, user, playlist_id: str) -> None:
+    partner = _partner(user)
+    _call(lambda: get_client().playlists.delete(playlist_id, user=partner))
+
+
+def playlist_track_of(track: Track) -> PlaylistTrack:
+    """What 7digital keeps of a catalogue track in a playlist."""
+    release = track.release
+    return PlaylistTrack(
+        track_id=str(track.id),
+        track_title=track.title,
+        track_version=track.version or "",
+        artist_appears_as=(track.artist.appears_as or track.artist.name) if track.artist else "",
+        release_id=str(release.id) if release else None,
+        release_title=release.title if release else "",
+        release_artist_appears_as=(
+            (release.artist.appears_as or release.artist.name) if release and release.artist else ""
+        ),
+        release_version=(release.version or "") if release else "",
+        image=release.image if release else None,
+    )
+
+
+def customer_playlist_track_add(*, user, playlist_id: str, track: Track) -> Playlist:
+    partner = _partner(user)
+    return _call(
+        lambda: get_client().playlists.add_tracks(
+            playlist_id, [playlist_track_of(track)], user=partner
+        )
+    )
+
+
+def customer_playlist_track_remove(*, user, playlist_id: str, item_id: str) -> None:
+    partner = _partner(user)
+    _call(lambda: get_client().playlists.remove_track(playlist_id, item_id, user=partner))
+
+
+def customer_playlist_track_move(
+    *, user, playlist_id: str, item_id: str, after: str | None
+) -> None:
+    """Put the item just after ``after`` (another item's id), or first for None."""
+    partner = _partner(user)
+    _call(
+        lambda: get_client().playlists.move_track(playlist_id, item_id, after=after, user=partner)
+    )

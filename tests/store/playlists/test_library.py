@@ -1,0 +1,167 @@
+"""A customer's own playlists (``/library/playlists/``, issue 20): made, filled from a
+track's page, reordered, renamed, shared and deleted, every call acting as the
+customer's own 7digital user; another customer reaches none of it, whatever the URL."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from integrations.sevendigital import get_client
+from tests.store.conftest import make_customer
+
+pytestmark = [
+    pytest.mark.django_db(databases=["default", "sandbox"]),
+    pytest.mark.usefixtures("sandbox"),
+]
+
+TRACKS = (9525, 9526, 9527)  # "No Surprises", "Palo Alto", "How I Made My Millions"
+
+
+@pytest.fixture
+def alice(client):
+    client.force_login(make_customer("alice@example.com"))
+    return client
+
+
+@pytest.fixture
+def bob():
+    other = Client()
+    other.force_login(make_customer("bob@example.com"))
+    return other
+
+
+def make(client, name="Evening", visibility="private") -> str:
+    response = client.post("/library/playlists/", {"name": name, "visibility": visibility})
+    assert response.status_code == 302, response.content[:300]
+    return response["Location"].rstrip("/").rsplit("/", 1)[-1]
+
+
+def add(client, playlist_id: str, track: int):
+    return client.post("/library/playlists/add/", {"track": track, "playlist": playlist_id})
+
+
+def order(client, playlist_id: str) -> list[str]:
+    playlist = client.get(f"/library/playlists/{playlist_id}/").context["playlist"]
+    return [t.track_title for t in playlist.tracks]
+
+
+def items(client, playlist_id: str) -> list[str]:
+    playlist = client.get(f"/library/playlists/{playlist_id}/").context["playlist"]
+    return [t.playlist_item_id for t in playlist.tracks]
+
+
+def test_a_visitor_is_asked_to_sign_in(client):
+    response = client.get("/library/playlists/")
+
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_customer_makes_a_playlist_and_fills_it_from_track_pages(alice):
+    playlist_id = make(alice, "Evening")
+
+    for track in TRACKS:
+        assert add(alice, playlist_id, track).status_code == 302
+
+    assert order(alice, playlist_id) == ["No Surprises", "Palo Alto", "How I Made My Millions"]
+    listed = alice.get("/library/playlists/").content.decode()
+    assert "Evening" in listed and "3 tracks" in listed
+    kept = get_client().playlists.get(playlist_id, user=_partner("alice@example.com"))
+    assert kept.tracks[0].release_id == "1046" and kept.tracks[0].artist_appears_as
+
+
+def test_a_track_goes_to_a_new_playlist_named_on_the_way(alice):
+    response = alice.post("/library/playlists/add/", {"track": 9525, "new_name": "Quick one"})
+
+    assert response.status_code == 302
+    playlist_id = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+    assert order(alice, playlist_id) == ["No Surprises"]
+
+
+def test_tracks_move_up_and_down_and_are_removed(alice):
+    playlist_id = make(alice)
+    for track in TRACKS:
+        add(alice, playlist_id, track)
+    first, second, third = items(alice, playlist_id)
+
+    alice.post(f"/library/playlists/{playlist_id}/tracks/{third}/move", {"direction": "up"})
+    assert order(alice, playlist_id) == ["No Surprises", "How I Made My Millions", "Palo Alto"]
+    alice.post(f"/library/playlists/{playlist_id}/tracks/{first}/move", {"direction": "down"})
+    assert order(alice, playlist_id) == ["How I Made My Millions", "No Surprises", "Palo Alto"]
+    alice.post(f"/library/playlists/{playlist_id}/tracks/{third}/move", {"direction": "up"})
+    assert order(alice, playlist_id)[0] == "How I Made My Millions"  # first already: unchanged
+    alice.post(f"/library/playlists/{playlist_id}/tracks/{second}/remove")
+    assert order(alice, playlist_id) == ["How I Made My Millions", "No Surprises"]
+
+
+def test_a_playlist_is_renamed_shared_and_deleted(alice):
+    playlist_id = make(alice, "Old name")
+
+    alice.post(f"/library/playlists/{playlist_id}/rename", {"name": "New name"})
+    alice.post(f"/library/playlists/{playlist_id}/visibility", {"visibility": "public"})
+
+    page = alice.get(f"/library/playlists/{playlist_id}/").content.decode()
+    assert "New name" in page and f"/playlists/{playlist_id}/" in page
+    assert Client().get(f"/playlists/{playlist_id}/").status_code == 200  # the share link
+    alice.post(f"/library/playlists/{playlist_id}/delete")
+    assert alice.get(f"/library/playlists/{playlist_id}/").status_code == 404
+
+
+def test_a_blank_name_is_refused_with_words(alice):
+    response = alice.post("/library/playlists/", {"name": "   "})
+
+    assert response.status_code == 400
+    assert "This field is required" in response.content.decode()
+
+
+@pytest.mark.parametrize("visibility", ["private", "public"])
+def test_another_customer_reaches_none_of_it_by_any_url(alice, bob, visibility):
+    playlist_id = make(alice, "Alices mix", visibility=visibility)
+    add(alice, playlist_id, 9525)
+    (item,) = items(alice, playlist_id)
+    base = f"/library/playlists/{playlist_id}"
+
+    assert bob.get(f"{base}/").status_code == 404
+    for url, data in (
+        (f"{base}/rename", {"name": "Bob's now"}),
+        (f"{base}/visibility", {"visibility": "private"}),
+        (f"{base}/tracks/{item}/move", {"direction": "down"}),
+        (f"{base}/tracks/{item}/remove", {}),
+        (f"{base}/delete", {}),
+        ("/library/playlists/add/", {"track": 9526, "playlist": playlist_id}),
+    ):
+        assert bob.post(url, data).status_code == 404, url
+    assert order(alice, playlist_id) == ["No Surprises"]
+    assert "Alices mix" in alice.get(f"{base}/").content.decode()
+    assert "Alices mix" not in bob.get("/library/playlists/").content.decode()
+
+
+def test_changes_need_a_post_with_the_csrf_token(alice):
+    playlist_id = make(alice)
+    strict = Client(enforce_csrf_checks=True)
+    strict.cookies = alice.cookies
+
+    assert strict.post(f"/library/playlists/{playlist_id}/delete").status_code == 403
+    assert alice.get(f"/library/playlists/{playlist_id}/delete").status_code == 405
+
+
+def test_when_7digital_fails_nothing_changes_and_the_customer_is_told(alice, sandbox):
+    playlist_id = make(alice)
+    sandbox.add_fault(kind="status", endpoint="*", status=503)
+
+    response = alice.post(f"/library/playlists/{playlist_id}/rename", {"name": "x"}, follow=True)
+
+    assert "unavailable at the moment" in response.content.decode()
+
+
+def test_the_track_page_offers_to_add_it_to_a_playlist(client):
+    page = client.get("/tracks/9525/").content.decode()
+
+    assert 'href="/library/playlists/add/?track=9525"' in page
+
+
+def _partner(email: str) -> str:
+    from accounts.models import User
+    from accounts.selectors import partner_user_id_of
+
+    return partner_user_id_of(user=User.objects.get(email=email))
