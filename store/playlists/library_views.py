@@ -17,6 +17,7 @@ from integrations.country import visitor_country
 from store.catalogue.selectors import CatalogueNotFound, track_get
 from store.playlists import selectors, services
 from store.playlists.services import LibraryNotReady, PlaylistNotFound, PlaylistUnavailable
+from store.playlists.views import share_url
 
 UNAVAILABLE = "Playlists are unavailable at the moment: nothing was changed. Try again shortly."
 NOT_ADDED = "The track could not be added just now: check the playlist before trying again."
@@ -47,6 +48,11 @@ class AddForm(forms.Form):
     new_name = forms.CharField(max_length=services.NAME_LIMIT, strip=True, required=False)
 
 
+def _words(exc: Exception) -> str:
+    """What to tell the customer when a change could not be made."""
+    return str(exc) if isinstance(exc, LibraryNotReady) else UNAVAILABLE
+
+
 def _library(request) -> HttpResponse:
     return redirect("playlists:library")
 
@@ -62,7 +68,7 @@ def _guarded(request, action, *, done: str, back) -> HttpResponse:
     except PlaylistNotFound as exc:
         raise Http404("No such playlist of yours") from exc
     except (PlaylistUnavailable, LibraryNotReady) as exc:
-        messages.error(request, str(exc) if isinstance(exc, LibraryNotReady) else UNAVAILABLE)
+        messages.error(request, _words(exc))
         return back
     if done:
         messages.success(request, done)
@@ -81,20 +87,21 @@ def library(request) -> HttpResponse:
                 visibility=form.cleaned_data["visibility"] or "private",
             )
         except (PlaylistUnavailable, LibraryNotReady) as exc:
-            messages.error(request, str(exc) if isinstance(exc, LibraryNotReady) else UNAVAILABLE)
+            messages.error(request, _words(exc))
             return _library(request)
         messages.success(request, f"Playlist “{made.name}” made.")
         return _mine(made.id)
     try:
         playlists = services.customer_playlists_list(user=request.user)
+        favourites = services.customer_favourites_list(user=request.user)
         problem = None
     except (PlaylistUnavailable, LibraryNotReady) as exc:
-        playlists = []
-        problem = str(exc) if isinstance(exc, LibraryNotReady) else UNAVAILABLE
+        playlists, favourites = [], []
+        problem = _words(exc)
     return render(
         request,
         "playlists/library.html",
-        {"playlists": playlists, "form": form, "problem": problem},
+        {"playlists": playlists, "favourites": favourites, "form": form, "problem": problem},
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
 
@@ -106,7 +113,7 @@ def mine(request, playlist_id: str) -> HttpResponse:
     except PlaylistNotFound as exc:
         raise Http404("No such playlist of yours") from exc
     except (PlaylistUnavailable, LibraryNotReady) as exc:
-        messages.error(request, str(exc) if isinstance(exc, LibraryNotReady) else UNAVAILABLE)
+        messages.error(request, _words(exc))
         return _library(request)
     return render(
         request,
@@ -116,9 +123,7 @@ def mine(request, playlist_id: str) -> HttpResponse:
             "entries": selectors.entries_of(playlist.tracks, country=visitor_country(request)),
             "form": PlaylistForm(initial={"name": playlist.name}),
             "public": (playlist.visibility or "").lower() == "public",
-            "share_url": request.build_absolute_uri(
-                reverse("playlists:detail", args=[playlist.id])
-            ),
+            "share_url": share_url(playlist.id),
         },
     )
 
@@ -246,9 +251,32 @@ def add(request) -> HttpResponse:
         playlists = services.customer_playlists_list(user=request.user)
         problem = None
     except (PlaylistUnavailable, LibraryNotReady) as exc:
-        playlists, problem = [], str(exc) if isinstance(exc, LibraryNotReady) else UNAVAILABLE
+        playlists, problem = [], _words(exc)
     return render(
         request,
         "playlists/add.html",
         {"track": track, "playlists": playlists, "problem": problem},
     )
+
+
+@login_required
+@require_POST
+def favourite(request, playlist_id: str) -> HttpResponse:
+    """Favourite (``on=1``) or unfavourite one of the shop's playlists."""
+    on = request.POST.get("on") == "1"
+    back = redirect("playlists:detail", playlist_id=playlist_id)
+    try:
+        services.customer_playlist_favourite(user=request.user, playlist_id=playlist_id, on=on)
+    except services.NotFavourable:
+        messages.error(request, "Only the shop's own playlists can be kept as favourites.")
+        return back
+    except PlaylistNotFound as exc:
+        raise Http404("No such playlist") from exc
+    except (PlaylistUnavailable, LibraryNotReady) as exc:
+        messages.error(request, _words(exc))
+        return back
+    messages.success(
+        request,
+        "Added to your favourites." if on else "Removed from your favourites.",
+    )
+    return back

@@ -127,3 +127,30 @@ def customer_playlist_track_move(
     _call(
         lambda: get_client().playlists.move_track(playlist_id, item_id, after=after, user=partner)
     )
+
+
+class NotFavourable(Exception):
+    """Only the shop's own playlists can be favourited (reference line 5979)."""
+
+
+def customer_favourites_list(*, user) -> list[Playlist]:
+    """The shop's playlists this customer has favourited."""
+    partner = _partner(user)
+    page = _call(lambda: get_client().playlists.list(favourited_by=partner, page_size=500))
+    return list(page.items)
+
+
+def customer_playlist_favourite(*, user, playlist_id: str, on: bool) -> None:
+    partner = _partner(user)
+    playlists = get_client().playlists
+    try:
+        if on:
+            playlists.favourite(playlist_id, partner)
+        else:
+            playlists.unfavourite(playlist_id, partner)
+    except errors.NotAvailable as exc:  # a customer's playlist, not the shop's
+        raise NotFavourable(str(exc)) from exc
+    except errors.NotFound as exc:
+        raise PlaylistNotFound(str(exc)) from exc
+    except errors.SevenDigitalError as exc:
+        raise PlaylistUnavailable(str(exc)) from exc

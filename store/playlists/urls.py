@@ -10,6 +10,7 @@ ITEM = r"(?P<item_id>[0-9a-f]{24})"
 urlpatterns = [
     path("playlists/", views.playlists, name="list"),
     re_path(r"^playlists/(?P<playlist_id>[0-9a-fA-F]{24})/$", views.playlist, name="detail"),
+    re_path(rf"^playlists/{ID}/favourite$", library_views.favourite, name="favourite"),
     path("library/playlists/", library_views.library, name="library"),
     path("library/playlists/add/", library_views.add, name="add"),
     re_path(rf"^library/playlists/{ID}/$", library_views.mine, name="mine"),

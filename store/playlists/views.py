@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from django.conf import settings
 from django.http import HttpResponse
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from integrations.htmx import HtmxHttpRequest, render_page
@@ -47,6 +49,26 @@ def playlist(request: HtmxHttpRequest, playlist_id: str) -> HttpResponse:
             "entries": entries,
             "unplayable": sum(not entry.playable for entry in entries),
             "page_url": f"{request.path}?",
+            "share_url": share_url(found.id),
+            "favourited": _favourited(request, found.id),
         },
         partial="tracks",
     )
+
+
+def share_url(playlist_id: str) -> str:
+    """The playlist's public address, on the shop's own host (``SITE_URL``)."""
+    return f"{settings.SITE_URL.rstrip('/')}{reverse('playlists:detail', args=[playlist_id])}"
+
+
+def _favourited(request, playlist_id: str) -> bool | None:
+    """Whether this customer keeps the playlist as a favourite; None for a visitor, or
+    when it cannot be told just now (the button then offers to add it)."""
+    from store.playlists import services
+
+    if not request.user.is_authenticated:
+        return None
+    try:
+        return playlist_id in {p.id for p in services.customer_favourites_list(user=request.user)}
+    except (services.PlaylistUnavailable, services.LibraryNotReady):
+        return None

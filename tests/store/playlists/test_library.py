@@ -165,3 +165,32 @@ def _partner(email: str) -> str:
     from accounts.selectors import partner_user_id_of
 
     return partner_user_id_of(user=User.objects.get(email=email))
+
+
+def test_a_customer_favourites_the_shops_playlist_and_finds_it_in_the_library(alice, bob):
+    shop = get_client().playlists.create(name="Editors pick", visibility="public")
+
+    response = alice.post(f"/playlists/{shop.id}/favourite", {"on": "1"}, follow=True)
+
+    assert "Added to your favourites" in response.content.decode()
+    assert 'aria-pressed="true"' in alice.get(f"/playlists/{shop.id}/").content.decode()
+    assert "Editors pick" in alice.get("/library/playlists/").content.decode()
+    assert "Editors pick" not in bob.get("/library/playlists/").content.decode()
+    alice.post(f"/playlists/{shop.id}/favourite", {"on": "0"})
+    assert "Editors pick" not in alice.get("/library/playlists/").content.decode()
+
+
+def test_a_customers_public_playlist_cannot_be_a_favourite(alice, bob):
+    playlist_id = make(alice, "Shared", visibility="public")
+
+    response = bob.post(f"/playlists/{playlist_id}/favourite", {"on": "1"}, follow=True)
+
+    assert "Only the shop's own playlists" in response.content.decode().replace("&#x27;", "'")
+
+
+def test_a_visitor_is_asked_to_sign_in_to_favourite(client):
+    shop = get_client().playlists.create(name="Editors pick", visibility="public")
+
+    response = client.post(f"/playlists/{shop.id}/favourite", {"on": "1"})
+
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]

@@ -157,3 +157,14 @@ def test_a_page_past_the_end_is_not_found(client):
 
     assert client.get(f"/playlists/{made.id}/", {"page": "7"}).status_code == 404
     assert client.get("/playlists/", {"page": "9"}).status_code == 404
+
+
+def test_a_shared_link_shows_the_playlists_name_and_description(client, settings):
+    settings.SITE_URL = "https://shop.example.com"
+    made = editorial("Sunday", tracks=[entry(9525)])
+
+    page = client.get(f"/playlists/{made.id}/").content.decode()
+
+    assert '<meta property="og:title" content="Sunday">' in page
+    assert '<meta property="og:description" content="About Sunday">' in page
+    assert f'content="https://shop.example.com/playlists/{made.id}/"' in page
