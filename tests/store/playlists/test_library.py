@@ -191,6 +191,9 @@ def test_a_customers_public_playlist_cannot_be_a_favourite(alice, bob):
 def test_a_visitor_is_asked_to_sign_in_to_favourite(client):
     shop = get_client().playlists.create(name="Editors pick", visibility="public")
 
+    page = client.get(f"/playlists/{shop.id}/").content.decode()
     response = client.post(f"/playlists/{shop.id}/favourite", {"on": "1"})
 
+    assert f'href="/accounts/login/?next=/playlists/{shop.id}/"' in page
+    assert "favourite-button" not in page  # no form that would come back as a GET
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
