@@ -5,17 +5,20 @@ and works without JavaScript (a redirect back, with a message)."""
 
 from __future__ import annotations
 
+import re
+
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from integrations.country import visitor_country
 from store.catalogue.selectors import CatalogueNotFound, track_get
-from store.playlists import selectors, services
+from store.playlists import exports, selectors, services
 from store.playlists.services import LibraryNotReady, PlaylistNotFound, PlaylistUnavailable
 from store.playlists.views import share_url
 
@@ -280,3 +283,36 @@ def favourite(request, playlist_id: str) -> HttpResponse:
         "Added to your favourites." if on else "Removed from your favourites.",
     )
     return back
+
+
+EXPORTS = {
+    "xspf": ("application/xspf+xml", exports.xspf),
+    "m3u": ("audio/x-mpegurl", exports.m3u),
+}
+
+
+@login_required
+@require_safe
+def export(request, playlist_id: str, kind: str) -> HttpResponse:
+    """The customer's playlist as an XSPF or M3U file, to download."""
+    try:
+        playlist = services.customer_playlist_get(user=request.user, playlist_id=playlist_id)
+    except PlaylistNotFound as exc:
+        raise Http404("No such playlist of yours") from exc
+    except (PlaylistUnavailable, LibraryNotReady) as exc:
+        messages.error(request, _words(exc))
+        return _mine(playlist_id)
+    content_type, write = EXPORTS[kind]
+    entries = selectors.entries_of(playlist.tracks, country=visitor_country(request))
+    body = write(
+        name=playlist.name,
+        entries=entries,
+        page_url=lambda track_id: (
+            f"{settings.SITE_URL.rstrip('/')}{reverse('catalogue:track', args=[track_id])}"
+        ),
+    )
+    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    filename = re.sub(r"[^\w .-]+", "", playlist.name).strip() or "playlist"
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{kind}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

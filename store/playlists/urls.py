@@ -18,6 +18,11 @@ urlpatterns = [
     re_path(rf"^library/playlists/{ID}/visibility$", library_views.visibility, name="visibility"),
     re_path(rf"^library/playlists/{ID}/delete$", library_views.delete, name="delete"),
     re_path(
+        rf"^library/playlists/{ID}/export\.(?P<kind>xspf|m3u)$",
+        library_views.export,
+        name="export",
+    ),
+    re_path(
         rf"^library/playlists/{ID}/tracks/{ITEM}/remove$",
         library_views.track_remove,
         name="track_remove",

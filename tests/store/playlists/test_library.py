@@ -197,3 +197,26 @@ def test_a_visitor_is_asked_to_sign_in_to_favourite(client):
     assert f'href="/accounts/login/?next=/playlists/{shop.id}/"' in page
     assert "favourite-button" not in page  # no form that would come back as a GET
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_playlist_is_exported_as_xspf_and_m3u_with_isrc_artist_and_length(alice, bob):
+    from defusedxml import ElementTree
+
+    playlist_id = make(alice, "Take away")
+    add(alice, playlist_id, 9525)
+
+    xspf = alice.get(f"/library/playlists/{playlist_id}/export.xspf")
+    m3u = alice.get(f"/library/playlists/{playlist_id}/export.m3u")
+
+    assert xspf["Content-Type"].startswith("application/xspf+xml")
+    assert xspf["Content-Disposition"] == 'attachment; filename="Take away.xspf"'
+    ns = {"x": "http://xspf.org/ns/0/"}
+    track = ElementTree.fromstring(xspf.content).find("x:trackList/x:track", ns)
+    assert track.find("x:title", ns).text == "No Surprises"
+    assert track.find("x:creator", ns).text == "Radiohead"
+    assert track.find("x:identifier", ns).text.startswith("urn:isrc:GB")
+    assert track.find("x:location", ns).text.endswith("/tracks/9525/")
+    text = m3u.content.decode()
+    assert text.startswith("#EXTM3U\n#PLAYLIST:Take away\n#EXTINF:229,Radiohead - No Surprises")
+    assert "#EXT-X-ISRC:GB" in text
+    assert bob.get(f"/library/playlists/{playlist_id}/export.xspf").status_code == 404
