@@ -17,8 +17,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from integrations.country import visitor_country
-from store.catalogue.selectors import CatalogueNotFound, track_get
-from store.playlists import exports, selectors, services
+from sevendigital import errors
+from store.catalogue.selectors import CatalogueError, CatalogueNotFound, track_get
+from store.playlists import exports, imports, selectors, services
 from store.playlists.services import LibraryNotReady, PlaylistNotFound, PlaylistUnavailable
 from store.playlists.views import share_url
 
@@ -316,3 +317,39 @@ def export(request, playlist_id: str, kind: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}.{kind}"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(help_text="XSPF, M3U or CSV (isrc, or artist and title columns)")
+    name = forms.CharField(max_length=services.NAME_LIMIT, strip=True, required=False)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def import_playlist(request) -> HttpResponse:
+    """A new playlist from a file; what the catalogue does not have here is listed."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context: dict = {"form": form, "max_rows": imports.MAX_ROWS}
+    if request.method != "POST" or not form.is_valid():
+        status = 400 if form.is_bound else 200
+        return render(request, "playlists/import.html", context, status=status)
+    upload = form.cleaned_data["file"]
+    missing: list[imports.Row] = []
+    try:
+        if upload.size > imports.MAX_BYTES:
+            raise imports.ImportProblem("The file is larger than 1 MB.")
+        title, rows = imports.rows_of(upload.read(imports.MAX_BYTES + 1), filename=upload.name)
+        found, missing = imports.tracks_for(rows, country=visitor_country(request))
+        if not found:
+            raise imports.ImportProblem("None of the file's tracks is in our catalogue here.")
+        name = form.cleaned_data["name"] or title[: services.NAME_LIMIT] or "Imported playlist"
+        playlist = services.customer_playlist_import(user=request.user, name=name, tracks=found)
+    except imports.ImportProblem as exc:
+        context["problem"] = str(exc)
+        context["missing"] = missing
+        return render(request, "playlists/import.html", context, status=400)
+    except (PlaylistUnavailable, LibraryNotReady, errors.SevenDigitalError, CatalogueError) as exc:
+        context["problem"] = _words(exc)
+        return render(request, "playlists/import.html", context, status=503)
+    context.update({"playlist": playlist, "imported": len(found), "missing": missing})
+    return render(request, "playlists/import.html", context)

@@ -154,3 +154,17 @@ def customer_playlist_favourite(*, user, playlist_id: str, on: bool) -> None:
         raise PlaylistNotFound(str(exc)) from exc
     except errors.SevenDigitalError as exc:
         raise PlaylistUnavailable(str(exc)) from exc
+
+
+def customer_playlist_import(*, user, name: str, tracks: list[Track]) -> Playlist:
+    """A new playlist of the customer's holding ``tracks``, in one call."""
+    partner = _partner(user)
+    return _call(
+        lambda: get_client().playlists.create(
+            name=name,
+            user=partner,
+            visibility="private",
+            status="published",
+            tracks=[playlist_track_of(track) for track in tracks],
+        )
+    )

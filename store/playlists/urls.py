@@ -13,6 +13,7 @@ urlpatterns = [
     re_path(rf"^playlists/{ID}/favourite$", library_views.favourite, name="favourite"),
     path("library/playlists/", library_views.library, name="library"),
     path("library/playlists/add/", library_views.add, name="add"),
+    path("library/playlists/import/", library_views.import_playlist, name="import"),
     re_path(rf"^library/playlists/{ID}/$", library_views.mine, name="mine"),
     re_path(rf"^library/playlists/{ID}/rename$", library_views.rename, name="rename"),
     re_path(rf"^library/playlists/{ID}/visibility$", library_views.visibility, name="visibility"),

@@ -1,0 +1,239 @@
+"""A playlist brought in from a file (issue 20): XSPF, M3U (extended or plain) or CSV,
+each track found in the catalogue for the customer's country.
+
+A track is found, in this order, by:
+1. the shop's own track page in its location (what this shop's exports carry): one
+   ``track/details/batch`` call for all of them;
+2. its ISRC (an XSPF ``urn:isrc:`` identifier, M3U ``#EXT-X-ISRC``, a CSV ``isrc``
+   column): a track search for the code, kept only if the result has that ISRC;
+3. its artist and title: a track search for the title (then for both), kept only if a
+   result has that title and that artist (letters compared without case, accents or
+   punctuation).
+
+What is not found is reported, never guessed. A file may hold ``MAX_ROWS`` tracks (each
+search is a 7digital call made while the customer waits) and ``MAX_BYTES`` bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException, ElementTree
+
+from integrations.sevendigital import get_client
+from sevendigital import errors
+from sevendigital.models.catalogue import Track
+from store.catalogue.selectors import tracks_get_many
+
+MAX_BYTES = 1_000_000
+MAX_ROWS = 200
+SEARCH_PAGE_SIZE = 50  # a common title ("Intro") has many recordings: the artist decides
+XSPF = "{http://xspf.org/ns/0/}"
+TRACK_PAGE = re.compile(r"/tracks/(\d{1,19})/?(?:[?#].*)?$")
+ISRC = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}\d{7}$")
+
+
+class ImportProblem(Exception):
+    """The file cannot be read as a playlist: the message says why, in words."""
+
+
+@dataclass(frozen=True)
+class Row:
+    title: str = ""
+    artist: str = ""
+    isrc: str = ""
+    track_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        named = " - ".join(part for part in (self.artist, self.title) if part)
+        return named or self.isrc or (f"track {self.track_id}" if self.track_id else "?")
+
+
+def _isrc(text: str) -> str:
+    code = re.sub(r"[\s-]", "", text or "").upper().removeprefix("URN:ISRC:")
+    return code if ISRC.match(code) else ""
+
+
+def _track_id(location: str) -> int | None:
+    found = TRACK_PAGE.search((location or "").strip())
+    return int(found.group(1)) if found else None
+
+
+def _text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+# -- reading ----------------------------------------------------------------------------
+
+
+def rows_of(data: bytes, *, filename: str = "") -> tuple[str, list[Row]]:
+    """(the file's own title, its tracks); ``ImportProblem`` when it cannot be read."""
+    if len(data) > MAX_BYTES:
+        raise ImportProblem(f"The file is larger than {MAX_BYTES // 1_000_000} MB.")
+    text = _text(data).lstrip()
+    name = filename.lower()
+    if text.startswith("<") or name.endswith(".xspf"):
+        title, rows = _xspf(data)
+    elif text.startswith("#EXTM3U") or name.endswith((".m3u", ".m3u8")):
+        title, rows = _m3u(text)
+    else:
+        title, rows = "", _csv(text)
+    if not rows:
+        raise ImportProblem("No tracks were found in the file.")
+    if len(rows) > MAX_ROWS:
+        raise ImportProblem(f"The file lists {len(rows)} tracks; at most {MAX_ROWS} at a time.")
+    return title, rows
+
+
+def _xspf(data: bytes) -> tuple[str, list[Row]]:
+    try:
+        root = ElementTree.fromstring(data)
+    except (ParseError, DefusedXmlException) as exc:
+        raise ImportProblem(f"The file is not a readable XSPF playlist ({exc}).") from exc
+    if root.tag != f"{XSPF}playlist":
+        raise ImportProblem("The file is XML but not an XSPF playlist.")
+
+    def text(element, tag: str) -> str:
+        found = element.find(f"{XSPF}{tag}")
+        return (found.text or "").strip() if found is not None else ""
+
+    rows = []
+    for track in root.iterfind(f"{XSPF}trackList/{XSPF}track"):
+        isrc = next(
+            (
+                _isrc(identifier.text or "")
+                for identifier in track.iterfind(f"{XSPF}identifier")
+                if _isrc(identifier.text or "")
+            ),
+            "",
+        )
+        rows.append(
+            Row(
+                title=text(track, "title"),
+                artist=text(track, "creator"),
+                isrc=isrc,
+                track_id=_track_id(text(track, "location")),
+            )
+        )
+    return text(root, "title"), rows
+
+
+def _m3u(text: str) -> tuple[str, list[Row]]:
+    title, rows = "", []
+    pending: dict[str, str] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("#PLAYLIST:"):
+            title = line.removeprefix("#PLAYLIST:").strip()
+        elif line.startswith("#EXTINF:"):
+            described = line.removeprefix("#EXTINF:").split(",", 1)
+            about = described[1].strip() if len(described) > 1 else ""
+            artist, _, song = about.partition(" - ")
+            pending = (
+                {"artist": artist.strip(), "title": song.strip()} if song else {"title": about}
+            )
+        elif line.startswith("#EXT-X-ISRC:"):
+            pending["isrc"] = _isrc(line.removeprefix("#EXT-X-ISRC:"))
+        elif line.startswith("#"):
+            continue
+        else:
+            rows.append(Row(track_id=_track_id(line), **pending))
+            pending = {}
+    return title, rows
+
+
+def _csv(text: str) -> list[Row]:
+    try:
+        reader = csv.DictReader(io.StringIO(text))
+        fields = {(name or "").strip().lower(): name for name in reader.fieldnames or ()}
+    except csv.Error as exc:
+        raise ImportProblem(f"The file is not a readable CSV ({exc}).") from exc
+    title_field = fields.get("title") or fields.get("track") or fields.get("name")
+    if not (fields.get("isrc") or (title_field and fields.get("artist"))):
+        raise ImportProblem(
+            "Not a playlist file: use XSPF, M3U, or CSV with an isrc column or artist and "
+            "title columns."
+        )
+    rows = []
+    try:
+        for record in reader:
+            rows.append(
+                Row(
+                    title=(record.get(title_field) or "").strip() if title_field else "",
+                    artist=(record.get(fields.get("artist", "")) or "").strip(),
+                    isrc=_isrc(record.get(fields.get("isrc", "")) or ""),
+                )
+            )
+    except csv.Error as exc:
+        raise ImportProblem(f"The CSV could not be read past row {len(rows) + 1} ({exc}).") from exc
+    return [row for row in rows if row.title or row.isrc]
+
+
+# -- finding ----------------------------------------------------------------------------
+
+
+def _plain(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text or "").casefold()
+    return re.sub(r"[\W_]+", "", "".join(c for c in folded if not unicodedata.combining(c)))
+
+
+def _search(q: str, *, country: str) -> list[Track]:
+    try:
+        page = get_client().tracks.search(q, page_size=SEARCH_PAGE_SIZE, country=country)
+    except errors.InvalidInput:
+        return []
+    return [result.item for result in page if isinstance(result.item, Track)]
+
+
+def _artist_of(track: Track) -> str:
+    return (track.artist.appears_as or track.artist.name) if track.artist else ""
+
+
+def _found(row: Row, *, country: str) -> Track | None:
+    if row.isrc:
+        for track in _search(row.isrc, country=country):
+            if (track.isrc or "").upper() == row.isrc:
+                return track
+    if row.title and row.artist:
+        title, artist = _plain(row.title), _plain(row.artist)
+        # The title alone first (a search may not match words across fields), then both.
+        for q in (row.title, f"{row.artist} {row.title}"):
+            for track in _search(q, country=country):
+                if _plain(track.title) == title and _plain(_artist_of(track)) == artist:
+                    return track
+    return None
+
+
+def tracks_for(rows: list[Row], *, country: str) -> tuple[list[Track], list[Row]]:
+    """The catalogue's tracks for ``rows``, in order, and the rows not found."""
+    by_id = (
+        {
+            track.id: track
+            for track in tracks_get_many(
+                track_ids=[row.track_id for row in rows if row.track_id], country=country
+            )
+        }
+        if any(row.track_id for row in rows)
+        else {}
+    )
+    found: list[Track] = []
+    missing: list[Row] = []
+    for row in rows:
+        track = by_id.get(row.track_id) if row.track_id else None
+        track = track or _found(row, country=country)
+        if track is None:
+            missing.append(row)
+        else:
+            found.append(track)
+    return found, missing
