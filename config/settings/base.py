@@ -69,6 +69,9 @@ STREAM_STARTS_PER_USER_PER_MINUTE = env.int("STREAM_STARTS_PER_USER_PER_MINUTE",
 # Radio (/radio/<tag>/, store/player/radio.py): skips a listener may make in an hour,
 # across stations. Non-interactive radio licences allow few; 6 is the usual figure.
 RADIO_SKIPS_PER_HOUR = env.int("RADIO_SKIPS_PER_HOUR", default=6)
+# A customer's playlist is deleted at 7digital (irreversibly) this long after they ask,
+# so that they may undo it (store/playlists/deletions.py).
+PLAYLIST_UNDO_SECONDS = env.int("PLAYLIST_UNDO_SECONDS", default=10)
 # Visitors' radio tracks started from one address (an IPv6 /64) a minute, all their
 # sessions together: a session costs nothing to make, an address does. Generous, for
 # the many listeners behind one network's address.
@@ -387,6 +390,12 @@ CELERY_BEAT_SCHEDULE = {
     "subscriptions-reconcile": {
         "task": "store.subscriptions.tasks.subscriptions_reconcile",
         "schedule": 24 * 3600.0,
+    },
+    # Customers' playlist deletions whose task was lost (store/playlists/deletions.py).
+    "playlists-deletions-sweep": {
+        "task": "store.playlists.tasks.playlist_deletions_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
     },
     # The test billing gateway renews and expires on the clock; this brings its news in
     # (it touches test-gateway subscriptions only).

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from integrations.country import visitor_country
 from sevendigital import errors
 from store.catalogue.selectors import CatalogueError, CatalogueNotFound, track_get
-from store.playlists import exports, imports, selectors, services
+from store.playlists import deletions, exports, imports, selectors, services
 from store.playlists.services import LibraryNotReady, PlaylistNotFound, PlaylistUnavailable
 from store.playlists.views import share_url
 
@@ -96,7 +96,10 @@ def library(request) -> HttpResponse:
         messages.success(request, f"Playlist “{made.name}” made.")
         return _mine(made.id)
     try:
-        playlists = services.customer_playlists_list(user=request.user)
+        leaving = deletions.pending_ids(user=request.user)
+        playlists = [
+            p for p in services.customer_playlists_list(user=request.user) if p.id not in leaving
+        ]
         favourites = services.customer_favourites_list(user=request.user)
         problem = None
     except (PlaylistUnavailable, LibraryNotReady) as exc:
@@ -124,6 +127,7 @@ def mine(request, playlist_id: str) -> HttpResponse:
         "playlists/mine.html",
         {
             "playlist": playlist,
+            "leaving": playlist.id in deletions.pending_ids(user=request.user),
             "entries": selectors.entries_of(playlist.tracks, country=visitor_country(request)),
             "form": PlaylistForm(initial={"name": playlist.name}),
             "public": (playlist.visibility or "").lower() == "public",
@@ -171,12 +175,30 @@ def visibility(request, playlist_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def delete(request, playlist_id: str) -> HttpResponse:
-    return _guarded(
-        request,
-        lambda: services.customer_playlist_delete(user=request.user, playlist_id=playlist_id),
-        done="Playlist deleted.",
-        back=_library(request),
+    """The playlist leaves the list at once and 7digital a few seconds later, so that an
+    "Undo" can keep it (store/playlists/deletions.py)."""
+    try:
+        playlist = services.customer_playlist_get(user=request.user, playlist_id=playlist_id)
+    except PlaylistNotFound as exc:
+        raise Http404("No such playlist of yours") from exc
+    except (PlaylistUnavailable, LibraryNotReady) as exc:
+        messages.error(request, _words(exc))
+        return _mine(playlist_id)
+    deletions.playlist_deletion_request(
+        user=request.user, playlist_id=playlist.id, name=playlist.name
     )
+    messages.success(request, f"“{playlist.name}” deleted.", extra_tags=f"undo:{playlist.id}")
+    return _library(request)
+
+
+@login_required
+@require_POST
+def undo(request, playlist_id: str) -> HttpResponse:
+    if not deletions.playlist_deletion_undo(user=request.user, playlist_id=playlist_id):
+        messages.error(request, "Too late to undo: the playlist has been deleted.")
+        return _library(request)
+    messages.success(request, "The playlist is back.")
+    return _mine(playlist_id)
 
 
 @login_required

@@ -18,6 +18,7 @@ urlpatterns = [
     re_path(rf"^library/playlists/{ID}/rename$", library_views.rename, name="rename"),
     re_path(rf"^library/playlists/{ID}/visibility$", library_views.visibility, name="visibility"),
     re_path(rf"^library/playlists/{ID}/delete$", library_views.delete, name="delete"),
+    re_path(rf"^library/playlists/{ID}/undo$", library_views.undo, name="undo"),
     re_path(
         rf"^library/playlists/{ID}/export\.(?P<kind>xspf|m3u)$",
         library_views.export,

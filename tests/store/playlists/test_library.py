@@ -103,8 +103,8 @@ def test_a_playlist_is_renamed_shared_and_deleted(alice):
     page = alice.get(f"/library/playlists/{playlist_id}/").content.decode()
     assert "New name" in page and f"/playlists/{playlist_id}/" in page
     assert Client().get(f"/playlists/{playlist_id}/").status_code == 200  # the share link
-    alice.post(f"/library/playlists/{playlist_id}/delete")
-    assert alice.get(f"/library/playlists/{playlist_id}/").status_code == 404
+    gone = alice.post(f"/library/playlists/{playlist_id}/delete", follow=True)
+    assert "New name" not in gone.content.decode().split("</ul>", 1)[-1]  # out of the list
 
 
 def test_a_blank_name_is_refused_with_words(alice):
@@ -220,3 +220,75 @@ def test_a_playlist_is_exported_as_xspf_and_m3u_with_isrc_artist_and_length(alic
     assert text.startswith("#EXTM3U\n#PLAYLIST:Take away\n#EXTINF:229,Radiohead - No Surprises")
     assert "#EXT-X-ISRC:GB" in text
     assert bob.get(f"/library/playlists/{playlist_id}/export.xspf").status_code == 404
+
+
+def test_a_deleted_playlist_can_be_brought_back_until_it_is_gone_at_7digital(
+    alice, settings, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from store.playlists import deletions, tasks
+    from store.playlists.models import PlaylistDeletion
+
+    settings.PLAYLIST_UNDO_SECONDS = 10
+    keep, lose = make(alice, "Keep me"), make(alice, "Lose me")
+    with (
+        mock.patch.object(tasks.playlist_deletion_send, "apply_async") as queued,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        deleted = alice.post(f"/library/playlists/{keep}/delete", follow=True)
+        alice.post(f"/library/playlists/{lose}/delete")
+
+    page = deleted.content.decode()
+    assert "“Keep me” deleted." in page and f"/library/playlists/{keep}/undo" in page
+    assert queued.call_args.kwargs["countdown"] == 10
+    listed = alice.get("/library/playlists/").content.decode()
+    assert "Keep me" not in listed.split("New playlist")[0]
+    alice.post(f"/library/playlists/{keep}/undo")
+    assert "Keep me" in alice.get("/library/playlists/").content.decode()
+
+    for deletion in PlaylistDeletion.objects.all():  # the task, once due
+        PlaylistDeletion.objects.filter(pk=deletion.pk).update(
+            due_at=timezone.now() - timedelta(seconds=1)
+        )
+        deletions.playlist_deletion_send(deletion_id=deletion.pk)
+
+    assert not PlaylistDeletion.objects.exists()
+    assert alice.get(f"/library/playlists/{lose}/").status_code == 404
+    assert alice.get(f"/library/playlists/{keep}/").status_code == 200
+    assert "Too late" in alice.post(f"/library/playlists/{lose}/undo", follow=True).content.decode()
+
+
+def test_a_deletion_that_7digital_refuses_for_now_is_sent_again_by_the_sweep(
+    alice, sandbox, settings, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from store.playlists import deletions, tasks
+    from store.playlists.models import PlaylistDeletion
+
+    playlist_id = make(alice, "Stubborn")
+    with (
+        mock.patch.object(tasks.playlist_deletion_send, "apply_async"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        alice.post(f"/library/playlists/{playlist_id}/delete")
+    PlaylistDeletion.objects.update(due_at=timezone.now() - timedelta(minutes=2))
+    sandbox.add_fault(kind="status", endpoint="*", status=503)
+
+    deletion = PlaylistDeletion.objects.get()
+    deletions.playlist_deletion_send(deletion_id=deletion.pk)
+    assert PlaylistDeletion.objects.get().attempts == 1  # kept: tried again later
+
+    sandbox.clear_faults()
+    with mock.patch.object(tasks.playlist_deletion_send, "delay") as resent:
+        assert deletions.playlist_deletions_sweep() == 1
+    deletions.playlist_deletion_send(deletion_id=resent.call_args.args[0])
+    assert not PlaylistDeletion.objects.exists()
+    assert alice.get(f"/library/playlists/{playlist_id}/").status_code == 404
