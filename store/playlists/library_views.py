@@ -255,11 +255,11 @@ def add(request) -> HttpResponse:
         target = form.cleaned_data["playlist"]
         new_name = form.cleaned_data["new_name"]
         try:
-            if not target:
-                if not new_name:
-                    messages.error(request, "Choose a playlist, or name a new one.")
-                    return redirect(f"{reverse('playlists:add')}?track={track.id}")
+            if new_name:  # a name typed is a new playlist, whichever one is chosen
                 target = services.customer_playlist_create(user=request.user, name=new_name).id
+            elif not target:
+                messages.error(request, "Choose a playlist, or name a new one.")
+                return redirect(f"{reverse('playlists:add')}?track={track.id}")
             playlist = services.customer_playlist_track_add(
                 user=request.user, playlist_id=target.lower(), track=track
             )

@@ -76,7 +76,7 @@ def test_a_customer_builds_a_playlist_and_reorders_it_by_keyboard(desktop, store
         page.goto(f"/tracks/{track}/")
         page.get_by_role("link", name="Add to a playlist").click()
         if track == 9525:  # the first makes the playlist; the second finds it chosen
-            page.get_by_label("Name of a new playlist").fill("Late night")
+            page.get_by_label("Or a new playlist named").fill("Late night")
         page.get_by_role("button", name="Add the track").click()
         expect(page.locator(".messages")).to_contain_text("added to “Late night”")
 

@@ -292,3 +292,15 @@ def test_a_deletion_that_7digital_refuses_for_now_is_sent_again_by_the_sweep(
     deletions.playlist_deletion_send(deletion_id=resent.call_args.args[0])
     assert not PlaylistDeletion.objects.exists()
     assert alice.get(f"/library/playlists/{playlist_id}/").status_code == 404
+
+
+def test_a_name_typed_makes_a_new_playlist_even_with_one_chosen(alice):
+    existing = make(alice, "Existing")
+
+    response = alice.post(
+        "/library/playlists/add/", {"track": 9525, "playlist": existing, "new_name": "Fresh"}
+    )
+
+    fresh = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+    assert fresh != existing
+    assert order(alice, fresh) == ["No Surprises"] and order(alice, existing) == []
