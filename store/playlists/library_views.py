@@ -19,7 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from integrations.country import visitor_country
 from sevendigital import errors
 from store.catalogue.selectors import CatalogueError, CatalogueNotFound, track_get
-from store.playlists import deletions, exports, imports, selectors, services
+from store.playlists import deletions, exports, imports, moderation, selectors, services
+from store.playlists.models import CustomerPlaylist, PlaylistReport
 from store.playlists.services import LibraryNotReady, PlaylistNotFound, PlaylistUnavailable
 from store.playlists.views import share_url
 
@@ -375,3 +376,42 @@ def import_playlist(request) -> HttpResponse:
         return render(request, "playlists/import.html", context, status=503)
     context.update({"playlist": playlist, "imported": len(found), "missing": missing})
     return render(request, "playlists/import.html", context)
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        choices=PlaylistReport.Reason.choices, widget=forms.RadioSelect, label="What is wrong?"
+    )
+    details = forms.CharField(
+        max_length=moderation.DETAILS_LIMIT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def report(request, playlist_id: str) -> HttpResponse:
+    """A customer reports a public playlist to staff (once; not their own)."""
+    playlist = selectors.public_playlist_get(playlist_id=playlist_id)  # 404 unless public
+    back = redirect("playlists:detail", playlist_id=playlist.id)
+    if CustomerPlaylist.objects.filter(playlist_id=playlist.id, user=request.user).exists():
+        messages.error(request, "This is your own playlist: change it in your library.")
+        return back
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        moderation.playlist_report(
+            user=request.user,
+            playlist_id=playlist.id,
+            name=playlist.name,
+            reason=form.cleaned_data["reason"],
+            details=form.cleaned_data["details"],
+        )
+        messages.success(request, "Thank you: our staff will look at it.")
+        return back
+    return render(
+        request,
+        "playlists/report.html",
+        {"playlist": playlist, "form": form},
+        status=400 if form.is_bound else 200,
+    )

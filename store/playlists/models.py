@@ -19,3 +19,61 @@ class PlaylistDeletion(models.Model):
 
     def __str__(self) -> str:
         return f"deletion of playlist {self.playlist_id} due {self.due_at:%Y-%m-%d %H:%M:%S}"
+
+
+class CustomerPlaylist(models.Model):
+    """Which customer made a playlist through the shop: 7digital names no owner in its
+    answers, and staff need the owner to hide a public playlist that was reported (a
+    change of it is made as its owner)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="playlists"
+    )
+    playlist_id = models.CharField(max_length=24, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"playlist {self.playlist_id} of {self.user}"
+
+
+class PlaylistReport(models.Model):
+    """A customer's report of a public playlist, for staff to look into."""
+
+    class Reason(models.TextChoices):
+        OFFENSIVE = "offensive", "Offensive name or description"
+        SPAM = "spam", "Spam or advertising"
+        OTHER = "other", "Something else"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        HIDDEN = "hidden", "Playlist hidden"
+        DISMISSED = "dismissed", "Dismissed"
+
+    playlist_id = models.CharField(max_length=24, db_index=True)
+    playlist_name = models.CharField(max_length=255, blank=True)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="playlist_reports"
+    )
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    details = models.TextField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["playlist_id", "reporter"], name="playlists_one_report_per_customer"
+            )
+        ]
+        permissions = [("moderate_playlist", "Can hide and restore customers' public playlists")]
+
+    def __str__(self) -> str:
+        return f"report of playlist {self.playlist_id} ({self.get_reason_display()})"

@@ -14,6 +14,7 @@ from integrations.sevendigital import get_client
 from sevendigital import errors
 from sevendigital.models.catalogue import Track
 from sevendigital.models.playlists import Playlist, PlaylistTrack
+from store.playlists.models import CustomerPlaylist
 
 NAME_LIMIT = 100
 VISIBILITIES = ("private", "public")
@@ -57,18 +58,29 @@ def customer_playlist_get(*, user, playlist_id: str) -> Playlist:
     """The customer's own playlist, with its tracks; another's is ``PlaylistNotFound``."""
     partner = _partner(user)
     playlist = _call(lambda: get_client().playlists.get(playlist_id, user=partner))
-    if playlist.id not in {p.id for p in customer_playlists_list(user=user)}:
-        raise PlaylistNotFound(playlist_id)  # a public playlist of someone else's
+    known = CustomerPlaylist.objects.filter(playlist_id=playlist.id).first()
+    if known is not None:
+        if known.user_id != user.pk:
+            raise PlaylistNotFound(playlist_id)  # another customer's public playlist
+    elif playlist.id not in {p.id for p in customer_playlists_list(user=user)}:
+        raise PlaylistNotFound(playlist_id)  # made elsewhere, and not theirs
     return playlist
 
 
 def customer_playlist_create(*, user, name: str, visibility: str = "private") -> Playlist:
     partner = _partner(user)
-    return _call(
+    playlist = _call(
         lambda: get_client().playlists.create(
             name=name, user=partner, visibility=visibility, status="published"
         )
     )
+    _owned(user=user, playlist_id=playlist.id)
+    return playlist
+
+
+def _owned(*, user, playlist_id: str) -> None:
+    """Note who made the playlist (7digital answers without its owner)."""
+    CustomerPlaylist.objects.get_or_create(playlist_id=playlist_id, defaults={"user": user})
 
 
 def customer_playlist_update(
@@ -159,7 +171,7 @@ def customer_playlist_favourite(*, user, playlist_id: str, on: bool) -> None:
 def customer_playlist_import(*, user, name: str, tracks: list[Track]) -> Playlist:
     """A new playlist of the customer's holding ``tracks``, in one call."""
     partner = _partner(user)
-    return _call(
+    playlist = _call(
         lambda: get_client().playlists.create(
             name=name,
             user=partner,
@@ -168,3 +180,5 @@ def customer_playlist_import(*, user, name: str, tracks: list[Track]) -> Playlis
             tracks=[playlist_track_of(track) for track in tracks],
         )
     )
+    _owned(user=user, playlist_id=playlist.id)
+    return playlist

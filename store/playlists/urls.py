@@ -11,6 +11,7 @@ urlpatterns = [
     path("playlists/", views.playlists, name="list"),
     re_path(r"^playlists/(?P<playlist_id>[0-9a-fA-F]{24})/$", views.playlist, name="detail"),
     re_path(rf"^playlists/{ID}/favourite$", library_views.favourite, name="favourite"),
+    re_path(rf"^playlists/{ID}/report$", library_views.report, name="report"),
     path("library/playlists/", library_views.library, name="library"),
     path("library/playlists/add/", library_views.add, name="add"),
     path("library/playlists/import/", library_views.import_playlist, name="import"),
