@@ -22,7 +22,7 @@ from accounts.roles import needs_second_factor
 from integrations.http import next_path
 
 # URL namespaces of staff pages (the admin; later issues add their dashboards here).
-STAFF_NAMESPACES = frozenset({"admin", "staff"})
+STAFF_NAMESPACES = frozenset({"admin", "staff", "studio"})
 # Reachable without a second factor: leaving is always allowed.
 EXEMPT_URL_NAMES = frozenset({"logout"})
 # The user an authenticator was set up for in this session; and the staff page they

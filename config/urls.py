@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("store.locker.urls")),
     path("", include("store.subscriptions.urls")),
     path("", include("store.playlists.urls")),
+    path("", include("store.playlists.studio_urls")),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -1,0 +1,260 @@
+"""``/studio/playlists/``: the editors' workspace for the shop's playlists (issue 20).
+
+Editors only (the Editors group, with a second factor: the ``studio`` namespace is a
+staff one, accounts/middleware.py). Each form carries the playlist's ``lastUpdated`` as
+the page showed it; a change made meanwhile by another editor refuses the stale one
+(store/playlists/studio.py) and shows the playlist as it is now.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from integrations.country import visitor_country
+from store.catalogue.selectors import CatalogueNotFound, catalogue_search, track_get
+from store.playlists import studio
+from store.playlists.services import PlaylistNotFound, PlaylistUnavailable
+
+STALE = (
+    "Another editor changed this playlist after you opened it: nothing was saved. "
+    "Here it is as it is now."
+)
+UNAVAILABLE = "7digital did not answer: nothing was saved. Try again shortly."
+
+
+def editor_required(view):
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not studio.is_editor(request.user):
+            raise PermissionDenied("The studio is for editors")
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+class NameForm(forms.Form):
+    name = forms.CharField(max_length=100, strip=True)
+
+
+class DetailsForm(forms.Form):
+    seen = forms.CharField(widget=forms.HiddenInput)
+    name = forms.CharField(max_length=100, strip=True)
+    description = forms.CharField(
+        max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    image_url = forms.URLField(max_length=1000, required=False, assume_scheme="https")
+    tags = forms.CharField(
+        max_length=300, required=False, help_text="Separated by commas, e.g. rock, chill"
+    )
+    home = forms.BooleanField(required=False, label="Show on the home page")
+
+
+def _seen(request) -> datetime | None:
+    try:
+        return datetime.fromisoformat(request.POST.get("seen", ""))
+    except ValueError:
+        return None
+
+
+def _edit(playlist_id: str) -> HttpResponse:
+    return redirect("studio:playlist", playlist_id=playlist_id)
+
+
+def _change(request, playlist_id: str, action, *, done: str) -> HttpResponse:
+    try:
+        action()
+    except studio.StaleEdit:
+        messages.error(request, STALE)
+    except PlaylistNotFound as exc:
+        raise Http404("No such playlist of the shop's") from exc
+    except PlaylistUnavailable:
+        messages.error(request, UNAVAILABLE)
+    else:
+        if done:
+            messages.success(request, done)
+    return _edit(playlist_id)
+
+
+@editor_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def playlists(request) -> HttpResponse:
+    form = NameForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = studio.studio_playlist_create(name=form.cleaned_data["name"])
+        except PlaylistUnavailable:
+            messages.error(request, UNAVAILABLE)
+            return redirect("studio:playlists")
+        messages.success(request, f"Draft “{made.name}” made.")
+        return _edit(made.id)
+    try:
+        found, problem = studio.studio_playlists_list(), None
+    except PlaylistUnavailable:
+        found, problem = [], UNAVAILABLE
+    return render(
+        request,
+        "playlists/studio/list.html",
+        {"playlists": found, "form": form, "problem": problem},
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+@editor_required
+def playlist(request, playlist_id: str) -> HttpResponse:
+    try:
+        found = studio.studio_playlist_get(playlist_id=playlist_id)
+    except PlaylistNotFound as exc:
+        raise Http404("No such playlist of the shop's") from exc
+    except PlaylistUnavailable:
+        messages.error(request, UNAVAILABLE)
+        return redirect("studio:playlists")
+    q = (request.GET.get("q") or "").strip()[:200]
+    results = []
+    if q:
+        try:
+            page = catalogue_search(q=q, kind="track", country=visitor_country(request))
+            results = [r.item for r in page if r.item is not None]
+        except CatalogueNotFound:
+            results = []
+    seen = found.last_updated.isoformat() if found.last_updated else ""
+    return render(
+        request,
+        "playlists/studio/playlist.html",
+        {
+            "playlist": found,
+            "seen": seen,
+            "published": (found.status or "") == studio.PUBLISHED,
+            "form": DetailsForm(
+                initial={
+                    "seen": seen,
+                    "name": found.name,
+                    "description": found.description or "",
+                    "image_url": found.image or "",
+                    "tags": ", ".join(tag.name for tag in found.tags),
+                    "home": found.annotations.get(studio.HOME_ANNOTATION) == "1",
+                }
+            ),
+            "q": q,
+            "results": results,
+        },
+    )
+
+
+@editor_required
+@require_POST
+def details(request, playlist_id: str) -> HttpResponse:
+    form = DetailsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Not saved: " + "; ".join(
+            f"{form.fields[name].label or name}: {' '.join(errors)}"
+            for name, errors in form.errors.items()
+        ))  # fmt: skip
+        return _edit(playlist_id)
+    data = form.cleaned_data
+    chosen = studio.Details(
+        name=data["name"],
+        description=data["description"],
+        image_url=data["image_url"],
+        tags=[tag for tag in (t.strip() for t in data["tags"].split(",")) if tag],
+        home=data["home"],
+    )
+    return _change(
+        request,
+        playlist_id,
+        lambda: studio.studio_playlist_details_save(
+            playlist_id=playlist_id, seen=_seen(request), details=chosen
+        ),
+        done="Saved.",
+    )
+
+
+@editor_required
+@require_POST
+def publish(request, playlist_id: str) -> HttpResponse:
+    on = request.POST.get("publish") == "1"
+    return _change(
+        request,
+        playlist_id,
+        lambda: studio.studio_playlist_publish(
+            playlist_id=playlist_id, seen=_seen(request), publish=on
+        ),
+        done="Published: customers see it now." if on else "Unpublished: back to a draft.",
+    )
+
+
+@editor_required
+@require_POST
+def track_add(request, playlist_id: str) -> HttpResponse:
+    try:
+        track = track_get(
+            track_id=int(request.POST.get("track", "0")), country=visitor_country(request)
+        )
+    except (ValueError, CatalogueNotFound):
+        messages.error(request, "No such track in the catalogue.")
+        return _edit(playlist_id)
+    return _change(
+        request,
+        playlist_id,
+        lambda: studio.studio_track_add(playlist_id=playlist_id, seen=_seen(request), track=track),
+        done=f"“{track.title}” added.",
+    )
+
+
+@editor_required
+@require_POST
+def track_remove(request, playlist_id: str, item_id: str) -> HttpResponse:
+    return _change(
+        request,
+        playlist_id,
+        lambda: studio.studio_track_remove(
+            playlist_id=playlist_id, seen=_seen(request), item_id=item_id
+        ),
+        done="Removed.",
+    )
+
+
+@editor_required
+@require_POST
+def track_move(request, playlist_id: str, item_id: str) -> HttpResponse:
+    direction = request.POST.get("direction")
+    if direction not in ("up", "down"):
+        return _edit(playlist_id)
+    return _change(
+        request,
+        playlist_id,
+        lambda: studio.studio_track_move(
+            playlist_id=playlist_id, seen=_seen(request), item_id=item_id, direction=direction
+        ),
+        done="",
+    )
+
+
+@editor_required
+@require_POST
+def delete(request, playlist_id: str) -> HttpResponse:
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, "Tick “Yes, delete it” to delete the playlist.")
+        return _edit(playlist_id)
+    try:
+        studio.studio_playlist_delete(playlist_id=playlist_id, seen=_seen(request))
+    except studio.StaleEdit:
+        messages.error(request, STALE)
+        return _edit(playlist_id)
+    except PlaylistNotFound as exc:
+        raise Http404("No such playlist of the shop's") from exc
+    except PlaylistUnavailable:
+        messages.error(request, UNAVAILABLE)
+        return _edit(playlist_id)
+    messages.success(request, "Playlist deleted.")
+    return redirect("studio:playlists")

@@ -1,0 +1,169 @@
+"""The editors' studio (``/studio/playlists/``, issue 20): editors (with a second factor)
+make a draft, fill it from the catalogue, order it, tag it, publish it for customers and
+delete it; a stale page never overwrites another editor's newer change; staff who are
+not editors, and customers, cannot reach it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.test import Client
+
+from integrations.sevendigital import get_client
+from tests.conftest import pass_second_factor
+from tests.store.conftest import make_customer
+
+pytestmark = [
+    pytest.mark.django_db(databases=["default", "sandbox"]),
+    pytest.mark.usefixtures("sandbox"),
+]
+
+STUDIO = "/studio/playlists/"
+
+
+def member(email: str, group: str, *, second_factor: bool = True) -> Client:
+    from accounts.models import User
+
+    user = User.objects.create_user(email=email, password="x" * 12, is_staff=group == "Staff")
+    user.groups.add(Group.objects.get(name=group))
+    client = Client()
+    client.force_login(user)
+    if second_factor:
+        pass_second_factor(client, user)
+    return client
+
+
+@pytest.fixture
+def editor():
+    return member("editor@example.com", "Editors")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+
+
+def draft(editor, name="Sunday morning") -> str:
+    response = editor.post(STUDIO, {"name": name})
+    assert response.status_code == 302, response.content[:300]
+    return response["Location"].rstrip("/").rsplit("/", 1)[-1]
+
+
+def seen(editor, playlist_id: str) -> str:
+    return editor.get(f"{STUDIO}{playlist_id}/").context["seen"]
+
+
+def titles(editor, playlist_id: str) -> list[str]:
+    return [t.track_title for t in editor.get(f"{STUDIO}{playlist_id}/").context["playlist"].tracks]
+
+
+def test_an_editor_makes_fills_orders_tags_and_publishes_a_playlist(editor):
+    playlist_id = draft(editor)
+    assert Client().get(f"/playlists/{playlist_id}/").status_code == 404  # a draft
+
+    page = editor.get(f"{STUDIO}{playlist_id}/", {"q": "No Surprises"}).content.decode()
+    assert re.search(r'name="track" value="9525"', page)
+    for track in (9525, 9526, 9527):
+        editor.post(
+            f"{STUDIO}{playlist_id}/tracks/add", {"track": track, "seen": seen(editor, playlist_id)}
+        )
+    items = editor.get(f"{STUDIO}{playlist_id}/").context["playlist"].tracks
+    editor.post(
+        f"{STUDIO}{playlist_id}/tracks/{items[2].playlist_item_id}/move",
+        {"direction": "up", "seen": seen(editor, playlist_id)},
+    )
+    editor.post(
+        f"{STUDIO}{playlist_id}/details",
+        {
+            "seen": seen(editor, playlist_id),
+            "name": "Sunday morning",
+            "description": "Slow songs.",
+            "tags": "chill, alternative",
+            "home": "on",
+        },
+    )
+    publish = {"publish": "1", "seen": seen(editor, playlist_id)}
+    editor.post(f"{STUDIO}{playlist_id}/publish", publish)
+
+    assert titles(editor, playlist_id) == ["No Surprises", "How I Made My Millions", "Palo Alto"]
+    public = Client().get(f"/playlists/{playlist_id}/")
+    assert public.status_code == 200
+    assert "Slow songs." in public.content.decode()
+    listed = Client().get("/playlists/", {"tag": "chill"}).content.decode()
+    assert "Sunday morning" in listed
+    kept = get_client().playlists.details(playlist_id)
+    assert kept.annotations["home"] == "1" and kept.status == "published"
+
+
+def test_a_stale_page_does_not_overwrite_a_newer_edit(editor):
+    other = member("other.editor@example.com", "Editors")
+    playlist_id = draft(editor, "First name")
+    stale = seen(editor, playlist_id)
+    other.post(
+        f"{STUDIO}{playlist_id}/details",
+        {"seen": seen(other, playlist_id), "name": "Second editor's name"},
+    )
+
+    response = editor.post(
+        f"{STUDIO}{playlist_id}/details", {"seen": stale, "name": "Stale name"}, follow=True
+    )
+
+    assert "Another editor changed this playlist" in response.content.decode()
+    assert get_client().playlists.details(playlist_id).name == "Second editor's name"
+    for url, data in (
+        (f"{STUDIO}{playlist_id}/tracks/add", {"track": 9525}),
+        (f"{STUDIO}{playlist_id}/publish", {"publish": "1"}),
+        (f"{STUDIO}{playlist_id}/delete", {"confirm": "yes"}),
+    ):
+        editor.post(url, {**data, "seen": stale})
+    kept = get_client().playlists.get(playlist_id)
+    assert (kept.tracks, kept.status) == ((), "draft")
+
+
+def test_a_playlist_is_deleted_only_when_confirmed(editor):
+    playlist_id = draft(editor)
+
+    editor.post(f"{STUDIO}{playlist_id}/delete", {"seen": seen(editor, playlist_id)})
+    assert editor.get(f"{STUDIO}{playlist_id}/").status_code == 200
+    confirmed = {"seen": seen(editor, playlist_id), "confirm": "yes"}
+    editor.post(f"{STUDIO}{playlist_id}/delete", confirmed)
+
+    assert editor.get(f"{STUDIO}{playlist_id}/").status_code == 404
+
+
+def test_a_customers_playlist_is_not_the_studios(editor):
+    customer = Client()
+    customer.force_login(make_customer("maker@example.com"))
+    made = customer.post("/library/playlists/", {"name": "Mine", "visibility": "public"})
+    playlist_id = made["Location"].rstrip("/").rsplit("/", 1)[-1]
+
+    assert editor.get(f"{STUDIO}{playlist_id}/").status_code == 404
+
+
+def test_customers_and_staff_who_are_not_editors_cannot_reach_the_studio(editor):
+    playlist_id = draft(editor)
+    customer = Client()
+    customer.force_login(make_customer("customer@example.com"))
+    staff = member("staff@example.com", "Staff")
+
+    for client in (customer, staff):
+        assert client.get(STUDIO).status_code == 403
+        assert client.post(STUDIO, {"name": "Sneaky"}).status_code == 403
+        publish = client.post(
+            f"{STUDIO}{playlist_id}/publish", {"publish": "1", "seen": seen(editor, playlist_id)}
+        )
+        assert publish.status_code == 403
+    assert Client().get(STUDIO).status_code == 302  # a visitor: sign in first
+    assert get_client().playlists.details(playlist_id).status == "draft"
+
+
+def test_an_editor_without_a_second_factor_is_sent_to_set_one_up():
+    unprotected = member("new.editor@example.com", "Editors", second_factor=False)
+
+    response = unprotected.get(STUDIO)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/2fa/totp/activate/")
