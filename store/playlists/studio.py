@@ -21,11 +21,10 @@ from django.core.cache import cache
 
 from accounts.roles import EDITORS_GROUP
 from integrations.sevendigital import get_client
-from sevendigital import errors
 from sevendigital.models.catalogue import Track
 from sevendigital.models.playlists import Playlist
 from sevendigital.resources.playlists import TAGS_ANNOTATION, tags_annotation
-from store.playlists.services import PlaylistNotFound, PlaylistUnavailable, playlist_track_of
+from store.playlists.services import PlaylistNotFound, _call, playlist_track_of
 
 HOME_ANNOTATION = "home"
 PUBLISHED, DRAFT = "published", "draft"
@@ -39,15 +38,6 @@ def is_editor(user) -> bool:
     return user.is_authenticated and (
         user.is_superuser or user.groups.filter(name=EDITORS_GROUP).exists()
     )
-
-
-def _call(action):
-    try:
-        return action()
-    except (errors.NotFound, errors.NotAvailable) as exc:
-        raise PlaylistNotFound(str(exc)) from exc
-    except errors.SevenDigitalError as exc:
-        raise PlaylistUnavailable(str(exc)) from exc
 
 
 def _forget_public_copies(playlist_id: str) -> None:
