@@ -91,3 +91,44 @@ def test_a_customer_builds_a_playlist_and_reorders_it_by_keyboard(desktop, store
     page.wait_for_function(PLAYING, timeout=30_000)
     expect(page.locator("#player-status")).to_contain_text("Palo Alto")
     screenshot(page, "playlist-library")
+
+
+def test_an_editor_makes_orders_by_keyboard_and_publishes_a_playlist(desktop, storefront):
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    from accounts.models import User
+    from tests.conftest import pass_second_factor
+
+    user = User.objects.create_user(email="editor@example.com", password="x" * 12)
+    user.groups.add(Group.objects.get_or_create(name="Editors")[0])  # flushed between tests
+    client = Client()
+    client.force_login(user)
+    pass_second_factor(client, user)
+    page = desktop
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": storefront}]
+    )
+
+    page.goto("/studio/playlists/")
+    page.get_by_label("Name").fill("Evening picks")
+    page.get_by_role("button", name="Make the draft").click()
+    page.get_by_label("Search the catalogue").fill("No Surprises")
+    page.locator("main").get_by_role("button", name="Search").click()
+    page.get_by_role("button", name="Add No Surprises").first.click()
+    expect(page.locator(".messages")).to_contain_text("added")
+    page.get_by_label("Search the catalogue").fill("Palo Alto")
+    page.locator("main").get_by_role("button", name="Search").click()
+    page.get_by_role("button", name="Add Palo Alto").first.click()
+    rows = page.locator("#studio-tracks .track-title")
+    expect(rows).to_have_text(["No Surprises", "Palo Alto"])
+
+    page.get_by_role("button", name="Move Palo Alto up").focus()
+    page.keyboard.press("Enter")
+    expect(rows).to_have_text(["Palo Alto", "No Surprises"])
+    page.get_by_role("button", name="Publish").click()
+    expect(page.locator(".messages")).to_contain_text("Published")
+    screenshot(page, "studio-editor")
+
+    page.get_by_role("link", name="see it as customers do").click()
+    expect(page.locator("h1")).to_have_text("Evening picks")
