@@ -119,3 +119,25 @@ def entries_of(items, *, country: str) -> list[Entry]:
     ids = [track_id for item in items if (track_id := _catalogue_id(item)) is not None]
     found = {t.id: t for t in tracks_get_many(track_ids=ids, country=country)} if ids else {}
     return [Entry(item=item, track=found.get(_catalogue_id(item))) for item in items]
+
+
+HOME_KEY = "playlists:home"
+HOME_MAX = 6
+HOME_ANNOTATION = "home"
+
+
+def home_playlists_kept() -> list[Playlist] | None:
+    """The home page's playlists if they are kept (no call to 7digital), else None."""
+    return cache.get(HOME_KEY)
+
+
+def home_playlists() -> list[Playlist]:
+    """Published public playlists the editors chose for the home page (the ``home``
+    annotation), newest first, at most ``HOME_MAX``."""
+
+    def read() -> list[Playlist]:
+        page = get_client().playlists.list(visibility="public", status="published", page_size=500)
+        chosen = [p for p in page.items if p.annotations.get(HOME_ANNOTATION) == "1"]
+        return chosen[:HOME_MAX]
+
+    return _cached(HOME_KEY, read, missing="No playlists")

@@ -24,9 +24,9 @@ from integrations.sevendigital import get_client
 from sevendigital.models.catalogue import Track
 from sevendigital.models.playlists import Playlist
 from sevendigital.resources.playlists import TAGS_ANNOTATION, tags_annotation
+from store.playlists.selectors import HOME_ANNOTATION
 from store.playlists.services import PlaylistNotFound, _call, playlist_track_of
 
-HOME_ANNOTATION = "home"
 PUBLISHED, DRAFT = "published", "draft"
 
 
@@ -42,7 +42,7 @@ def is_editor(user) -> bool:
 
 def _forget_public_copies(playlist_id: str) -> None:
     """The public pages keep what they read for a minute: an editor's change shows now."""
-    cache.delete_many([f"playlists:details:{playlist_id}", "playlists:tags"])
+    cache.delete_many([f"playlists:details:{playlist_id}", "playlists:tags", "playlists:home"])
     for page in range(1, 21):
         cache.delete(f"playlists:tracks:{playlist_id}:{page}")
 

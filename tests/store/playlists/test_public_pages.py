@@ -168,3 +168,30 @@ def test_a_shared_link_shows_the_playlists_name_and_description(client, settings
     assert '<meta property="og:title" content="Sunday">' in page
     assert '<meta property="og:description" content="About Sunday">' in page
     assert f'content="https://shop.example.com/playlists/{made.id}/"' in page
+
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_the_home_page_shows_the_playlists_editors_chose_once_they_are_read(client, sandbox):
+    chosen = get_client().playlists.create(
+        name="Front page", visibility="public", annotations={"home": "1"}
+    )
+    get_client().playlists.create(name="Not chosen", visibility="public")
+    before = len(sandbox.entries())
+
+    cold = client.get("/").content.decode()
+    assert len(sandbox.entries()) == before  # the page itself asks 7digital nothing
+    assert 'hx-get="/?section=playlists"' in cold and 'href="/playlists/"' in cold
+
+    section = client.get("/?section=playlists", **HTMX).content.decode()
+    assert "Front page" in section and "Not chosen" not in section
+    assert f'href="/playlists/{chosen.id}/"' in client.get("/").content.decode()  # kept now
+
+
+def test_without_chosen_playlists_the_home_page_has_no_playlists_section(client):
+    get_client().playlists.create(name="Not chosen", visibility="public")
+
+    client.get("/?section=playlists", **HTMX)
+
+    assert 'id="home-playlists"' not in client.get("/").content.decode()
