@@ -9,6 +9,7 @@ ITEM = r"(?P<item_id>[0-9a-f]{24})"
 
 urlpatterns = [
     path("playlists/", views.playlists, name="list"),
+    path("playlists/home-section/", views.home_section, name="home_section"),
     re_path(r"^playlists/(?P<playlist_id>[0-9a-fA-F]{24})/$", views.playlist, name="detail"),
     re_path(rf"^playlists/{ID}/favourite$", library_views.favourite, name="favourite"),
     re_path(rf"^playlists/{ID}/report$", library_views.report, name="report"),

@@ -72,3 +72,20 @@ def _favourited(request, playlist_id: str) -> bool | None:
         return playlist_id in {p.id for p in services.customer_favourites_list(user=request.user)}
     except (services.PlaylistUnavailable, services.LibraryNotReady):
         return None
+
+
+HOME_PLACEHOLDER_CARDS = 6
+
+
+@require_safe
+def home_section(request: HtmxHttpRequest) -> HttpResponse:
+    """The home page's playlists section, loaded after the page (``hx-get``)."""
+    response = render_page(
+        request,
+        "playlists/partials/home_section.html",
+        {
+            "home_playlists": selectors.home_playlists(),
+            "placeholder_cards": range(HOME_PLACEHOLDER_CARDS),
+        },
+    )
+    return response

@@ -38,7 +38,6 @@ from store.catalogue.selectors import (
     tag_releases_new,
     tag_releases_top,
 )
-from store.playlists.selectors import home_playlists, home_playlists_kept
 
 CHART_SIZE = 10
 FEATURED_RELEASES = 6
@@ -101,9 +100,9 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     """
     country = request.country
     section = request.GET.get("section")
-    if section in ("charts", "tag", "playlists") and wants_partial(request):
+    if section in ("charts", "tag") and wants_partial(request):
         # A section's own request: the rest of the page is not rendered.
-        context: dict = {"charts": None, "featured": [], "home_playlists": None}
+        context: dict = {"charts": None, "featured": []}
     else:
         context = _home_sections_kept(country)
     context["placeholder_cards"] = range(FEATURED_RELEASES)  # a loading tag's room
@@ -111,9 +110,6 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     if section == "charts":
         context["charts"] = charts_get(country=country, page_size=CHART_SIZE)
         partial = "charts"
-    elif section == "playlists":
-        context["home_playlists"] = home_playlists()
-        partial = "home-playlists"
     elif section == "tag":
         tag_id = request.GET.get("tag", "")
         if tag_id not in settings.CATALOGUE_FEATURED_TAGS:
@@ -140,7 +136,6 @@ def _home_sections_kept(country: str) -> dict:
             )
             for tag in settings.CATALOGUE_FEATURED_TAGS
         ],
-        "home_playlists": home_playlists_kept(),
     }
 
 

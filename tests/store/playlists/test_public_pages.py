@@ -182,9 +182,9 @@ def test_the_home_page_shows_the_playlists_editors_chose_once_they_are_read(clie
 
     cold = client.get("/").content.decode()
     assert len(sandbox.entries()) == before  # the page itself asks 7digital nothing
-    assert 'hx-get="/?section=playlists"' in cold and 'href="/playlists/"' in cold
+    assert 'hx-get="/playlists/home-section/"' in cold and 'href="/playlists/"' in cold
 
-    section = client.get("/?section=playlists", **HTMX).content.decode()
+    section = client.get("/playlists/home-section/", **HTMX).content.decode()
     assert "Front page" in section and "Not chosen" not in section
     assert f'href="/playlists/{chosen.id}/"' in client.get("/").content.decode()  # kept now
 
@@ -192,6 +192,6 @@ def test_the_home_page_shows_the_playlists_editors_chose_once_they_are_read(clie
 def test_without_chosen_playlists_the_home_page_has_no_playlists_section(client):
     get_client().playlists.create(name="Not chosen", visibility="public")
 
-    client.get("/?section=playlists", **HTMX)
+    client.get("/playlists/home-section/", **HTMX)
 
     assert 'id="home-playlists"' not in client.get("/").content.decode()
