@@ -119,14 +119,17 @@ class Call:
     def currency(self) -> str:
         return CURRENCIES[self.country]
 
-    def paging(self) -> tuple[int, int]:
+    def paging(self, *, maximum: int = MAX_PAGE_SIZE) -> tuple[int, int]:
+        """(page, page size): a larger ``pageSize`` than ``maximum`` is reduced to it."""
         page = self.params.integer("page", default=1, minimum=1)
         size = self.params.integer("pageSize", default=DEFAULT_PAGE_SIZE, minimum=1)
-        return page, min(size, MAX_PAGE_SIZE)
+        return page, min(size, maximum)
 
-    def page(self, total: int, items_for: Any) -> tuple[int, int, list[Any]]:
+    def page(
+        self, total: int, items_for: Any, *, maximum: int = MAX_PAGE_SIZE
+    ) -> tuple[int, int, list[Any]]:
         """(page, page size, items) for a list of ``total`` items; 1003 past the end."""
-        page, size = self.paging()
+        page, size = self.paging(maximum=maximum)
         if page > 1 and (page - 1) * size >= total:
             raise exceptions.OutOfRange("Requested page out of range")
         start = (page - 1) * size

@@ -27,7 +27,6 @@ from ..models import PartnerUser, Playlist, PlaylistItem
 from ..routing import endpoint
 from ..serializer import Items
 
-DEFAULT_PAGE_SIZE = 10
 # What a track's JSON names each field (line 5501), and the longest value kept.
 TRACK_FIELDS = {
     "trackId": ("track_id", 64),
@@ -243,23 +242,19 @@ def _summary(call: Call, playlist: Playlist) -> dict:
     }
 
 
-def _page_size(call: Call) -> tuple[int, int]:
-    page = call.params.integer("page", default=1, minimum=1)
-    size = call.params.integer("pageSize", default=DEFAULT_PAGE_SIZE, minimum=1)
-    return page, min(size, rules.PAGE_SIZE_MAX)
+def _paged(call: Call, total: int, items_for) -> tuple[int, int, list]:
+    """(page, page size, items): playlist lists page up to 500 (line 5429)."""
+    return call.page(total, items_for, maximum=rules.PAGE_SIZE_MAX)
 
 
 def _list_content(call: Call, playlists: list[Playlist]) -> dict:
-    page, size = _page_size(call)
-    start = (page - 1) * size
-    if page > 1 and start >= len(playlists):
-        raise exceptions.OutOfRange("Requested page out of range")
+    page, size, shown = _paged(call, len(playlists), lambda a, b: playlists[a:b])
     return {
         "playlists": {
             "page": page,
             "pageSize": size,
             "totalItems": len(playlists),
-            "playlist": [_summary(call, p) for p in playlists[start : start + size]],
+            "playlist": [_summary(call, p) for p in shown],
         }
     }
 
@@ -374,12 +369,8 @@ def tracks_list(call: Call) -> dict:
     playlist = backend.get(
         consumer_key=call.consumer_key, playlist_id=call.captured["playlistId"], user=_caller(call)
     )
-    page, size = _page_size(call)
     total = playlist.items.count()
-    start = (page - 1) * size
-    if page > 1 and start >= total:
-        raise exceptions.OutOfRange("Requested page out of range")
-    items = list(playlist.items.order_by("position")[start : start + size])
+    page, size, items = _paged(call, total, lambda a, b: playlist.items.order_by("position")[a:b])
     if call.json:
         return {
             "page": page,
@@ -575,13 +566,8 @@ def _group_content(call: Call, group) -> dict:
 
 
 def _groups_page(call: Call, groups: list) -> dict:
-    page, size = _page_size(call)
-    start = (page - 1) * size
-    if page > 1 and start >= len(groups):
-        raise exceptions.OutOfRange("Requested page out of range")
-    shown = [
-        _group_summary(call, g, backend.group_playlists(g)) for g in groups[start : start + size]
-    ]
+    page, size, on_page = _paged(call, len(groups), lambda a, b: groups[a:b])
+    shown = [_group_summary(call, g, backend.group_playlists(g)) for g in on_page]
     if call.json:
         return {"page": page, "pageSize": size, "totalItems": len(groups), "playlistGroups": shown}
     return {
