@@ -226,7 +226,9 @@ def test_a_cache_that_fails_while_serving_a_clip_still_plays_it_but_allows_no_pl
     assert start(client).status_code == 403
 
 
-def test_refusals_are_counted_per_reason_for_the_dashboard(client, settings, _fresh_refusals):
+def test_refusals_are_counted_per_reason_for_the_dashboard(
+    client, settings, clock, _fresh_refusals
+):
     settings.PREVIEW_PLAYS_PER_LISTENER_PER_MINUTE = 2
     listen(client, OTHER_TRACK)  # a listener, with no clip of SEEDED_TRACK
     start(client)

@@ -367,7 +367,7 @@ def test_each_response_from_the_first_byte_is_counted_for_the_reconciliation(
 
 
 def test_visitors_from_one_address_start_a_limited_number_of_tracks_whatever_their_sessions(
-    settings, sandbox_for_store
+    settings, sandbox_for_store, clock
 ):
     from django.test import Client
 

@@ -230,7 +230,7 @@ def test_the_players_head_names_another_device_too(client, listener, sandbox):
 
 
 def test_a_customer_starting_streams_too_fast_is_slowed_but_seeks_go_on(
-    client, listener, sandbox, settings
+    client, listener, sandbox, settings, clock
 ):
     settings.STREAM_STARTS_PER_USER_PER_MINUTE = 2
     subscribe(listener)
