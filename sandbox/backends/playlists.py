@@ -212,10 +212,15 @@ class PlaylistsBackend:
             raise exceptions.InvalidParameter(f"Invalid value for parameter pos: {after[:40]}")
         if after == item_id:
             raise exceptions.InvalidParameter("Invalid value for parameter pos: the item itself")
+        before = {pk: position for position, pk in enumerate(items)}
         items.remove(item_id)
         items.insert(0 if after == "0" else items.index(after) + 1, item_id)
-        for position, pk in enumerate(items):
-            PlaylistItem.objects.filter(pk=pk).update(position=position)
+        moved = [
+            PlaylistItem(pk=pk, position=position)
+            for position, pk in enumerate(items)
+            if before[pk] != position
+        ]
+        PlaylistItem.objects.bulk_update(moved, ["position"], batch_size=500)
         self._touch(playlist)
 
     def _append(self, playlist: Playlist, tracks: list[TrackFields], *, added_by) -> None:

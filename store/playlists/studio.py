@@ -24,10 +24,12 @@ from integrations.sevendigital import get_client
 from sevendigital.models.catalogue import Track
 from sevendigital.models.playlists import Playlist
 from sevendigital.resources.playlists import TAGS_ANNOTATION, tags_annotation
+from store.playlists.models import CustomerPlaylist
 from store.playlists.selectors import HOME_ANNOTATION
 from store.playlists.services import PlaylistNotFound, _call, playlist_track_of
 
 PUBLISHED, DRAFT = "published", "draft"
+ITEMS_MAX = 10_000  # past any playlist 7digital keeps: a position beyond is the bottom
 
 
 class StaleEdit(Exception):
@@ -57,17 +59,27 @@ def studio_playlists_list() -> list[Playlist]:
     return list(page.items)
 
 
-def studio_playlist_get(*, playlist_id: str) -> Playlist:
-    """A playlist of the shop's with its tracks (a customer's is not found here)."""
-    playlist = _call(lambda: get_client().playlists.get(playlist_id))
-    if playlist.id not in {p.id for p in studio_playlists_list()}:
+def _not_a_customers(playlist_id: str) -> None:
+    """The studio's playlists are the shop's: a customer's (the store records each one it
+    makes) is not found here. 7digital itself refuses the partner's writes to a user's
+    playlist (2002), so one made elsewhere cannot be changed either."""
+    if CustomerPlaylist.objects.filter(playlist_id=playlist_id.lower()).exists():
         raise PlaylistNotFound(playlist_id)
-    return playlist
 
 
-def _fresh(*, playlist_id: str, seen: datetime | None) -> Playlist:
-    """The playlist now, if it is as the editor saw it; ``StaleEdit`` otherwise."""
-    current = studio_playlist_get(playlist_id=playlist_id)
+def studio_playlist_get(*, playlist_id: str) -> Playlist:
+    """A playlist of the shop's with its tracks: one call."""
+    _not_a_customers(playlist_id)
+    return _call(lambda: get_client().playlists.get(playlist_id))
+
+
+def _fresh(*, playlist_id: str, seen: datetime | None, tracks: bool = False) -> Playlist:
+    """The playlist now (its details only, unless ``tracks``), if it is as the editor saw
+    it; ``StaleEdit`` otherwise."""
+    _not_a_customers(playlist_id)
+    client = get_client()
+    read = client.playlists.get if tracks else client.playlists.details
+    current = _call(lambda: read(playlist_id))
     if seen is None or current.last_updated != seen:
         raise StaleEdit(playlist_id)
     return current
@@ -122,34 +134,47 @@ def studio_playlist_publish(*, playlist_id: str, seen: datetime | None, publish:
     _forget_public_copies(playlist_id)
 
 
-def studio_track_add(*, playlist_id: str, seen: datetime | None, track: Track) -> None:
+def studio_track_add(*, playlist_id: str, seen: datetime | None, track: Track) -> Playlist:
+    """Append a track; the playlist as it is after, tracks and all."""
     _fresh(playlist_id=playlist_id, seen=seen)
-    _call(lambda: get_client().playlists.add_tracks(playlist_id, [playlist_track_of(track)]))
+    after = _call(
+        lambda: get_client().playlists.add_tracks(playlist_id, [playlist_track_of(track)])
+    )
     _forget_public_copies(playlist_id)
+    return after
 
 
-def studio_track_remove(*, playlist_id: str, seen: datetime | None, item_id: str) -> None:
+def studio_track_remove(*, playlist_id: str, seen: datetime | None, item_id: str) -> Playlist:
     _fresh(playlist_id=playlist_id, seen=seen)
-    _call(lambda: get_client().playlists.remove_track(playlist_id, item_id))
+    after = _call(lambda: get_client().playlists.remove_track(playlist_id, item_id))
     _forget_public_copies(playlist_id)
+    return after if after is not None else studio_playlist_get(playlist_id=playlist_id)
 
 
 def studio_track_move(
-    *, playlist_id: str, seen: datetime | None, item_id: str, direction: str
-) -> None:
-    """One place up or down, from the order as it is now (and as the editor saw it)."""
-    current = _fresh(playlist_id=playlist_id, seen=seen)
+    *, playlist_id: str, seen: datetime | None, item_id: str, to: int | str
+) -> Playlist:
+    """Move an item to place ``to`` (0 is the top), or one place ``"up"`` or ``"down"``,
+    in the order as it is now (and as the editor saw it); the playlist as it is after.
+    Two calls whatever the length: the read that checks the page is not stale, and the
+    move, whose answer is the new order."""
+    current = _fresh(playlist_id=playlist_id, seen=seen, tracks=True)
     order = [t.playlist_item_id for t in current.tracks]
     if item_id not in order:
         raise PlaylistNotFound(item_id)
     at = order.index(item_id)
-    to = at - 1 if direction == "up" else at + 1
-    if not 0 <= to < len(order):
-        return
+    if to == "up":
+        to = at - 1
+    elif to == "down":
+        to = at + 1
+    to = min(max(int(to), 0), len(order) - 1)
+    if to == at:
+        return current
     order.remove(item_id)
     after = order[to - 1] if to > 0 else None
-    _call(lambda: get_client().playlists.move_track(playlist_id, item_id, after=after))
+    moved = _call(lambda: get_client().playlists.move_track(playlist_id, item_id, after=after))
     _forget_public_copies(playlist_id)
+    return moved
 
 
 def studio_playlist_delete(*, playlist_id: str, seen: datetime | None) -> None:

@@ -127,7 +127,7 @@ def playlist(request, playlist_id: str) -> HttpResponse:
             results = [r.item for r in page if r.item is not None]
         except CatalogueNotFound:
             results = []
-    seen = found.last_updated.isoformat() if found.last_updated else ""
+    seen = _seen_of(found)
     return render(
         request,
         "playlists/studio/playlist.html",
@@ -193,6 +193,42 @@ def publish(request, playlist_id: str) -> HttpResponse:
     )
 
 
+def _tracks_changed(request, playlist_id: str, action, *, done: str) -> HttpResponse:
+    """A change of the track list: for htmx, the list re-rendered from the playlist the
+    change answered with (no further read); otherwise back to the page."""
+    if not request.htmx:
+        return _change(request, playlist_id, action, done=done)
+    problem = None
+    try:
+        found = action()
+    except studio.StaleEdit:
+        problem = STALE
+    except PlaylistNotFound as exc:
+        raise Http404("No such playlist of the shop's") from exc
+    except PlaylistUnavailable:
+        problem = UNAVAILABLE
+    if problem is not None:
+        try:
+            found = studio.studio_playlist_get(playlist_id=playlist_id)
+        except PlaylistUnavailable:
+            # Not swapped by htmx: static/js/studio.js shows the words (text, not HTML).
+            return HttpResponse(UNAVAILABLE, status=503, content_type="text/plain")
+    return render(
+        request,
+        "playlists/studio/partials/tracks.html",
+        {
+            "playlist": found,
+            "seen": _seen_of(found),
+            "problem": problem,
+            "done": "" if problem else done,
+        },
+    )
+
+
+def _seen_of(playlist) -> str:
+    return playlist.last_updated.isoformat() if playlist.last_updated else ""
+
+
 @editor_required
 @require_POST
 def track_add(request, playlist_id: str) -> HttpResponse:
@@ -201,9 +237,13 @@ def track_add(request, playlist_id: str) -> HttpResponse:
             track_id=int(request.POST.get("track", "0")), country=visitor_country(request)
         )
     except (ValueError, CatalogueNotFound):
+        if request.htmx:
+            return HttpResponse(
+                "No such track in the catalogue.", status=400, content_type="text/plain"
+            )
         messages.error(request, "No such track in the catalogue.")
         return _edit(playlist_id)
-    return _change(
+    return _tracks_changed(
         request,
         playlist_id,
         lambda: studio.studio_track_add(playlist_id=playlist_id, seen=_seen(request), track=track),
@@ -214,7 +254,7 @@ def track_add(request, playlist_id: str) -> HttpResponse:
 @editor_required
 @require_POST
 def track_remove(request, playlist_id: str, item_id: str) -> HttpResponse:
-    return _change(
+    return _tracks_changed(
         request,
         playlist_id,
         lambda: studio.studio_track_remove(
@@ -224,19 +264,35 @@ def track_remove(request, playlist_id: str, item_id: str) -> HttpResponse:
     )
 
 
+def _destination(request) -> int | str | None:
+    """Where to: ``direction`` up or down, or ``position`` (1 is the top)."""
+    direction = request.POST.get("direction")
+    if direction in ("up", "down"):
+        return direction
+    try:
+        position = int(request.POST.get("position", ""))
+    except ValueError:
+        return None
+    return position - 1 if 1 <= position <= studio.ITEMS_MAX else None
+
+
 @editor_required
 @require_POST
 def track_move(request, playlist_id: str, item_id: str) -> HttpResponse:
-    direction = request.POST.get("direction")
-    if direction not in ("up", "down"):
+    to = _destination(request)
+    if to is None:
+        words = "Say where to: a position from 1 to the number of tracks."
+        if request.htmx:
+            return HttpResponse(words, status=400, content_type="text/plain")
+        messages.error(request, words)
         return _edit(playlist_id)
-    return _change(
+    return _tracks_changed(
         request,
         playlist_id,
         lambda: studio.studio_track_move(
-            playlist_id=playlist_id, seen=_seen(request), item_id=item_id, direction=direction
+            playlist_id=playlist_id, seen=_seen(request), item_id=item_id, to=to
         ),
-        done="",
+        done="Moved.",
     )
 
 

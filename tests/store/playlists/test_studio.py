@@ -167,3 +167,111 @@ def test_an_editor_without_a_second_factor_is_sent_to_set_one_up():
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/2fa/totp/activate/")
+
+
+# -- the track list, changed in place (htmx) ------------------------------------------
+
+HTMX = {"HX-Request": "true", "HX-Target": "studio-tracks-section"}
+
+
+def filled(editor, tracks=(9525, 9526, 9527)) -> tuple[str, list[str]]:
+    playlist_id = draft(editor)
+    for track in tracks:
+        editor.post(
+            f"{STUDIO}{playlist_id}/tracks/add", {"track": track, "seen": seen(editor, playlist_id)}
+        )
+    items = editor.get(f"{STUDIO}{playlist_id}/").context["playlist"].tracks
+    return playlist_id, [item.playlist_item_id for item in items]
+
+
+def rendered_titles(response) -> list[str]:
+    return re.findall(r'<span class="track-title">([^<]+)', response.content.decode())
+
+
+def test_a_track_typed_to_a_new_position_moves_there_and_the_list_comes_back_alone(editor, sandbox):
+    playlist_id, items = filled(editor)
+    token = seen(editor, playlist_id)
+    before = sandbox.entries()[-1]["id"]
+
+    response = editor.post(
+        f"{STUDIO}{playlist_id}/tracks/{items[2]}/move",
+        {"position": "1", "seen": token},
+        headers=HTMX,
+    )
+    calls = [e["method"] for e in sandbox.entries(since=before)]
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.startswith("\n<section") or page.lstrip().startswith("<section")
+    assert "<html" not in page  # the list alone, for htmx to swap in
+    assert rendered_titles(response) == ["How I Made My Millions", "No Surprises", "Palo Alto"]
+    assert titles(editor, playlist_id) == ["How I Made My Millions", "No Surprises", "Palo Alto"]
+    new_seen = re.search(r'data-seen="([^"]+)"', page).group(1)
+    assert new_seen == seen(editor, playlist_id)  # the page's next change is not stale
+    assert calls == ["GET", "POST"]  # the stale check and the move: nothing read after
+
+
+def test_a_position_past_the_end_is_the_bottom_and_nonsense_is_refused_in_words(editor):
+    playlist_id, items = filled(editor)
+
+    editor.post(
+        f"{STUDIO}{playlist_id}/tracks/{items[0]}/move",
+        {"position": "99", "seen": seen(editor, playlist_id)},
+        headers=HTMX,
+    )
+    refused = editor.post(
+        f"{STUDIO}{playlist_id}/tracks/{items[0]}/move",
+        {"position": "first", "seen": seen(editor, playlist_id)},
+        headers=HTMX,
+    )
+
+    assert titles(editor, playlist_id) == ["Palo Alto", "How I Made My Millions", "No Surprises"]
+    assert refused.status_code == 400
+    assert "a position from 1" in refused.content.decode()
+
+
+def test_a_stale_move_changes_nothing_and_the_list_says_so(editor):
+    playlist_id, items = filled(editor)
+    stale = seen(editor, playlist_id)
+    editor.post(
+        f"{STUDIO}{playlist_id}/tracks/{items[0]}/move",
+        {"direction": "down", "seen": stale},
+    )  # another tab of the editor's, say
+
+    response = editor.post(
+        f"{STUDIO}{playlist_id}/tracks/{items[2]}/move",
+        {"position": "1", "seen": stale},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 200
+    assert "Another editor changed this playlist" in response.content.decode()
+    assert rendered_titles(response) == ["Palo Alto", "No Surprises", "How I Made My Millions"]
+
+
+def test_tracks_are_added_and_removed_in_place_with_a_word_for_each(editor):
+    playlist_id, items = filled(editor, tracks=(9525,))
+
+    added = editor.post(
+        f"{STUDIO}{playlist_id}/tracks/add",
+        {"track": 9526, "seen": seen(editor, playlist_id)},
+        headers=HTMX,
+    )
+    removed = editor.post(
+        f"{STUDIO}{playlist_id}/tracks/{items[0]}/remove",
+        {"seen": seen(editor, playlist_id)},
+        headers=HTMX,
+    )
+
+    assert rendered_titles(added) == ["No Surprises", "Palo Alto"]
+    assert "“Palo Alto” added." in added.content.decode()
+    assert rendered_titles(removed) == ["Palo Alto"]
+    assert "Removed." in removed.content.decode()
+
+
+def test_each_studio_track_plays_from_the_studio(editor):
+    playlist_id, _ = filled(editor, tracks=(9525,))
+
+    page = editor.get(f"{STUDIO}{playlist_id}/").content.decode()
+
+    assert re.search(r'<button type="button" class="play" data-preview-track="9525"', page)

@@ -1,0 +1,140 @@
+/* Lists whose order is changed in place (templates/playlists/studio/partials/tracks.html):
+ * a section marked data-reorder, re-rendered by the server after each change (htmx swaps
+ * the whole section), whose rows (li[data-move]) post their new position.
+ *
+ * - Keyboard: the rows' arrow buttons and position boxes are ordinary forms. After the
+ *   swap, focus goes back to the same control of the same row (data-focus), or, when
+ *   that control is now disabled (the row reached the top or the bottom), to the row's
+ *   other arrow, so a keyboard user can press Enter again and again.
+ * - Mouse and touch screens with a mouse: a row is dragged (HTML drag and drop) and
+ *   dropped on another row, whose place it takes.
+ * - The section carries the playlist's lastUpdated (data-seen) as it now is; every other
+ *   form of the page that carries "seen" is brought up to date, so that the editor's own
+ *   change does not make their next one look stale.
+ * - A refusal the server words as text (400, 503) is shown in the section's status.
+ * Without JavaScript the forms post and the page comes back: the same result.
+ */
+(function () {
+  "use strict";
+
+  if (window.siteReorder) return;
+  window.siteReorder = true;
+
+  var focusKey = null;
+  var dragged = null;
+
+  function sectionOf(element) {
+    return element && element.closest ? element.closest("[data-reorder]") : null;
+  }
+
+  function say(section, words) {
+    var status = section && section.querySelector("[data-reorder-status]");
+    if (!status) return;
+    var p = document.createElement("p");
+    p.className = "notice";
+    p.textContent = words;
+    status.replaceChildren(p);
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (!sectionOf(event.detail.elt)) return;
+    var active = document.activeElement;
+    focusKey = active && active.dataset ? active.dataset.focus || null : null;
+    if (!focusKey && active && active.form) { // the position form's Move button
+      var box = active.form.querySelector("[data-focus]");
+      focusKey = box ? box.dataset.focus : null;
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var section = event.detail.target && document.getElementById(event.detail.target.id);
+    if (!section || !section.matches("[data-reorder]")) return;
+    var seen = section.dataset.seen;
+    document.querySelectorAll('input[name="seen"]').forEach(function (input) { input.value = seen; });
+    if (!focusKey) return;
+    var key = focusKey;
+    focusKey = null;
+    var item = key.replace(/^(up|down|position)-/, "");
+    var candidates = [key, "up-" + item, "down-" + item, "position-" + item];
+    for (var i = 0; i < candidates.length; i++) {
+      var control = section.querySelector('[data-focus="' + candidates[i] + '"]');
+      if (control && !control.disabled) {
+        control.focus();
+        return;
+      }
+    }
+  });
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var section = sectionOf(event.detail.elt) || document.querySelector("[data-reorder]");
+    if (!section) return;
+    var xhr = event.detail.xhr;
+    var type = xhr.getResponseHeader("Content-Type") || "";
+    say(section, type.indexOf("text/plain") === 0 && xhr.responseText
+      ? xhr.responseText
+      : "That did not work: nothing was changed. Try again.");
+  });
+
+  document.addEventListener("htmx:sendError", function (event) {
+    var section = sectionOf(event.detail.elt);
+    if (section) say(section, "The shop did not answer: nothing was changed. Try again.");
+  });
+
+  // -- dragging ----------------------------------------------------------------------
+
+  function rowOf(target) {
+    var row = target && target.closest ? target.closest("li[data-move]") : null;
+    return row && sectionOf(row) ? row : null;
+  }
+
+  function clearMarks() {
+    document.querySelectorAll(".drop-before, .drop-after").forEach(function (row) {
+      row.classList.remove("drop-before", "drop-after");
+    });
+  }
+
+  document.addEventListener("dragstart", function (event) {
+    var row = rowOf(event.target);
+    if (!row) return;
+    dragged = row;
+    row.classList.add("dragging");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", row.dataset.item);
+  });
+
+  document.addEventListener("dragover", function (event) {
+    var row = rowOf(event.target);
+    if (!dragged || !row || row === dragged || row.parentNode !== dragged.parentNode) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+    var rows = Array.prototype.slice.call(row.parentNode.children);
+    clearMarks();
+    row.classList.add(rows.indexOf(row) < rows.indexOf(dragged) ? "drop-before" : "drop-after");
+  });
+
+  document.addEventListener("dragend", function () {
+    if (dragged) dragged.classList.remove("dragging");
+    dragged = null;
+    clearMarks();
+  });
+
+  document.addEventListener("drop", function (event) {
+    var row = rowOf(event.target);
+    var moving = dragged;
+    if (!moving || !row || row === moving || row.parentNode !== moving.parentNode) return;
+    event.preventDefault();
+    var section = sectionOf(row);
+    var position = Array.prototype.slice.call(row.parentNode.children).indexOf(row) + 1;
+    var token = moving.querySelector('input[name="csrfmiddlewaretoken"]');
+    htmx.ajax("POST", moving.dataset.move, {
+      source: moving,
+      target: "#" + section.id,
+      swap: "outerHTML",
+      values: {
+        position: position,
+        seen: section.dataset.seen,
+        csrfmiddlewaretoken: token ? token.value : ""
+      }
+    });
+  });
+})();
