@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -240,10 +241,18 @@ def track_move(request, playlist_id: str, item_id: str) -> HttpResponse:
     return _guarded(request, move, done="", back=_mine(playlist_id))
 
 
-@login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def add(request) -> HttpResponse:
-    """Add a track to one of the customer's playlists, or to a new one."""
+    """Add a track to one of the customer's playlists, or to a new one.
+
+    A page of its own without JavaScript (the track page links it). From a track row's
+    "+" (htmx), a small menu in the row instead, whose form answers in the row: the
+    page stays where it is, its player playing."""
+    menu = bool(request.htmx)
+    if not request.user.is_authenticated:
+        if menu:  # not a redirect, which htmx would follow into the row
+            return render(request, "playlists/partials/add_menu.html", {"signed_out": True})
+        return redirect_to_login(request.get_full_path())
     form = AddForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
         raise Http404("No such track")
@@ -252,36 +261,46 @@ def add(request) -> HttpResponse:
         track = track_get(track_id=form.cleaned_data["track"], country=country)
     except CatalogueNotFound as exc:  # 7digital failing: the middleware's 503 page
         raise Http404("No such track") from exc
+    again = f"{reverse('playlists:add')}?track={track.id}"
     if request.method == "POST":
         target = form.cleaned_data["playlist"]
         new_name = form.cleaned_data["new_name"]
+        problem = None
         try:
             if new_name:  # a name typed is a new playlist, whichever one is chosen
                 target = services.customer_playlist_create(user=request.user, name=new_name).id
-            elif not target:
-                messages.error(request, "Choose a playlist, or name a new one.")
-                return redirect(f"{reverse('playlists:add')}?track={track.id}")
-            playlist = services.customer_playlist_track_add(
-                user=request.user, playlist_id=target.lower(), track=track
-            )
+            if not target:
+                problem = "Choose a playlist, or name a new one."
+            else:
+                playlist = services.customer_playlist_track_add(
+                    user=request.user, playlist_id=target.lower(), track=track
+                )
         except PlaylistNotFound as exc:
             raise Http404("No such playlist of yours") from exc
         except (PlaylistUnavailable, LibraryNotReady) as exc:
-            messages.error(
-                request,
-                str(exc) if isinstance(exc, LibraryNotReady) else NOT_ADDED,
-            )
-            return redirect(f"{reverse('playlists:add')}?track={track.id}")
-        messages.success(request, f"“{track.title}” added to “{playlist.name}”.")
-        return _mine(playlist.id)
+            problem = str(exc) if isinstance(exc, LibraryNotReady) else NOT_ADDED
+        if problem is None:
+            done = f"“{track.title}” added to “{playlist.name}”."
+            if menu:
+                return render(
+                    request,
+                    "playlists/partials/add_menu.html",
+                    {"track": track, "done": done, "playlist": playlist},
+                )
+            messages.success(request, done)
+            return _mine(playlist.id)
+        if not menu:
+            messages.error(request, problem)
+            return redirect(again)
+    else:
+        problem = None
     try:
         playlists = services.customer_playlists_list(user=request.user)
-        problem = None
     except (PlaylistUnavailable, LibraryNotReady) as exc:
-        playlists, problem = [], _words(exc)
+        playlists, problem = [], problem or _words(exc)
     return render(
         request,
-        "playlists/add.html",
+        "playlists/partials/add_menu.html" if menu else "playlists/add.html",
         {"track": track, "playlists": playlists, "problem": problem},
     )
 

@@ -4,6 +4,8 @@ in their country."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from .conftest import PHONE, opened_page, screenshot
@@ -72,13 +74,34 @@ def test_a_customer_builds_a_playlist_and_reorders_it_by_keyboard(desktop, store
     page.context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": storefront}]
     )
-    for track in (9525, 9526):
-        page.goto(f"/tracks/{track}/")
-        page.get_by_role("link", name="Add to a playlist").click()
-        if track == 9525:  # the first makes the playlist; the second finds it chosen
-            page.get_by_label("Or a new playlist named").fill("Late night")
-        page.get_by_role("button", name="Add the track").click()
-        expect(page.locator(".messages")).to_contain_text("added to “Late night”")
+    # From a track's page, without the row menu: the add page makes the playlist.
+    page.goto("/tracks/9525/")
+    page.get_by_role("link", name="Add to a playlist").click()
+    page.get_by_label("Or a new playlist named").fill("Late night")
+    page.get_by_role("button", name="Add the track").click()
+    expect(page.locator(".messages")).to_contain_text("added to “Late night”")
+
+    # From a row of search results: the "+" opens a menu in the row, the page stays.
+    page.goto("/search/?q=Palo+Alto&kind=track")
+    page.evaluate("window.sameDocument = true")  # gone if anything loads a whole page
+    plus = page.get_by_role("link", name="Add Palo Alto to a playlist").first
+    plus.click()
+    expect(plus).to_have_attribute("aria-expanded", "true")
+    chooser = page.get_by_label("Add “Palo Alto” to")
+    expect(chooser).to_be_focused()
+    expect(chooser).to_have_value(re.compile("[0-9a-f]{24}"))  # "Late night", the only one
+    screenshot(page, "row-add-menu")
+    page.locator(".row-add-menu").get_by_role("button", name="Add").click()
+    expect(page.locator(".row-add-menu [role=status]")).to_contain_text(
+        "“Palo Alto” added to “Late night”."
+    )
+    assert page.evaluate("window.sameDocument") is True
+    page.keyboard.press("Escape")
+    expect(page.locator(".row-add-menu")).to_have_count(0)
+    expect(plus).to_be_focused()
+    page.locator(".row-add-menu").count()
+    page.goto("/library/playlists/")
+    page.get_by_role("link", name="Late night").click()
 
     rows = page.locator(".library-track .track-title")
     expect(rows.nth(0)).to_contain_text("No Surprises")
@@ -91,6 +114,11 @@ def test_a_customer_builds_a_playlist_and_reorders_it_by_keyboard(desktop, store
     page.wait_for_function(PLAYING, timeout=30_000)
     expect(page.locator("#player-status")).to_contain_text("Palo Alto")
     screenshot(page, "playlist-library")
+
+
+def starting(titles: list[str]) -> list[re.Pattern]:
+    """Rows whose titles start so (a badge, such as "Preview", may follow)."""
+    return [re.compile("^" + re.escape(title)) for title in titles]
 
 
 def test_an_editor_makes_orders_by_keyboard_and_publishes_a_playlist(desktop, storefront):
@@ -116,19 +144,48 @@ def test_an_editor_makes_orders_by_keyboard_and_publishes_a_playlist(desktop, st
     page.get_by_label("Search the catalogue").fill("No Surprises")
     page.locator("main").get_by_role("button", name="Search").click()
     page.get_by_role("button", name="Add No Surprises").first.click()
-    expect(page.locator(".messages")).to_contain_text("added")
+    expect(page.locator("#studio-tracks-status")).to_contain_text("“No Surprises” added")
     page.get_by_label("Search the catalogue").fill("Palo Alto")
     page.locator("main").get_by_role("button", name="Search").click()
     page.get_by_role("button", name="Add Palo Alto").first.click()
+    page.get_by_label("Search the catalogue").fill("How I Made")
+    page.locator("main").get_by_role("button", name="Search").click()
+    add = page.get_by_role("button", name="Add How I Made My Millions").first
+    expect(add).to_be_visible()
+    page.evaluate("window.sameDocument = true")  # gone if anything loads a whole page
+    add.click()
     rows = page.locator("#studio-tracks .track-title")
-    expect(rows).to_have_text(["No Surprises", "Palo Alto"])
+    expect(rows).to_have_text(starting(["No Surprises", "Palo Alto", "How I Made My Millions"]))
 
+    # By keyboard: Enter on an arrow moves the track, and focus stays with it.
     page.get_by_role("button", name="Move Palo Alto up").focus()
     page.keyboard.press("Enter")
-    expect(rows).to_have_text(["Palo Alto", "No Surprises"])
+    expect(rows).to_have_text(starting(["Palo Alto", "No Surprises", "How I Made My Millions"]))
+    # "Up" is disabled at the top: focus goes to its neighbour.
+    expect(page.get_by_role("button", name="Move Palo Alto down")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(rows).to_have_text(starting(["No Surprises", "Palo Alto", "How I Made My Millions"]))
+    # A position typed.
+    box = page.get_by_label("Position of How I Made My Millions")
+    box.fill("1")
+    box.press("Enter")
+    expect(rows).to_have_text(starting(["How I Made My Millions", "No Surprises", "Palo Alto"]))
+    expect(page.get_by_label("Position of How I Made My Millions")).to_be_focused()
+    # Dragged by the mouse onto another row, whose place it takes.
+    expect(rows.nth(2)).to_contain_text("Preview")  # the badges are in: rows stand still
+    handles = page.locator("#studio-tracks .drag-handle")
+    handles.nth(2).drag_to(handles.nth(0))
+    expect(rows).to_have_text(starting(["Palo Alto", "How I Made My Millions", "No Surprises"]))
+    expect(page.locator("#studio-tracks-status")).to_contain_text("Moved")
+    assert page.evaluate("window.sameDocument") is True
+    screenshot(page, "studio-reordered")
+
+    # The editor's own moves did not make the page stale for the next change.
     page.get_by_role("button", name="Publish").click()
     expect(page.locator(".messages")).to_contain_text("Published")
     screenshot(page, "studio-editor")
 
     page.get_by_role("link", name="see it as customers do").click()
     expect(page.locator("h1")).to_have_text("Evening picks")
+    titles = page.locator("#playlist-track-list .track-title")
+    expect(titles).to_have_text(["Palo Alto", "How I Made My Millions", "No Surprises"])

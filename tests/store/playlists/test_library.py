@@ -4,6 +4,8 @@ customer's own 7digital user; another customer reaches none of it, whatever the 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -304,3 +306,69 @@ def test_a_name_typed_makes_a_new_playlist_even_with_one_chosen(alice):
     fresh = response["Location"].rstrip("/").rsplit("/", 1)[-1]
     assert fresh != existing
     assert order(alice, fresh) == ["No Surprises"] and order(alice, existing) == []
+
+
+# -- "add to playlist" on every track row, in place (htmx) ----------------------------
+
+ROW_MENU = {"HX-Request": "true"}
+
+
+def test_track_rows_offer_a_plus_that_is_the_same_for_every_visitor(client, alice):
+    track_page = client.get("/tracks/9525/").content.decode()
+    release_url = re.search(r'href="(/releases/\d+/)"', track_page).group(1)
+
+    for url in (release_url, "/search/?q=No+Surprises&kind=track"):
+        visitor = Client().get(url).content.decode()
+        assert 'class="row-add" href="/library/playlists/add/?track=9525"' in visitor, url
+        assert 'hx-get="/library/playlists/add/?track=9525"' in visitor, url
+
+
+def test_the_plus_opens_a_menu_of_this_customers_playlists_only(alice, bob):
+    mine = make(alice, "Alices mix")
+    make(bob, "Bobs secret")
+
+    menu = alice.get("/library/playlists/add/", {"track": 9525}, headers=ROW_MENU)
+
+    page = menu.content.decode()
+    assert menu.status_code == 200 and "<html" not in page
+    assert f'<option value="{mine}">Alices mix</option>' in page
+    assert "Bobs secret" not in page
+    assert 'name="csrfmiddlewaretoken"' in page
+
+
+def test_a_visitors_plus_asks_them_to_sign_in_in_the_row(client):
+    menu = client.get("/library/playlists/add/", {"track": 9525}, headers=ROW_MENU)
+
+    assert menu.status_code == 200  # not a redirect, which htmx would follow into the row
+    assert "Sign in" in menu.content.decode() and "<html" not in menu.content.decode()
+    assert client.get("/library/playlists/add/", {"track": 9525}).status_code == 302
+
+
+def test_the_menu_adds_the_track_in_place_and_says_where(alice):
+    playlist_id = make(alice, "Evening")
+
+    answer = alice.post(
+        "/library/playlists/add/", {"track": 9525, "playlist": playlist_id}, headers=ROW_MENU
+    )
+    new = alice.post(
+        "/library/playlists/add/", {"track": 9526, "new_name": "Night"}, headers=ROW_MENU
+    )
+    nothing = alice.post("/library/playlists/add/", {"track": 9526}, headers=ROW_MENU)
+
+    assert answer.status_code == 200
+    assert "“No Surprises” added to “Evening”." in answer.content.decode()
+    assert order(alice, playlist_id) == ["No Surprises"]
+    assert "added to “Night”" in new.content.decode()
+    assert "Choose a playlist, or name a new one." in nothing.content.decode()
+    assert '<option value="' in nothing.content.decode()  # the menu again, to choose
+
+
+def test_the_menu_cannot_add_to_another_customers_playlist(alice, bob):
+    theirs = make(bob, "Bobs", visibility="public")
+
+    refused = alice.post(
+        "/library/playlists/add/", {"track": 9525, "playlist": theirs}, headers=ROW_MENU
+    )
+
+    assert refused.status_code == 404
+    assert order(bob, theirs) == []
