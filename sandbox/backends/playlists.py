@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 
 from .. import exceptions
 from ..models import (
@@ -203,24 +203,29 @@ class PlaylistsBackend:
 
     @transaction.atomic(using="sandbox")
     def move_item(self, playlist: Playlist, item_id: str, after: str) -> None:
-        """Put the item just after ``after`` (an item id), or first for ``"0"`` (line 5656)."""
+        """Put the item just after ``after`` (an item id), or first for ``"0"`` (line 5656).
+
+        Two updates whatever the length: the items between the old place and the new one
+        shift by one, and the item takes its new place."""
         Playlist.objects.select_for_update().filter(pk=playlist.pk).first()
-        items = list(playlist.items.order_by("position").values_list("pk", flat=True))
-        if item_id not in items:
+        positions = dict(playlist.items.values_list("pk", "position"))
+        if item_id not in positions:
             raise exceptions.NotFound("Playlist item not found")
-        if after != "0" and after not in items:
+        if after != "0" and after not in positions:
             raise exceptions.InvalidParameter(f"Invalid value for parameter pos: {after[:40]}")
         if after == item_id:
             raise exceptions.InvalidParameter("Invalid value for parameter pos: the item itself")
-        before = {pk: position for position, pk in enumerate(items)}
-        items.remove(item_id)
-        items.insert(0 if after == "0" else items.index(after) + 1, item_id)
-        moved = [
-            PlaylistItem(pk=pk, position=position)
-            for position, pk in enumerate(items)
-            if before[pk] != position
-        ]
-        PlaylistItem.objects.bulk_update(moved, ["position"], batch_size=500)
+        old = positions[item_id]
+        if after == "0":
+            new = min(positions.values())
+        else:
+            new = positions[after] + 1 if positions[after] < old else positions[after]
+        items = playlist.items.all()
+        if new < old:
+            items.filter(position__gte=new, position__lt=old).update(position=F("position") + 1)
+        elif new > old:
+            items.filter(position__gt=old, position__lte=new).update(position=F("position") - 1)
+        items.filter(pk=item_id).update(position=new)
         self._touch(playlist)
 
     def _append(self, playlist: Playlist, tracks: list[TrackFields], *, added_by) -> None:

@@ -1,6 +1,6 @@
 /* Lists whose order is changed in place (templates/playlists/studio/partials/tracks.html):
  * a section marked data-reorder, re-rendered by the server after each change (htmx swaps
- * the whole section), whose rows (li[data-move]) post their new position.
+ * the whole section), whose rows (li[draggable]) each have a form that moves them.
  *
  * - Keyboard: the rows' arrow buttons and position boxes are ordinary forms. After the
  *   swap, focus goes back to the same control of the same row (data-focus), or, when
@@ -38,12 +38,16 @@
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     if (!sectionOf(event.detail.elt)) return;
+    // Which control of which row had focus: the row's id and the control's data-focus
+    // (the position form's Move button: its position box).
     var active = document.activeElement;
-    focusKey = active && active.dataset ? active.dataset.focus || null : null;
-    if (!focusKey && active && active.form) { // the position form's Move button
+    var row = active && active.closest ? active.closest("li[id]") : null;
+    var key = active && active.dataset ? active.dataset.focus : null;
+    if (!key && active && active.form) {
       var box = active.form.querySelector("[data-focus]");
-      focusKey = box ? box.dataset.focus : null;
+      key = box ? box.dataset.focus : null;
     }
+    focusKey = row && key ? { row: row.id, control: key } : null;
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {
@@ -51,13 +55,13 @@
     if (!section || !section.matches("[data-reorder]")) return;
     var seen = section.dataset.seen;
     document.querySelectorAll('input[name="seen"]').forEach(function (input) { input.value = seen; });
-    if (!focusKey) return;
-    var key = focusKey;
+    var wanted = focusKey;
     focusKey = null;
-    var item = key.replace(/^(up|down|position)-/, "");
-    var candidates = [key, "up-" + item, "down-" + item, "position-" + item];
-    for (var i = 0; i < candidates.length; i++) {
-      var control = section.querySelector('[data-focus="' + candidates[i] + '"]');
+    var row = wanted && document.getElementById(wanted.row);
+    if (!row || !section.contains(row)) return;
+    var order = [wanted.control, "up", "down", "position"];
+    for (var i = 0; i < order.length; i++) {
+      var control = row.querySelector('[data-focus="' + order[i] + '"]');
       if (control && !control.disabled) {
         control.focus();
         return;
@@ -83,7 +87,7 @@
   // -- dragging ----------------------------------------------------------------------
 
   function rowOf(target) {
-    var row = target && target.closest ? target.closest("li[data-move]") : null;
+    var row = target && target.closest ? target.closest("li[draggable]") : null;
     return row && sectionOf(row) ? row : null;
   }
 
@@ -125,8 +129,9 @@
     event.preventDefault();
     var section = sectionOf(row);
     var position = Array.prototype.slice.call(row.parentNode.children).indexOf(row) + 1;
-    var token = moving.querySelector('input[name="csrfmiddlewaretoken"]');
-    htmx.ajax("POST", moving.dataset.move, {
+    var form = moving.querySelector("form");
+    var token = form.querySelector('input[name="csrfmiddlewaretoken"]');
+    htmx.ajax("POST", form.getAttribute("action"), {
       source: moving,
       target: "#" + section.id,
       swap: "outerHTML",

@@ -156,10 +156,17 @@ def studio_track_move(
 ) -> Playlist:
     """Move an item to place ``to`` (0 is the top), or one place ``"up"`` or ``"down"``,
     in the order as it is now (and as the editor saw it); the playlist as it is after.
-    Two calls whatever the length: the read that checks the page is not stale, and the
-    move, whose answer is the new order."""
-    current = _fresh(playlist_id=playlist_id, seen=seen, tracks=True)
-    order = [t.playlist_item_id for t in current.tracks]
+
+    Two calls whatever the length: the playlist's details, whose ``lastUpdated`` says
+    the page is not stale and so that its order is the one the studio last rendered
+    (kept by :func:`order_remember`), and the move, whose answer is the new order. When
+    that order is not kept (another process rendered it, or it expired), the tracks are
+    read instead of the details."""
+    current = _fresh(playlist_id=playlist_id, seen=seen)
+    order = cache.get(_order_key(playlist_id, current.last_updated))
+    if order is None:
+        current = _fresh(playlist_id=playlist_id, seen=seen, tracks=True)
+        order = [t.playlist_item_id for t in current.tracks]
     if item_id not in order:
         raise PlaylistNotFound(item_id)
     at = order.index(item_id)
@@ -169,12 +176,30 @@ def studio_track_move(
         to = at + 1
     to = min(max(int(to), 0), len(order) - 1)
     if to == at:
-        return current
+        return studio_playlist_get(playlist_id=playlist_id)
     order.remove(item_id)
     after = order[to - 1] if to > 0 else None
     moved = _call(lambda: get_client().playlists.move_track(playlist_id, item_id, after=after))
     _forget_public_copies(playlist_id)
     return moved
+
+
+ORDER_SECONDS = 3600
+
+
+def _order_key(playlist_id: str, last_updated: datetime | None) -> str:
+    return f"studio:order:{playlist_id}:{last_updated.isoformat() if last_updated else ''}"
+
+
+def order_remember(playlist: Playlist) -> None:
+    """Keep the order of the playlist's items as of its ``lastUpdated``: what the studio
+    shows an editor, so that their next move needs no read of every track."""
+    if playlist.last_updated is not None:
+        cache.set(
+            _order_key(playlist.id, playlist.last_updated),
+            [t.playlist_item_id for t in playlist.tracks],
+            ORDER_SECONDS,
+        )
 
 
 def studio_playlist_delete(*, playlist_id: str, seen: datetime | None) -> None:

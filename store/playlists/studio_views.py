@@ -128,6 +128,7 @@ def playlist(request, playlist_id: str) -> HttpResponse:
         except CatalogueNotFound:
             results = []
     seen = _seen_of(found)
+    studio.order_remember(found)
     return render(
         request,
         "playlists/studio/playlist.html",
@@ -213,6 +214,7 @@ def _tracks_changed(request, playlist_id: str, action, *, done: str) -> HttpResp
         except PlaylistUnavailable:
             # Not swapped by htmx: static/js/studio.js shows the words (text, not HTML).
             return HttpResponse(UNAVAILABLE, status=503, content_type="text/plain")
+    studio.order_remember(found)
     return render(
         request,
         "playlists/studio/partials/tracks.html",

@@ -118,6 +118,26 @@ def test_tracks_are_added_removed_and_moved_and_the_same_track_may_come_twice(cl
         client.playlists.remove_track(playlist.id, again)
 
 
+def test_moves_up_and_down_a_list_with_gaps_keep_every_other_track_in_order(client):
+    import random
+
+    playlist = client.playlists.create(name="Long", tracks=[track(n) for n in range(1, 13)])
+    ids = [t.playlist_item_id for t in playlist.tracks]
+    for gone in (ids[3], ids[7]):  # removals leave gaps in the positions kept
+        client.playlists.remove_track(playlist.id, gone)
+        ids.remove(gone)
+    expected = list(ids)
+    rng = random.Random(20)
+    for _ in range(25):
+        moving = rng.choice(expected)
+        expected.remove(moving)
+        to = rng.randrange(len(expected) + 1)
+        after = expected[to - 1] if to else None
+        expected.insert(to, moving)
+        answer = client.playlists.move_track(playlist.id, moving, after=after)
+        assert [t.playlist_item_id for t in answer.tracks] == expected
+
+
 def test_a_move_after_an_unknown_item_is_refused_and_changes_nothing(client):
     playlist = client.playlists.create(name="Order", tracks=[track(1), track(2)])
     first = playlist.tracks[0].playlist_item_id

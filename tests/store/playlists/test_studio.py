@@ -275,3 +275,43 @@ def test_each_studio_track_plays_from_the_studio(editor):
     page = editor.get(f"{STUDIO}{playlist_id}/").content.decode()
 
     assert re.search(r'<button type="button" class="play" data-preview-track="9525"', page)
+
+
+def test_a_move_whose_order_is_not_kept_reads_the_tracks_and_still_lands_right(editor, sandbox):
+    playlist_id, items = filled(editor)
+    token = seen(editor, playlist_id)
+    cache.clear()  # another process rendered the page, say: its order is not kept here
+    before = sandbox.entries()[-1]["id"]
+
+    response = editor.post(
+        f"{STUDIO}{playlist_id}/tracks/{items[0]}/move",
+        {"position": "3", "seen": token},
+        headers=HTMX,
+    )
+
+    assert [e["method"] for e in sandbox.entries(since=before)] == ["GET", "GET", "POST"]
+    assert rendered_titles(response) == ["Palo Alto", "How I Made My Millions", "No Surprises"]
+
+
+def test_the_public_page_keeps_its_list_yet_shows_an_editors_move_at_once(editor, settings):
+    settings.CATALOGUE_FRAGMENT_SECONDS = 300  # as in production
+    playlist_id, items = filled(editor)
+    publish = {"publish": "1", "seen": seen(editor, playlist_id)}
+    editor.post(f"{STUDIO}{playlist_id}/publish", publish)
+    visitor = Client()
+
+    def public_order() -> list[str]:
+        page = visitor.get(f"/playlists/{playlist_id}/").content.decode()
+        return re.findall(r'data-preview-track="(\d+)"', page)
+
+    assert public_order() == ["9525", "9526", "9527"]
+    again = visitor.get(f"/playlists/{playlist_id}/")
+    rows = "catalogue/partials/track_row.html"
+    assert rows not in {t.name for t in again.templates}  # the kept list: no row rendered
+    editor.post(
+        f"{STUDIO}{playlist_id}/tracks/{items[2]}/move",
+        {"position": "1", "seen": seen(editor, playlist_id)},
+        headers=HTMX,
+    )
+
+    assert public_order() == ["9527", "9525", "9526"]
