@@ -21,6 +21,7 @@ from integrations.country import visitor_country
 from sevendigital import errors
 from store.catalogue.selectors import CatalogueError, CatalogueNotFound, track_get
 from store.playlists import deletions, exports, imports, moderation, selectors, services
+from store.playlists.group_views import GroupForm, choices_of
 from store.playlists.models import CustomerPlaylist, PlaylistReport
 from store.playlists.services import LibraryNotReady, PlaylistNotFound, PlaylistUnavailable
 from store.playlists.views import share_url
@@ -103,14 +104,22 @@ def library(request) -> HttpResponse:
             p for p in services.customer_playlists_list(user=request.user) if p.id not in leaving
         ]
         favourites = services.customer_favourites_list(user=request.user)
+        groups = services.customer_groups_list(user=request.user)
         problem = None
     except (PlaylistUnavailable, LibraryNotReady) as exc:
-        playlists, favourites = [], []
+        playlists, favourites, groups = [], [], []
         problem = _words(exc)
     return render(
         request,
         "playlists/library.html",
-        {"playlists": playlists, "favourites": favourites, "form": form, "problem": problem},
+        {
+            "playlists": playlists,
+            "favourites": favourites,
+            "groups": groups,
+            "group_form": GroupForm(choices=choices_of(playlists, favourites), auto_id="group_%s"),
+            "form": form,
+            "problem": problem,
+        },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
 

@@ -13,7 +13,7 @@ from accounts.selectors import partner_user_id_of
 from integrations.sevendigital import get_client
 from sevendigital import errors
 from sevendigital.models.catalogue import Track
-from sevendigital.models.playlists import Playlist, PlaylistTrack
+from sevendigital.models.playlists import Playlist, PlaylistGroup, PlaylistTrack
 from store.playlists.models import CustomerPlaylist
 
 NAME_LIMIT = 100
@@ -182,3 +182,55 @@ def customer_playlist_import(*, user, name: str, tracks: list[Track]) -> Playlis
     )
     _owned(user=user, playlist_id=playlist.id)
     return playlist
+
+
+# -- groups: a customer's own shelves of playlists (reference lines 6054-6410) ---------
+
+GROUP_MAX = 500  # playlists in one group, as 7digital keeps them
+
+
+def customer_groups_list(*, user) -> list[PlaylistGroup]:
+    partner = _partner(user)
+    return list(_call(lambda: get_client().playlists.groups(partner, page_size=100)).items)
+
+
+def customer_group_get(*, user, group_id: str) -> PlaylistGroup:
+    """The customer's own group with the playlists in it they may read; another
+    customer's is ``PlaylistNotFound`` (7digital answers 2001)."""
+    partner = _partner(user)
+    return _call(lambda: get_client().playlists.group(group_id, user=partner))
+
+
+def customer_group_create(*, user, name: str, playlist_ids: list[str]) -> PlaylistGroup:
+    partner = _partner(user)
+    return _call(
+        lambda: get_client().playlists.create_group(
+            user=partner, name=name, playlist_ids=playlist_ids
+        )
+    )
+
+
+def customer_group_add(*, user, group_id: str, playlist_ids: list[str]) -> PlaylistGroup:
+    partner = _partner(user)
+    return _call(
+        lambda: get_client().playlists.add_to_group(
+            group_id, user=partner, playlist_ids=playlist_ids
+        )
+    )
+
+
+def customer_group_replace(
+    *, user, group_id: str, name: str, playlist_ids: list[str]
+) -> PlaylistGroup:
+    """The group's name and playlists, all at once (a rename, or a playlist taken out)."""
+    partner = _partner(user)
+    return _call(
+        lambda: get_client().playlists.replace_group(
+            group_id, user=partner, name=name, playlist_ids=playlist_ids
+        )
+    )
+
+
+def customer_group_delete(*, user, group_id: str) -> None:
+    partner = _partner(user)
+    _call(lambda: get_client().playlists.delete_group(group_id, user=partner))

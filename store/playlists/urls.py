@@ -1,11 +1,12 @@
 from django.urls import path, re_path
 
-from store.playlists import library_views, views
+from store.playlists import group_views, library_views, views
 
 app_name = "playlists"
 
 ID = r"(?P<playlist_id>[0-9a-f]{24})"
 ITEM = r"(?P<item_id>[0-9a-f]{24})"
+GROUP = r"(?P<group_id>[0-9a-f]{24})"
 
 urlpatterns = [
     path("playlists/", views.playlists, name="list"),
@@ -16,6 +17,24 @@ urlpatterns = [
     path("library/playlists/", library_views.library, name="library"),
     path("library/playlists/add/", library_views.add, name="add"),
     path("library/playlists/import/", library_views.import_playlist, name="import"),
+    path("library/playlists/groups/", group_views.group_create, name="group_create"),
+    re_path(rf"^library/playlists/groups/{GROUP}/$", group_views.group, name="group"),
+    re_path(rf"^library/playlists/groups/{GROUP}/add$", group_views.group_add, name="group_add"),
+    re_path(
+        rf"^library/playlists/groups/{GROUP}/remove$",
+        group_views.group_remove,
+        name="group_remove",
+    ),
+    re_path(
+        rf"^library/playlists/groups/{GROUP}/rename$",
+        group_views.group_rename,
+        name="group_rename",
+    ),
+    re_path(
+        rf"^library/playlists/groups/{GROUP}/delete$",
+        group_views.group_delete,
+        name="group_delete",
+    ),
     re_path(rf"^library/playlists/{ID}/$", library_views.mine, name="mine"),
     re_path(rf"^library/playlists/{ID}/rename$", library_views.rename, name="rename"),
     re_path(rf"^library/playlists/{ID}/visibility$", library_views.visibility, name="visibility"),
