@@ -77,3 +77,19 @@ class PlaylistReport(models.Model):
 
     def __str__(self) -> str:
         return f"report of playlist {self.playlist_id} ({self.get_reason_display()})"
+
+
+class ShopTagOrder(models.Model):
+    """The order (and hiding) of the shop's playlist tags that the editors chose, kept
+    here when the shop has no 7digital shop id to save it under (``SEVENDIGITAL_SHOP_ID``:
+    7digital's ``POST playlists/tags`` needs one, reference line 5954)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    position = models.PositiveIntegerField()
+    hidden = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.name}{' (hidden)' if self.hidden else ''}"

@@ -14,8 +14,9 @@ changes show within a minute.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from django.conf import settings
 from django.core.cache import cache
 
 from integrations.sevendigital import get_client
@@ -24,6 +25,7 @@ from sevendigital.models._base import Page
 from sevendigital.models.catalogue import Tag, Track
 from sevendigital.models.playlists import Playlist, PlaylistTrack
 from store.catalogue.selectors import CatalogueNotFound, CatalogueUnavailable, tracks_get_many
+from store.playlists.models import ShopTagOrder
 
 PUBLIC_SECONDS = 60
 LIST_PAGE_SIZE = 24
@@ -62,9 +64,29 @@ def public_playlists_list(*, tag: str | None = None, page: int = 1) -> Page[Play
     )
 
 
+def playlist_tags_all() -> list[Tag]:
+    """Every tag of the partner's playlists, hidden ones too, in the shop's order: as
+    7digital keeps it for ``SEVENDIGITAL_SHOP_ID``, or, for a shop without one, as the
+    editors chose it here (:class:`~store.playlists.models.ShopTagOrder`): the tags they
+    placed first, then the rest alphabetically."""
+    tags = _cached("playlists:tags", lambda: list(get_client().playlists.tags()), missing="No tags")
+    if settings.SEVENDIGITAL_SHOP_ID is not None:
+        return tags
+    chosen = {
+        row.name.lower(): (row.position, row.hidden)
+        for row in ShopTagOrder.objects.only("name", "position", "hidden")
+    }
+    unplaced = (len(chosen), False)
+    ordered = sorted(tags, key=lambda t: (chosen.get(t.name.lower(), unplaced)[0], t.name.lower()))
+    return [
+        replace(tag, hidden=chosen.get(tag.name.lower(), unplaced)[1]) if chosen else tag
+        for tag in ordered
+    ]
+
+
 def playlist_tags_list() -> list[Tag]:
-    """The tags of the partner's playlists, in the shop's saved order."""
-    return _cached("playlists:tags", lambda: list(get_client().playlists.tags()), missing="No tags")
+    """The tags customers see, in the shop's order: every tag the editors have not hidden."""
+    return [tag for tag in playlist_tags_all() if not tag.hidden]
 
 
 def public_playlist_get(*, playlist_id: str) -> Playlist:

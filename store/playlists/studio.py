@@ -14,17 +14,19 @@ Tags are the ``tags`` annotation (no request field sets them, docs/sandbox-playl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 
 from accounts.roles import EDITORS_GROUP
 from integrations.sevendigital import get_client
 from sevendigital.models.catalogue import Track
 from sevendigital.models.playlists import Playlist
 from sevendigital.resources.playlists import TAGS_ANNOTATION, tags_annotation
-from store.playlists.models import CustomerPlaylist
+from store.playlists.models import CustomerPlaylist, ShopTagOrder
 from store.playlists.selectors import HOME_ANNOTATION
 from store.playlists.services import PlaylistNotFound, _call, playlist_track_of
 
@@ -99,11 +101,15 @@ class Details:
     image_url: str
     tags: list[str]
     home: bool
+    annotations: dict[str, str] = field(default_factory=dict)  # the others, as written
+
+
+RESERVED_ANNOTATIONS = {TAGS_ANNOTATION, HOME_ANNOTATION}  # set by their own fields
 
 
 def studio_playlist_details_save(*, playlist_id: str, seen: datetime | None, details: Details):
-    current = _fresh(playlist_id=playlist_id, seen=seen)
-    annotations = dict(current.annotations)
+    _fresh(playlist_id=playlist_id, seen=seen)
+    annotations = dict(details.annotations)
     annotations[TAGS_ANNOTATION] = tags_annotation(details.tags)
     if details.home:
         annotations[HOME_ANNOTATION] = "1"
@@ -206,3 +212,19 @@ def studio_playlist_delete(*, playlist_id: str, seen: datetime | None) -> None:
     _fresh(playlist_id=playlist_id, seen=seen)
     _call(lambda: get_client().playlists.delete(playlist_id))
     _forget_public_copies(playlist_id)
+
+
+def studio_tags_save(order: list[tuple[str, bool]]) -> None:
+    """The shop's tag order, ``[(name, hidden), ...]`` first to last: saved at 7digital
+    under ``SEVENDIGITAL_SHOP_ID``, or, without one, kept here."""
+    shop_id = settings.SEVENDIGITAL_SHOP_ID
+    if shop_id is not None:
+        _call(lambda: get_client().playlists.save_tags(order, shop_id=shop_id))
+    else:
+        with transaction.atomic():
+            ShopTagOrder.objects.all().delete()
+            ShopTagOrder.objects.bulk_create(
+                ShopTagOrder(name=name[:100], position=position, hidden=hidden)
+                for position, (name, hidden) in enumerate(order)
+            )
+    cache.delete("playlists:tags")

@@ -9,6 +9,7 @@ ITEM = r"(?P<item_id>[0-9a-f]{24})"
 
 urlpatterns = [
     path("studio/playlists/", studio_views.playlists, name="playlists"),
+    path("studio/playlists/tags/", studio_views.tags, name="tags"),
     re_path(rf"^studio/playlists/{ID}/$", studio_views.playlist, name="playlist"),
     re_path(rf"^studio/playlists/{ID}/details$", studio_views.details, name="details"),
     re_path(rf"^studio/playlists/{ID}/publish$", studio_views.publish, name="publish"),

@@ -8,10 +8,12 @@ the page showed it; a change made meanwhile by another editor refuses the stale 
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import wraps
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -20,8 +22,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from integrations.country import visitor_country
-from store.catalogue.selectors import CatalogueNotFound, catalogue_search, track_get
-from store.playlists import studio
+from store.catalogue.selectors import (
+    CatalogueNotFound,
+    CatalogueUnavailable,
+    catalogue_search,
+    track_get,
+)
+from store.playlists import selectors, studio
 from store.playlists.services import PlaylistNotFound, PlaylistUnavailable
 
 STALE = (
@@ -43,6 +50,11 @@ def editor_required(view):
     return guarded
 
 
+ANNOTATION_KEY = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+ANNOTATION_VALUE_MAX = 500
+ANNOTATIONS_MAX = 50
+
+
 class NameForm(forms.Form):
     name = forms.CharField(max_length=100, strip=True)
 
@@ -58,6 +70,38 @@ class DetailsForm(forms.Form):
         max_length=300, required=False, help_text="Separated by commas, e.g. rock, chill"
     )
     home = forms.BooleanField(required=False, label="Show on the home page")
+    annotations = forms.CharField(
+        required=False,
+        max_length=5000,
+        label="Annotations",
+        help_text="Anything else to keep with the playlist, one per line: key = value",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_annotations(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for number, line in enumerate(self.cleaned_data["annotations"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            key, sep, value = line.partition("=")
+            key, value = key.strip(), value.strip()
+            if not sep or not ANNOTATION_KEY.fullmatch(key):
+                raise forms.ValidationError(
+                    f"Line {number}: write key = value, the key in letters, digits, "
+                    "dots, dashes or underscores (up to 64)."
+                )
+            if key.lower() in studio.RESERVED_ANNOTATIONS:
+                raise forms.ValidationError(
+                    f"Line {number}: “{key}” is set by its own field above."
+                )
+            if len(value) > ANNOTATION_VALUE_MAX:
+                raise forms.ValidationError(
+                    f"Line {number}: a value is at most {ANNOTATION_VALUE_MAX} characters."
+                )
+            found[key] = value
+        if len(found) > ANNOTATIONS_MAX:
+            raise forms.ValidationError(f"At most {ANNOTATIONS_MAX} annotations.")
+        return found
 
 
 def _seen(request) -> datetime | None:
@@ -144,6 +188,11 @@ def playlist(request, playlist_id: str) -> HttpResponse:
                     "image_url": found.image or "",
                     "tags": ", ".join(tag.name for tag in found.tags),
                     "home": found.annotations.get(studio.HOME_ANNOTATION) == "1",
+                    "annotations": "\n".join(
+                        f"{key} = {value}"
+                        for key, value in found.annotations.items()
+                        if key.lower() not in studio.RESERVED_ANNOTATIONS
+                    ),
                 }
             ),
             "q": q,
@@ -169,6 +218,7 @@ def details(request, playlist_id: str) -> HttpResponse:
         image_url=data["image_url"],
         tags=[tag for tag in (t.strip() for t in data["tags"].split(",")) if tag],
         home=data["home"],
+        annotations=data["annotations"],
     )
     return _change(
         request,
@@ -316,3 +366,48 @@ def delete(request, playlist_id: str) -> HttpResponse:
         return _edit(playlist_id)
     messages.success(request, "Playlist deleted.")
     return redirect("studio:playlists")
+
+
+TAGS_MAX = 200  # tags on the order page (the form's fields), far past any shop's
+
+
+@editor_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def tags(request) -> HttpResponse:
+    """The order of the shop's playlist tags on ``/playlists/``, and which are hidden.
+
+    Each tag has a position box (and a "hidden" box): saving sorts the tags by the
+    positions typed, ties kept in the order shown. Works without JavaScript."""
+    try:
+        found = selectors.playlist_tags_all()[:TAGS_MAX]
+    except (CatalogueNotFound, CatalogueUnavailable):
+        messages.error(request, UNAVAILABLE)
+        return redirect("studio:playlists")
+    if request.method == "POST":
+        known = {tag.name for tag in found}
+        rows = []
+        for index in range(TAGS_MAX):
+            name = request.POST.get(f"tag-{index}")
+            if name is None:
+                break
+            if name not in known:
+                continue  # a tag gone since the page was made
+            try:
+                position = int(request.POST.get(f"position-{index}", ""))
+            except ValueError:
+                position = index + 1
+            rows.append((position, index, name, request.POST.get(f"hidden-{index}") == "on"))
+        order = [(name, hidden) for _, _, name, hidden in sorted(rows)]
+        order += [(tag.name, bool(tag.hidden)) for tag in found if tag.name not in dict(order)]
+        try:
+            studio.studio_tags_save(order)
+        except PlaylistUnavailable:
+            messages.error(request, UNAVAILABLE)
+        else:
+            messages.success(request, "The tags' order is saved: /playlists/ shows it now.")
+        return redirect("studio:tags")
+    return render(
+        request,
+        "playlists/studio/tags.html",
+        {"tags": found, "at_7digital": settings.SEVENDIGITAL_SHOP_ID is not None},
+    )

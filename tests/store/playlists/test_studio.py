@@ -315,3 +315,97 @@ def test_the_public_page_keeps_its_list_yet_shows_an_editors_move_at_once(editor
     )
 
     assert public_order() == ["9527", "9525", "9526"]
+
+
+# -- the order of the shop's tags ----------------------------------------------------
+
+
+def tagged_playlists() -> None:
+    for name, tags in (("One", ["rock", "chill"]), ("Two", ["jazz"])):
+        get_client().playlists.create(name=name, visibility="public", status="published", tags=tags)
+
+
+def public_tags() -> list[str]:
+    page = Client().get("/playlists/").content.decode()
+    nav = page.split('aria-label="Playlists by tag"', 1)[1].split("</nav>", 1)[0]
+    return re.findall(r'class="tag"[^>]*>([^<]+)</a>', nav)[1:]  # after "All"
+
+
+def test_editors_order_and_hide_tags_kept_by_the_shop_without_a_shop_id(editor, settings):
+    from store.playlists.models import ShopTagOrder
+
+    settings.SEVENDIGITAL_SHOP_ID = None
+    tagged_playlists()
+    form = editor.get(f"{STUDIO}tags/").content.decode()
+    assert re.findall(r'name="tag-\d+" value="([^"]+)"', form) == ["chill", "jazz", "rock"]
+
+    editor.post(
+        f"{STUDIO}tags/",
+        {
+            "tag-0": "chill", "position-0": "3", "hidden-0": "on",
+            "tag-1": "jazz", "position-1": "1",
+            "tag-2": "rock", "position-2": "2",
+        },
+    )  # fmt: skip
+
+    assert public_tags() == ["jazz", "rock"]
+    assert list(ShopTagOrder.objects.values_list("name", "hidden")) == [
+        ("jazz", False), ("rock", False), ("chill", True),
+    ]  # fmt: skip
+    assert Client().get("/playlists/", {"tag": "chill"}).status_code == 200  # still listed
+
+
+def test_with_a_shop_id_the_tags_order_is_saved_at_7digital(editor, settings):
+    from store.playlists.models import ShopTagOrder
+
+    settings.SEVENDIGITAL_SHOP_ID = 34
+    tagged_playlists()
+
+    editor.post(
+        f"{STUDIO}tags/",
+        {"tag-0": "chill", "position-0": "2", "tag-1": "jazz", "position-1": "3",
+         "tag-2": "rock", "position-2": "1"},
+    )  # fmt: skip
+
+    saved = [tag.name for tag in get_client().playlists.tags()]
+    assert saved == ["rock", "chill", "jazz"]
+    assert public_tags() == ["rock", "chill", "jazz"]
+    assert not ShopTagOrder.objects.exists()
+
+
+def test_only_editors_order_the_tags():
+    customer = Client()
+    customer.force_login(make_customer("tagger@example.com"))
+    staff = member("staff.tags@example.com", "Staff")
+
+    for client in (customer, staff):
+        assert client.get(f"{STUDIO}tags/").status_code == 403
+        assert client.post(f"{STUDIO}tags/", {"tag-0": "rock"}).status_code == 403
+
+
+def test_editors_keep_annotations_of_their_own_beside_tags_and_home(editor):
+    playlist_id = draft(editor)
+    details = {"name": "Annotated", "tags": "rock", "home": "on"}
+
+    editor.post(
+        f"{STUDIO}{playlist_id}/details",
+        {**details, "seen": seen(editor, playlist_id), "annotations": "mood = calm\nsponsor=Acme"},
+    )
+    first = get_client().playlists.details(playlist_id).annotations
+    editor.post(
+        f"{STUDIO}{playlist_id}/details",
+        {**details, "seen": seen(editor, playlist_id), "annotations": "mood = calm"},
+    )
+    second = get_client().playlists.details(playlist_id).annotations
+    refused = editor.post(
+        f"{STUDIO}{playlist_id}/details",
+        {**details, "seen": seen(editor, playlist_id), "annotations": "tags = jazz\nno sign"},
+        follow=True,
+    )
+
+    assert first == {"mood": "calm", "sponsor": "Acme", "tags": "rock", "home": "1"}
+    assert second == {"mood": "calm", "tags": "rock", "home": "1"}  # a line taken out: gone
+    assert "Not saved" in refused.content.decode()
+    assert get_client().playlists.details(playlist_id).annotations == second
+    form = editor.get(f"{STUDIO}{playlist_id}/").context["form"]
+    assert form.initial["annotations"] == "mood = calm"  # tags and home have their fields
