@@ -20,9 +20,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from store.playlists import services
 from store.playlists.models import CustomerPlaylist
+from store.playlists.outcomes import guarded, words
 from store.playlists.services import LibraryNotReady, PlaylistNotFound, PlaylistUnavailable
-
-UNAVAILABLE = "Playlists are unavailable at the moment: nothing was changed. Try again shortly."
 
 
 def choices_of(own, favourites) -> list[tuple[str, str]]:
@@ -60,8 +59,7 @@ class RenameGroupForm(forms.Form):
     name = forms.CharField(max_length=services.NAME_LIMIT, strip=True)
 
 
-def _words(exc: Exception) -> str:
-    return str(exc) if isinstance(exc, LibraryNotReady) else UNAVAILABLE
+MISSING = "No such group of yours"
 
 
 def _group_page(group_id: str) -> HttpResponse:
@@ -78,7 +76,7 @@ def group_create(request) -> HttpResponse:
     try:
         choices = choosable(request.user)
     except (PlaylistUnavailable, LibraryNotReady) as exc:
-        messages.error(request, _words(exc))
+        messages.error(request, words(exc))
         return redirect("playlists:library")
     form = GroupForm(request.POST, choices=choices)
     if not form.is_valid():
@@ -91,7 +89,7 @@ def group_create(request) -> HttpResponse:
             playlist_ids=form.cleaned_data["playlists"],
         )
     except (PlaylistUnavailable, LibraryNotReady) as exc:
-        messages.error(request, _words(exc))
+        messages.error(request, words(exc))
         return redirect("playlists:library")
     messages.success(request, f"Group “{group.name}” made.")
     return _group_page(group.id)
@@ -104,9 +102,9 @@ def group(request, group_id: str) -> HttpResponse:
         found = services.customer_group_get(user=request.user, group_id=group_id)
         choices = choosable(request.user)
     except PlaylistNotFound as exc:
-        raise Http404("No such group of yours") from exc
+        raise Http404(MISSING) from exc
     except (PlaylistUnavailable, LibraryNotReady) as exc:
-        messages.error(request, _words(exc))
+        messages.error(request, words(exc))
         return redirect("playlists:library")
     inside = {p.id for p in found.playlists}
     own = set(
@@ -126,40 +124,27 @@ def group(request, group_id: str) -> HttpResponse:
     )
 
 
-def _change(request, group_id: str, action, *, done: str, back=None) -> HttpResponse:
-    try:
-        action()
-    except PlaylistNotFound as exc:
-        raise Http404("No such group of yours") from exc
-    except (PlaylistUnavailable, LibraryNotReady) as exc:
-        messages.error(request, _words(exc))
-    else:
-        messages.success(request, done)
-        if back is not None:
-            return back
-    return _group_page(group_id)
-
-
 @login_required
 @require_POST
 def group_add(request, group_id: str) -> HttpResponse:
     try:
         choices = choosable(request.user)
     except (PlaylistUnavailable, LibraryNotReady) as exc:
-        messages.error(request, _words(exc))
+        messages.error(request, words(exc))
         return _group_page(group_id)
     form = AddToGroupForm(request.POST, choices=choices)
     if not form.is_valid():
         messages.error(request, f"Nothing added: {_errors(form)}")
         return _group_page(group_id)
     chosen = form.cleaned_data["playlists"]
-    return _change(
+    return guarded(
         request,
-        group_id,
         lambda: services.customer_group_add(
             user=request.user, group_id=group_id, playlist_ids=chosen
         ),
         done=f"{len(chosen)} playlist{'s' if len(chosen) != 1 else ''} added.",
+        back=_group_page(group_id),
+        missing=MISSING,
     )
 
 
@@ -176,7 +161,9 @@ def group_remove(request, group_id: str) -> HttpResponse:
             user=request.user, group_id=group_id, name=current.name, playlist_ids=kept
         )
 
-    return _change(request, group_id, remove, done="Taken out of the group.")
+    return guarded(
+        request, remove, done="Taken out of the group.", back=_group_page(group_id), missing=MISSING
+    )
 
 
 @login_required
@@ -197,7 +184,9 @@ def group_rename(request, group_id: str) -> HttpResponse:
             playlist_ids=[p.id for p in current.playlists],
         )
 
-    return _change(request, group_id, rename, done=f"Renamed “{name}”.")
+    return guarded(
+        request, rename, done=f"Renamed “{name}”.", back=_group_page(group_id), missing=MISSING
+    )
 
 
 @login_required
@@ -206,10 +195,11 @@ def group_delete(request, group_id: str) -> HttpResponse:
     if request.POST.get("confirm") != "yes":
         messages.error(request, "Tick “Yes, delete the group” to delete it.")
         return _group_page(group_id)
-    return _change(
+    return guarded(
         request,
-        group_id,
         lambda: services.customer_group_delete(user=request.user, group_id=group_id),
         done="Group deleted. Its playlists are still yours.",
         back=redirect("playlists:library"),
+        failed=_group_page(group_id),
+        missing=MISSING,
     )

@@ -23,10 +23,10 @@ from store.catalogue.selectors import CatalogueError, CatalogueNotFound, track_g
 from store.playlists import deletions, exports, imports, moderation, selectors, services
 from store.playlists.group_views import GroupForm, choices_of
 from store.playlists.models import CustomerPlaylist, PlaylistReport
+from store.playlists.outcomes import guarded, words
 from store.playlists.services import LibraryNotReady, PlaylistNotFound, PlaylistUnavailable
 from store.playlists.views import share_url
 
-UNAVAILABLE = "Playlists are unavailable at the moment: nothing was changed. Try again shortly."
 NOT_ADDED = "The track could not be added just now: check the playlist before trying again."
 SHARED = "Anyone with the link can see it now."
 UNSHARED = "Only you can see it now."
@@ -55,31 +55,12 @@ class AddForm(forms.Form):
     new_name = forms.CharField(max_length=services.NAME_LIMIT, strip=True, required=False)
 
 
-def _words(exc: Exception) -> str:
-    """What to tell the customer when a change could not be made."""
-    return str(exc) if isinstance(exc, LibraryNotReady) else UNAVAILABLE
-
-
 def _library(request) -> HttpResponse:
     return redirect("playlists:library")
 
 
 def _mine(playlist_id: str) -> HttpResponse:
     return redirect("playlists:mine", playlist_id=playlist_id)
-
-
-def _guarded(request, action, *, done: str, back) -> HttpResponse:
-    """Run a change; say what happened; go back. Another's playlist is a 404."""
-    try:
-        action()
-    except PlaylistNotFound as exc:
-        raise Http404("No such playlist of yours") from exc
-    except (PlaylistUnavailable, LibraryNotReady) as exc:
-        messages.error(request, _words(exc))
-        return back
-    if done:
-        messages.success(request, done)
-    return back
 
 
 @login_required
@@ -94,7 +75,7 @@ def library(request) -> HttpResponse:
                 visibility=form.cleaned_data["visibility"] or "private",
             )
         except (PlaylistUnavailable, LibraryNotReady) as exc:
-            messages.error(request, _words(exc))
+            messages.error(request, words(exc))
             return _library(request)
         messages.success(request, f"Playlist “{made.name}” made.")
         return _mine(made.id)
@@ -108,7 +89,7 @@ def library(request) -> HttpResponse:
         problem = None
     except (PlaylistUnavailable, LibraryNotReady) as exc:
         playlists, favourites, groups = [], [], []
-        problem = _words(exc)
+        problem = words(exc)
     return render(
         request,
         "playlists/library.html",
@@ -131,7 +112,7 @@ def mine(request, playlist_id: str) -> HttpResponse:
     except PlaylistNotFound as exc:
         raise Http404("No such playlist of yours") from exc
     except (PlaylistUnavailable, LibraryNotReady) as exc:
-        messages.error(request, _words(exc))
+        messages.error(request, words(exc))
         return _library(request)
     return render(
         request,
@@ -155,7 +136,7 @@ def rename(request, playlist_id: str) -> HttpResponse:
         messages.error(request, "A playlist needs a name of up to 100 characters.")
         return _mine(playlist_id)
     name = form.cleaned_data["name"]
-    return _guarded(
+    return guarded(
         request,
         lambda: services.customer_playlist_update(
             user=request.user, playlist_id=playlist_id, name=name
@@ -173,7 +154,7 @@ def visibility(request, playlist_id: str) -> HttpResponse:
         messages.error(request, "Choose private or public.")
         return _mine(playlist_id)
     chosen = form.cleaned_data["visibility"]
-    return _guarded(
+    return guarded(
         request,
         lambda: services.customer_playlist_update(
             user=request.user, playlist_id=playlist_id, visibility=chosen
@@ -193,7 +174,7 @@ def delete(request, playlist_id: str) -> HttpResponse:
     except PlaylistNotFound as exc:
         raise Http404("No such playlist of yours") from exc
     except (PlaylistUnavailable, LibraryNotReady) as exc:
-        messages.error(request, _words(exc))
+        messages.error(request, words(exc))
         return _mine(playlist_id)
     deletions.playlist_deletion_request(
         user=request.user, playlist_id=playlist.id, name=playlist.name
@@ -215,7 +196,7 @@ def undo(request, playlist_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def track_remove(request, playlist_id: str, item_id: str) -> HttpResponse:
-    return _guarded(
+    return guarded(
         request,
         lambda: services.customer_playlist_track_remove(
             user=request.user, playlist_id=playlist_id, item_id=item_id
@@ -247,7 +228,7 @@ def track_move(request, playlist_id: str, item_id: str) -> HttpResponse:
             user=request.user, playlist_id=playlist_id, item_id=item_id, after=after
         )
 
-    return _guarded(request, move, done="", back=_mine(playlist_id))
+    return guarded(request, move, done="", back=_mine(playlist_id))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -306,7 +287,7 @@ def add(request) -> HttpResponse:
     try:
         playlists = services.customer_playlists_list(user=request.user)
     except (PlaylistUnavailable, LibraryNotReady) as exc:
-        playlists, problem = [], problem or _words(exc)
+        playlists, problem = [], problem or words(exc)
     return render(
         request,
         "playlists/partials/add_menu.html" if menu else "playlists/add.html",
@@ -328,7 +309,7 @@ def favourite(request, playlist_id: str) -> HttpResponse:
     except PlaylistNotFound as exc:
         raise Http404("No such playlist") from exc
     except (PlaylistUnavailable, LibraryNotReady) as exc:
-        messages.error(request, _words(exc))
+        messages.error(request, words(exc))
         return back
     messages.success(
         request,
@@ -352,7 +333,7 @@ def export(request, playlist_id: str, kind: str) -> HttpResponse:
     except PlaylistNotFound as exc:
         raise Http404("No such playlist of yours") from exc
     except (PlaylistUnavailable, LibraryNotReady) as exc:
-        messages.error(request, _words(exc))
+        messages.error(request, words(exc))
         return _mine(playlist_id)
     content_type, write = EXPORTS[kind]
     entries = selectors.entries_of(playlist.tracks, country=visitor_country(request))
@@ -400,7 +381,7 @@ def import_playlist(request) -> HttpResponse:
         context["missing"] = missing
         return render(request, "playlists/import.html", context, status=400)
     except (PlaylistUnavailable, LibraryNotReady, errors.SevenDigitalError, CatalogueError) as exc:
-        context["problem"] = _words(exc)
+        context["problem"] = words(exc)
         return render(request, "playlists/import.html", context, status=503)
     context.update({"playlist": playlist, "imported": len(found), "missing": missing})
     return render(request, "playlists/import.html", context)

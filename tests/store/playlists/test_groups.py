@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from integrations.sevendigital import get_client
-from tests.store.conftest import make_customer
+from tests.store.playlists.conftest import make, partner_of
 
 pytestmark = [
     pytest.mark.django_db(databases=["default", "sandbox"]),
@@ -18,24 +18,6 @@ pytestmark = [
 ]
 
 GROUPS = "/library/playlists/groups/"
-
-
-@pytest.fixture
-def alice(client):
-    client.force_login(make_customer("alice@example.com"))
-    return client
-
-
-@pytest.fixture
-def bob():
-    other = Client()
-    other.force_login(make_customer("bob@example.com"))
-    return other
-
-
-def make(client, name: str, visibility: str = "private") -> str:
-    response = client.post("/library/playlists/", {"name": name, "visibility": visibility})
-    return response["Location"].rstrip("/").rsplit("/", 1)[-1]
 
 
 def group_of(response) -> str:
@@ -88,7 +70,7 @@ def test_another_customers_playlist_cannot_be_put_in_a_group(alice, bob):
     refused = alice.post(GROUPS, {"name": "Sneaky", "playlists": [mine, theirs]}, follow=True)
 
     assert "was not made" in refused.content.decode()
-    assert get_client().playlists.groups(_partner("alice@example.com")).items == ()
+    assert get_client().playlists.groups(partner_of("alice@example.com")).items == ()
 
 
 def test_another_customer_reaches_none_of_a_group_by_any_url(alice, bob):
@@ -117,10 +99,3 @@ def test_group_changes_need_a_post_with_the_csrf_token(alice):
     assert strict.post(f"{GROUPS}{group_id}/delete", {"confirm": "yes"}).status_code == 403
     assert alice.get(f"{GROUPS}{group_id}/delete").status_code == 405
     assert alice.get(f"{GROUPS}{group_id}/").status_code == 200
-
-
-def _partner(email: str) -> str:
-    from accounts.models import User
-    from accounts.selectors import partner_user_id_of
-
-    return partner_user_id_of(user=User.objects.get(email=email))

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from integrations.sevendigital import get_client
-from tests.store.conftest import make_customer
+from tests.store.playlists.conftest import make, partner_of
 
 pytestmark = [
     pytest.mark.django_db(databases=["default", "sandbox"]),
@@ -18,25 +18,6 @@ pytestmark = [
 ]
 
 TRACKS = (9525, 9526, 9527)  # "No Surprises", "Palo Alto", "How I Made My Millions"
-
-
-@pytest.fixture
-def alice(client):
-    client.force_login(make_customer("alice@example.com"))
-    return client
-
-
-@pytest.fixture
-def bob():
-    other = Client()
-    other.force_login(make_customer("bob@example.com"))
-    return other
-
-
-def make(client, name="Evening", visibility="private") -> str:
-    response = client.post("/library/playlists/", {"name": name, "visibility": visibility})
-    assert response.status_code == 302, response.content[:300]
-    return response["Location"].rstrip("/").rsplit("/", 1)[-1]
 
 
 def add(client, playlist_id: str, track: int):
@@ -68,7 +49,7 @@ def test_a_customer_makes_a_playlist_and_fills_it_from_track_pages(alice):
     assert order(alice, playlist_id) == ["No Surprises", "Palo Alto", "How I Made My Millions"]
     listed = alice.get("/library/playlists/").content.decode()
     assert "Evening" in listed and "3 tracks" in listed
-    kept = get_client().playlists.get(playlist_id, user=_partner("alice@example.com"))
+    kept = get_client().playlists.get(playlist_id, user=partner_of("alice@example.com"))
     assert kept.tracks[0].release_id == "1046" and kept.tracks[0].artist_appears_as
 
 
@@ -160,13 +141,6 @@ def test_the_track_page_offers_to_add_it_to_a_playlist(client):
     page = client.get("/tracks/9525/").content.decode()
 
     assert 'href="/library/playlists/add/?track=9525"' in page
-
-
-def _partner(email: str) -> str:
-    from accounts.models import User
-    from accounts.selectors import partner_user_id_of
-
-    return partner_user_id_of(user=User.objects.get(email=email))
 
 
 def test_a_customer_favourites_the_shops_playlist_and_finds_it_in_the_library(alice, bob):
