@@ -189,3 +189,66 @@ def test_an_editor_makes_orders_by_keyboard_and_publishes_a_playlist(desktop, st
     expect(page.locator("h1")).to_have_text("Evening picks")
     titles = page.locator("#playlist-track-list .track-title")
     expect(titles).to_have_text(["Palo Alto", "How I Made My Millions", "No Surprises"])
+
+
+OVERFLOW = "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+WIDEST = """[...document.querySelectorAll('main *')]
+  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+  .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + e.getBoundingClientRect().right)"""
+
+
+def _signed_in(page, storefront, user, *, second_factor: bool = False) -> None:
+    from django.test import Client
+
+    from tests.conftest import pass_second_factor
+
+    client = Client()
+    if second_factor:
+        pass_second_factor(client, user)
+    else:
+        client.force_login(user)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": storefront}]
+    )
+
+
+def test_on_a_phone_the_studio_and_the_library_fit_and_work(browser, storefront):
+    from django.contrib.auth.models import Group
+
+    from accounts.models import User
+    from tests.store.conftest import make_customer
+
+    editor = User.objects.create_user(email="phone.editor@example.com", password="x" * 12)
+    editor.groups.add(Group.objects.get_or_create(name="Editors")[0])
+    with opened_page(browser, storefront, PHONE, phone=True) as phone:
+        _signed_in(phone, storefront, editor, second_factor=True)
+        phone.goto("/studio/playlists/")
+        phone.get_by_label("Name").fill("Pocket picks")
+        phone.get_by_role("button", name="Make the draft").click()
+        for query, title in (("No Surprises", "No Surprises"), ("Palo Alto", "Palo Alto")):
+            phone.get_by_label("Search the catalogue").fill(query)
+            phone.locator("main").get_by_role("button", name="Search").click()
+            phone.get_by_role("button", name=f"Add {title}").first.click()
+            expect(phone.locator("#studio-tracks-status")).to_contain_text(f"“{title}” added")
+        rows = phone.locator("#studio-tracks .track-title")
+        phone.get_by_role("button", name="Move Palo Alto up").click()
+        expect(rows).to_have_text(starting(["Palo Alto", "No Surprises"]))
+        wide = phone.evaluate(WIDEST)
+        assert not phone.evaluate(OVERFLOW), f"the studio is wider than the phone: {wide}"
+        screenshot(phone, "studio-phone")
+
+    with opened_page(browser, storefront, PHONE, phone=True) as phone:
+        _signed_in(phone, storefront, make_customer("phone.customer@example.com"))
+        phone.goto("/search/?q=No+Surprises&kind=track")
+        phone.get_by_role("link", name="Add No Surprises to a playlist").first.click()
+        phone.get_by_label("Add “No Surprises” to a new playlist named").fill("On the bus")
+        phone.locator(".row-add-menu").get_by_role("button", name="Add").click()
+        expect(phone.locator(".row-add-menu [role=status]")).to_contain_text("On the bus")
+        assert not phone.evaluate(OVERFLOW), "the search page with its menu is too wide"
+        screenshot(phone, "row-add-phone")
+        phone.goto("/library/playlists/")
+        screenshot(phone, "library-phone")
+        phone.get_by_role("link", name="On the bus").click()
+        expect(phone.locator(".library-track .track-title")).to_contain_text(["No Surprises"])
+        assert not phone.evaluate(OVERFLOW), "the playlist page is wider than the phone"
+        screenshot(phone, "library-playlist-phone")
