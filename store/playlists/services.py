@@ -9,6 +9,8 @@ a repeat would add the track twice, so a failure is reported and the customer de
 
 from __future__ import annotations
 
+from django.core.cache import cache
+
 from accounts.selectors import partner_user_id_of
 from integrations.sevendigital import get_client
 from sevendigital import errors
@@ -152,6 +154,25 @@ def customer_favourites_list(*, user) -> list[Playlist]:
     return list(page.items)
 
 
+FAVOURITE_IDS_SECONDS = 300
+
+
+def _favourite_ids_key(user) -> str:
+    return f"playlists:favourite-ids:{user.pk}"
+
+
+def customer_favourite_ids(*, user) -> set[str]:
+    """The ids of the shop's playlists this customer keeps as favourites: read once and
+    kept ``FAVOURITE_IDS_SECONDS`` (a public playlist page shows its heart from them),
+    forgotten when the customer changes a favourite here."""
+    key = _favourite_ids_key(user)
+    kept = cache.get(key)
+    if kept is None:
+        kept = {p.id for p in customer_favourites_list(user=user)}
+        cache.set(key, kept, FAVOURITE_IDS_SECONDS)
+    return kept
+
+
 def customer_playlist_favourite(*, user, playlist_id: str, on: bool) -> None:
     partner = _partner(user)
     playlists = get_client().playlists
@@ -166,6 +187,8 @@ def customer_playlist_favourite(*, user, playlist_id: str, on: bool) -> None:
         raise PlaylistNotFound(str(exc)) from exc
     except errors.SevenDigitalError as exc:
         raise PlaylistUnavailable(str(exc)) from exc
+    finally:  # whatever 7digital did, the next page asks it again
+        cache.delete(_favourite_ids_key(user))
 
 
 def customer_playlist_import(*, user, name: str, tracks: list[Track]) -> Playlist:

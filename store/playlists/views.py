@@ -69,7 +69,7 @@ def _favourited(request, playlist_id: str) -> bool | None:
     if not request.user.is_authenticated:
         return None
     try:
-        return playlist_id in {p.id for p in services.customer_favourites_list(user=request.user)}
+        return playlist_id in services.customer_favourite_ids(user=request.user)
     except (services.PlaylistUnavailable, services.LibraryNotReady):
         return None
 

@@ -156,6 +156,21 @@ def test_a_customer_favourites_the_shops_playlist_and_finds_it_in_the_library(al
     assert "Editors pick" not in alice.get("/library/playlists/").content.decode()
 
 
+def test_the_heart_follows_each_change_and_costs_no_call_on_every_view(alice, sandbox):
+    shop = get_client().playlists.create(name="Hearts", visibility="public")
+    page = f"/playlists/{shop.id}/"
+
+    assert 'aria-pressed="false"' in alice.get(page).content.decode()
+    before = sandbox.entries()[-1]["id"]
+    alice.get(page)
+    alice.get(page)
+    assert sandbox.entries(since=before) == []  # the favourites were read once
+    alice.post(f"/playlists/{shop.id}/favourite", {"on": "1"})
+    assert 'aria-pressed="true"' in alice.get(page).content.decode()
+    alice.post(f"/playlists/{shop.id}/favourite", {"on": "0"})
+    assert 'aria-pressed="false"' in alice.get(page).content.decode()
+
+
 def test_a_customers_public_playlist_cannot_be_a_favourite(alice, bob):
     playlist_id = make(alice, "Shared", visibility="public")
 
