@@ -397,6 +397,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 60.0},
     },
+    "playlists-imports-sweep": {
+        "task": "store.playlists.tasks.playlist_imports_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
+    },
     # The test billing gateway renews and expires on the clock; this brings its news in
     # (it touches test-gateway subscriptions only).
     "subscriptions-test-cycle": {

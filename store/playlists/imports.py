@@ -10,28 +10,37 @@ A track is found, in this order, by:
    result has that title and that artist (letters compared without case, accents or
    punctuation).
 
-What is not found is reported, never guessed. A file may hold ``MAX_ROWS`` tracks (each
-search is a 7digital call made while the customer waits) and ``MAX_BYTES`` bytes.
+What is not found is reported, never guessed. A file may hold ``MAX_ROWS`` tracks and
+``MAX_BYTES`` bytes. The file is read while the customer waits (no network); the
+searches, up to three a track, are a task's (:func:`playlist_import_run`), and the
+customer's page follows it.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import timedelta
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException, ElementTree
+from django.db import transaction
+from django.utils import timezone
 
-from integrations.sevendigital import get_client
+from integrations.sevendigital import get_client, is_transient
 from sevendigital import errors
 from sevendigital.models.catalogue import Track
-from store.catalogue.selectors import tracks_get_many
+from store.catalogue.selectors import CatalogueError, tracks_get_many
+from store.playlists import tasks
+
+logger = logging.getLogger(__name__)
 
 MAX_BYTES = 1_000_000
-MAX_ROWS = 200
+MAX_ROWS = 1000  # one playlist made in one call; a search or three a row, in a task
 SEARCH_PAGE_SIZE = 50  # a common title ("Intro") has many recordings: the artist decides
 XSPF = "{http://xspf.org/ns/0/}"
 TRACK_PAGE = re.compile(r"/tracks/(\d{1,19})/?(?:[?#].*)?$")
@@ -40,6 +49,10 @@ ISRC = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}\d{7}$")
 
 class ImportProblem(Exception):
     """The file cannot be read as a playlist: the message says why, in words."""
+
+
+class TryLater(Exception):
+    """7digital failed for now: the import waits in the queue for another run."""
 
 
 @dataclass(frozen=True)
@@ -237,3 +250,124 @@ def tracks_for(rows: list[Row], *, country: str) -> tuple[list[Track], list[Row]
         else:
             found.append(track)
     return found, missing
+
+
+# -- the import as a job: requested by the page, run by a task ------------------------
+
+SWEEP_GRACE = timedelta(minutes=2)
+WORKING_LOST = timedelta(minutes=30)  # a run of 1,000 rows takes minutes, not this
+MAX_ATTEMPTS = 10
+NONE_FOUND = "None of the file's tracks is in our catalogue here."
+NOT_NOW = "7digital did not answer for a while: nothing was imported. Try again later."
+
+
+def _row_data(row: Row) -> dict:
+    return {"title": row.title, "artist": row.artist, "isrc": row.isrc, "track_id": row.track_id}
+
+
+@transaction.atomic
+def playlist_import_request(*, user, name: str, rows: list[Row], country: str):
+    """Keep the file's rows and queue the task that imports them; the job."""
+    from store.playlists.models import PlaylistImport
+
+    job = PlaylistImport.objects.create(
+        user=user,
+        name=name,
+        country=country,
+        rows=[_row_data(row) for row in rows],
+        created_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: tasks.playlist_import_run.delay(job.pk))
+    return job
+
+
+def playlist_import_run(*, import_id: int) -> None:
+    """Match the job's rows and make the playlist; a job already done does nothing.
+
+    7digital failing for now leaves the job queued (the sweep sends it again, up to
+    ``MAX_ATTEMPTS``); anything else ends it with words for the customer. The calls are
+    made outside any transaction."""
+    from store.playlists import services
+    from store.playlists.models import PlaylistImport
+
+    now = timezone.now()
+    with transaction.atomic():  # one run at a time: another finds it working and leaves
+        job = (
+            PlaylistImport.objects.select_for_update().filter(_runnable(now), pk=import_id).first()
+        )
+        if job is None:
+            return
+        job.attempts += 1
+        job.status = PlaylistImport.Status.WORKING
+        job.started_at = now
+        job.save(update_fields=["attempts", "status", "started_at"])
+    rows = [Row(**data) for data in job.rows]
+    try:
+        found, missing = tracks_for(rows, country=job.country)
+        if found:
+            playlist = services.customer_playlist_import(user=job.user, name=job.name, tracks=found)
+    except (errors.SevenDigitalError, CatalogueError, services.PlaylistUnavailable) as exc:
+        if job.attempts < MAX_ATTEMPTS and (
+            not isinstance(exc, errors.SevenDigitalError) or is_transient(exc)
+        ):
+            _wait(job, exc)
+            raise TryLater(str(exc)) from exc  # the task retries; the sweep after it
+        _finish(job, status=PlaylistImport.Status.FAILED, problem=NOT_NOW)
+        logger.error("Playlist import %s failed: %r", job.pk, exc)
+        return
+    except services.LibraryNotReady as exc:
+        _wait(job, exc)
+        raise TryLater(str(exc)) from exc
+    labels = [row.label for row in missing]
+    if not found:
+        _finish(job, status=PlaylistImport.Status.FAILED, problem=NONE_FOUND, missing=labels)
+        return
+    _finish(
+        job,
+        status=PlaylistImport.Status.DONE,
+        playlist_id=playlist.id,
+        imported=len(found),
+        missing=labels,
+    )
+
+
+def _runnable(now):
+    """Queued, or working for so long that its run was lost with its worker."""
+    from django.db.models import Q
+
+    from store.playlists.models import PlaylistImport
+
+    return Q(status=PlaylistImport.Status.QUEUED) | Q(
+        status=PlaylistImport.Status.WORKING, started_at__lte=now - WORKING_LOST
+    )
+
+
+def _wait(job, exc: Exception) -> None:
+    """Back in the queue, for the task's retry or the sweep."""
+    from store.playlists.models import PlaylistImport
+
+    PlaylistImport.objects.filter(pk=job.pk).update(
+        status=PlaylistImport.Status.QUEUED, problem=str(exc)[:500]
+    )
+
+
+def _finish(job, **changes) -> None:
+    from store.playlists.models import PlaylistImport
+
+    changes.setdefault("problem", "")
+    PlaylistImport.objects.filter(pk=job.pk).update(finished_at=timezone.now(), **changes)
+
+
+def playlist_imports_sweep() -> int:
+    """Queued jobs older than ``SWEEP_GRACE`` whose task was lost or gave up: sent again."""
+    from store.playlists.models import PlaylistImport
+
+    now = timezone.now()
+    waiting = list(
+        PlaylistImport.objects.filter(
+            _runnable(now), created_at__lte=now - SWEEP_GRACE
+        ).values_list("pk", flat=True)
+    )
+    for import_id in waiting:
+        tasks.playlist_import_run.delay(import_id)
+    return len(waiting)

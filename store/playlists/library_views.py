@@ -18,11 +18,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from integrations.country import visitor_country
-from sevendigital import errors
-from store.catalogue.selectors import CatalogueError, CatalogueNotFound, track_get
+from integrations.htmx import render_page
+from store.catalogue.selectors import CatalogueNotFound, track_get
 from store.playlists import deletions, exports, imports, moderation, selectors, services
 from store.playlists.group_views import GroupForm, choices_of
-from store.playlists.models import CustomerPlaylist, PlaylistReport
+from store.playlists.models import CustomerPlaylist, PlaylistImport, PlaylistReport
 from store.playlists.outcomes import guarded, words
 from store.playlists.services import LibraryNotReady, PlaylistNotFound, PlaylistUnavailable
 from store.playlists.views import share_url
@@ -359,32 +359,45 @@ class ImportForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def import_playlist(request) -> HttpResponse:
-    """A new playlist from a file; what the catalogue does not have here is listed."""
+    """A new playlist from a file: read now, its tracks found by a task, which the
+    job's page follows (``import_status``)."""
     form = ImportForm(request.POST or None, request.FILES or None)
     context: dict = {"form": form, "max_rows": imports.MAX_ROWS}
     if request.method != "POST" or not form.is_valid():
         status = 400 if form.is_bound else 200
         return render(request, "playlists/import.html", context, status=status)
     upload = form.cleaned_data["file"]
-    missing: list[imports.Row] = []
     try:
         if upload.size > imports.MAX_BYTES:
             raise imports.ImportProblem("The file is larger than 1 MB.")
         title, rows = imports.rows_of(upload.read(imports.MAX_BYTES + 1), filename=upload.name)
-        found, missing = imports.tracks_for(rows, country=visitor_country(request))
-        if not found:
-            raise imports.ImportProblem("None of the file's tracks is in our catalogue here.")
-        name = form.cleaned_data["name"] or title[: services.NAME_LIMIT] or "Imported playlist"
-        playlist = services.customer_playlist_import(user=request.user, name=name, tracks=found)
     except imports.ImportProblem as exc:
         context["problem"] = str(exc)
-        context["missing"] = missing
         return render(request, "playlists/import.html", context, status=400)
-    except (PlaylistUnavailable, LibraryNotReady, errors.SevenDigitalError, CatalogueError) as exc:
-        context["problem"] = words(exc)
-        return render(request, "playlists/import.html", context, status=503)
-    context.update({"playlist": playlist, "imported": len(found), "missing": missing})
-    return render(request, "playlists/import.html", context)
+    name = form.cleaned_data["name"] or title[: services.NAME_LIMIT] or "Imported playlist"
+    job = imports.playlist_import_request(
+        user=request.user, name=name, rows=rows, country=visitor_country(request)
+    )
+    return redirect("playlists:import_status", import_id=job.pk)
+
+
+@login_required
+@require_safe
+def import_status(request, import_id: int) -> HttpResponse:
+    """Where an import stands; the customer's own only. htmx asks again every few
+    seconds while the tracks are being found (the answer without its trigger stops it)."""
+    job = PlaylistImport.objects.filter(pk=import_id, user=request.user).first()
+    if job is None:
+        raise Http404("No such import of yours")
+    return render_page(
+        request,
+        "playlists/import_status.html",
+        {
+            "job": job,
+            "waiting": job.status in (PlaylistImport.Status.QUEUED, PlaylistImport.Status.WORKING),
+        },
+        partial="status",
+    )
 
 
 class ReportForm(forms.Form):

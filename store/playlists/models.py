@@ -93,3 +93,38 @@ class ShopTagOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}: {self.name}{' (hidden)' if self.hidden else ''}"
+
+
+class PlaylistImport(models.Model):
+    """A customer's file on its way to becoming a playlist: the rows read from it (no
+    network needed), then matched against the catalogue and made into a playlist by
+    ``tasks.playlist_import_run``, which may take minutes for a long file (a search or
+    three a track). The row is the intent: a task lost with its worker is sent again by
+    the minute's sweep."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting"
+        WORKING = "working", "Finding the tracks"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Not imported"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="playlist_imports"
+    )
+    name = models.CharField(max_length=100)
+    country = models.CharField(max_length=2)
+    rows = models.JSONField()
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    playlist_id = models.CharField(max_length=24, blank=True)
+    imported = models.PositiveIntegerField(default=0)
+    missing = models.JSONField(default=list, blank=True)  # the labels of rows not found
+    problem = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)  # by the run now working
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"import of “{self.name}” ({len(self.rows)} rows): {self.status}"

@@ -27,3 +27,26 @@ def playlist_deletions_sweep() -> int:
     from . import deletions
 
     return deletions.playlist_deletions_sweep()
+
+
+IMPORT_RETRIES = 5  # then the sweep sends it again, up to imports.MAX_ATTEMPTS runs
+
+
+@shared_task(bind=True, max_retries=IMPORT_RETRIES, ignore_result=True)
+def playlist_import_run(self, import_id: int) -> None:
+    from . import imports
+
+    try:
+        imports.playlist_import_run(import_id=import_id)
+    except imports.TryLater as exc:
+        if self.request.retries >= IMPORT_RETRIES:
+            return  # still queued: the sweep's
+        raise self.retry(exc=exc, countdown=min(300, 10 * 2**self.request.retries)) from exc
+
+
+@shared_task(ignore_result=True)
+def playlist_imports_sweep() -> int:
+    """Periodic (every minute): imports still queued a while after they were asked for."""
+    from . import imports
+
+    return imports.playlist_imports_sweep()

@@ -17,6 +17,11 @@ urlpatterns = [
     path("library/playlists/", library_views.library, name="library"),
     path("library/playlists/add/", library_views.add, name="add"),
     path("library/playlists/import/", library_views.import_playlist, name="import"),
+    path(
+        "library/playlists/imports/<int:import_id>/",
+        library_views.import_status,
+        name="import_status",
+    ),
     path("library/playlists/groups/", group_views.group_create, name="group_create"),
     re_path(rf"^library/playlists/groups/{GROUP}/$", group_views.group, name="group"),
     re_path(rf"^library/playlists/groups/{GROUP}/add$", group_views.group_add, name="group_add"),

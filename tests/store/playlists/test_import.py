@@ -4,11 +4,15 @@ and title; what is not found is listed, never guessed."""
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from sandbox.models import Track as SandboxTrack
-from store.playlists import imports
+from store.playlists import imports, tasks
+from store.playlists.models import PlaylistImport
 from tests.store.conftest import make_customer
 
 pytestmark = [
@@ -23,15 +27,38 @@ def alice(client):
     return client
 
 
+@pytest.fixture
+def queued(monkeypatch):
+    """The ids of the imports whose task was queued by hand (the sweep); the queueing
+    at commit does not happen inside a test's transaction."""
+    ids: list[int] = []
+    monkeypatch.setattr(tasks.playlist_import_run, "delay", ids.append)
+    return ids
+
+
 def upload(client, filename: str, content: str | bytes, **data):
+    """Send the file; if it was taken, run its task as a worker would and follow the
+    job's page to its answer."""
     body = content.encode() if isinstance(content, str) else content
-    return client.post(
-        "/library/playlists/import/", {"file": SimpleUploadedFile(filename, body), **data}
-    )
+    with mock.patch.object(tasks.playlist_import_run, "delay") as queued, _on_commit():
+        response = client.post(
+            "/library/playlists/import/", {"file": SimpleUploadedFile(filename, body), **data}
+        )
+    if response.status_code != 302:
+        return response
+    (import_id,) = queued.call_args.args
+    imports.playlist_import_run(import_id=import_id)
+    return client.get(response["Location"])
+
+
+def _on_commit():
+    from django.test import TestCase
+
+    return TestCase.captureOnCommitCallbacks(execute=True)
 
 
 def imported_titles(client, response) -> list[str]:
-    playlist_id = response.context["playlist"].id
+    playlist_id = response.context["job"].playlist_id
     page = client.get(f"/library/playlists/{playlist_id}/")
     return [t.track_title for t in page.context["playlist"].tracks]
 
@@ -48,8 +75,8 @@ def test_an_exported_playlist_comes_back_exactly(alice, kind):
 
     assert response.status_code == 200, response.content[:500]
     assert imported_titles(alice, response) == ["How I Made My Millions", "No Surprises"]
-    assert response.context["playlist"].name == "Round trip"
-    assert response.context["missing"] == []
+    assert response.context["job"].name == "Round trip"
+    assert response.context["job"].missing == []
 
 
 def test_a_csv_is_matched_by_isrc_or_artist_and_title_and_the_rest_reported(alice):
@@ -65,7 +92,7 @@ def test_a_csv_is_matched_by_isrc_or_artist_and_title_and_the_rest_reported(alic
 
     assert response.status_code == 200
     assert imported_titles(alice, response) == ["Palo Alto", "No Surprises"]
-    assert [row.label for row in response.context["missing"]] == ["Nobody - A Song Nobody Recorded"]
+    assert response.context["job"].missing == ["Nobody - A Song Nobody Recorded"]
     page = response.content.decode()
     assert "2 tracks imported" in page and "Nobody - A Song Nobody Recorded" in page
 
@@ -73,8 +100,9 @@ def test_a_csv_is_matched_by_isrc_or_artist_and_title_and_the_rest_reported(alic
 def test_a_title_that_only_looks_like_it_is_not_taken(alice):
     response = upload(alice, "near.csv", "artist,title\nRadiohead,No Surprise\n")
 
-    assert response.status_code == 400
+    assert response.context["job"].status == "failed"
     assert "None of the file" in response.content.decode()
+    assert "Radiohead - No Surprise" in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -103,3 +131,84 @@ def test_a_file_with_too_many_tracks_is_refused(alice, monkeypatch):
 
 def test_a_visitor_is_asked_to_sign_in(client):
     assert client.get("/library/playlists/import/").status_code == 302
+
+
+def test_the_page_follows_the_import_until_its_tracks_are_found(alice, queued):
+    posted = alice.post(
+        "/library/playlists/import/",
+        {"file": SimpleUploadedFile("one.csv", b"artist,title\nRadiohead,No Surprises\n")},
+    )
+    status_url = posted["Location"]
+
+    waiting = alice.get(status_url, headers={"HX-Request": "true"})
+    assert 'hx-trigger="every 2s"' in waiting.content.decode()  # htmx asks again
+    assert "<html" not in waiting.content.decode()
+    imports.playlist_import_run(import_id=PlaylistImport.objects.get().pk)
+    done = alice.get(status_url, headers={"HX-Request": "true"})
+
+    assert "1 track imported into" in done.content.decode()
+    assert "hx-trigger" not in done.content.decode()  # and stops asking
+    assert Client().get(status_url).status_code == 302  # a visitor: sign in first
+
+
+def test_another_customer_cannot_follow_an_import(alice, queued):
+    posted = alice.post(
+        "/library/playlists/import/",
+        {"file": SimpleUploadedFile("one.csv", b"artist,title\nRadiohead,No Surprises\n")},
+    )
+    bob = Client()
+    bob.force_login(make_customer("bob@example.com"))
+
+    assert bob.get(posted["Location"]).status_code == 404
+
+
+def test_7digital_away_keeps_the_import_waiting_and_the_sweep_sends_it_again(
+    alice, queued, sandbox
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    alice.post(
+        "/library/playlists/import/",
+        {"file": SimpleUploadedFile("one.csv", b"artist,title\nRadiohead,No Surprises\n")},
+    )
+    job = PlaylistImport.objects.get()
+    sandbox.add_fault(kind="status", endpoint="*", status=503)
+
+    with pytest.raises(imports.TryLater):
+        imports.playlist_import_run(import_id=job.pk)
+    retried = RuntimeError("retried")
+    with (
+        mock.patch.object(tasks.playlist_import_run, "retry", return_value=retried) as retry,
+        pytest.raises(RuntimeError),
+    ):
+        tasks.playlist_import_run(job.pk)  # the task asks Celery to run it again, later
+    assert retry.call_args.kwargs["countdown"] == 10
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("queued", 2)
+
+    sandbox.clear_faults()
+    PlaylistImport.objects.filter(pk=job.pk).update(
+        created_at=timezone.now() - timedelta(minutes=5)
+    )
+    assert imports.playlist_imports_sweep() == 1
+    imports.playlist_import_run(import_id=queued[-1])
+    job.refresh_from_db()
+    assert job.status == "done" and job.imported == 1
+
+
+def test_a_run_finds_a_job_already_working_and_leaves_it(alice, queued):
+    alice.post(
+        "/library/playlists/import/",
+        {"file": SimpleUploadedFile("one.csv", b"artist,title\nRadiohead,No Surprises\n")},
+    )
+    job = PlaylistImport.objects.get()
+    from django.utils import timezone
+
+    PlaylistImport.objects.filter(pk=job.pk).update(status="working", started_at=timezone.now())
+
+    imports.playlist_import_run(import_id=job.pk)  # a second run, from the sweep say
+
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.playlist_id) == ("working", 0, "")
