@@ -20,11 +20,20 @@ stdout that blocks (a paused terminal, a pipe nobody reads) or breaks (a closed
 terminal) before it stops the processes.
 """
 
+import signal
+
+if __name__ == "__main__":
+    # Until StopSignals takes over, SIGINT ends the script at once, as SIGTERM and SIGHUP
+    # do (nothing has been started yet that would need stopping). Python's own handler
+    # raises KeyboardInterrupt wherever the main thread is, and one raised inside a
+    # weakref callback (an import lock's, during the imports below) is printed and
+    # dropped: the script went on and ran for good.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
 import contextlib
 import os
 import queue
 import select
-import signal
 import subprocess
 import sys
 import threading

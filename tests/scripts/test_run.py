@@ -37,10 +37,13 @@ GRACE_SECONDS = 1.0
 RUNS = 150
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
-# Run the script's main() with the process table and grace period given as arguments.
+# Run the script's main() with the process table and grace period given as arguments,
+# SIGINT's default action restored first, as the script does when run as a script.
 # SIGUSR1 dumps the stacks of all its threads, to show where a stuck script waits.
 HARNESS = """
-import faulthandler, json, signal, sys
+import signal
+signal.signal(signal.SIGINT, signal.SIG_DFL)  # first, as scripts/run.py run as a script does
+import faulthandler, json, sys
 faulthandler.register(signal.SIGUSR1, all_threads=True)
 import scripts.run as run
 run.PROCESSES = json.loads(sys.argv[1])
