@@ -128,3 +128,26 @@ class PlaylistImport(models.Model):
 
     def __str__(self) -> str:
         return f"import of “{self.name}” ({len(self.rows)} rows): {self.status}"
+
+
+class FavouriteMark(models.Model):
+    """A customer's favourite among the shop's playlists, as made through the shop.
+
+    7digital keeps favourites but counts none (its list can only be filtered by one
+    user's, reference line 5769), so the shop notes each one it makes to order
+    ``/playlists/`` by how many customers keep each playlist. Favourites made elsewhere
+    (another app of the partner's) are not counted."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favourite_marks"
+    )
+    playlist_id = models.CharField(max_length=24, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "playlist_id"], name="one_mark_a_playlist")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} keeps {self.playlist_id}"

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Count
 
 from integrations.sevendigital import get_client
 from sevendigital import errors
@@ -25,7 +26,7 @@ from sevendigital.models._base import Page
 from sevendigital.models.catalogue import Tag, Track
 from sevendigital.models.playlists import Playlist, PlaylistTrack
 from store.catalogue.selectors import CatalogueNotFound, CatalogueUnavailable, tracks_get_many
-from store.playlists.models import ShopTagOrder
+from store.playlists.models import FavouriteMark, ShopTagOrder
 
 PUBLIC_SECONDS = 60
 LIST_PAGE_SIZE = 24
@@ -61,6 +62,44 @@ def public_playlists_list(*, tag: str | None = None, page: int = 1) -> Page[Play
             page_size=LIST_PAGE_SIZE,
         ),
         missing=f"No page {page} of playlists",
+    )
+
+
+SORTS = ("newest", "favourites")
+
+
+def public_playlists_by_favourites(*, tag: str | None = None, page: int = 1) -> Page[Playlist]:
+    """Published public partner playlists (with ``tag``), those most customers keep as
+    favourites first (as the shop counted them, :class:`FavouriteMark`), then newest
+    first. 7digital cannot order its list so: the list is read whole (up to 500, one
+    call, kept ``PUBLIC_SECONDS``) and paged here."""
+    every = _cached(
+        f"playlists:public-all:{tag or ''}",
+        lambda: get_client().playlists.list(
+            visibility="public",
+            status="published",
+            tags=[tag] if tag else None,
+            page=1,
+            page_size=500,
+        ),
+        missing="No playlists",
+    )
+    ids = [p.id for p in every.items]
+    counts = dict(
+        FavouriteMark.objects.filter(playlist_id__in=ids)
+        .values("playlist_id")
+        .annotate(n=Count("id"))
+        .values_list("playlist_id", "n")
+    )
+    ordered = sorted(every.items, key=lambda p: -counts.get(p.id, 0))  # stable: newest next
+    start = (page - 1) * LIST_PAGE_SIZE
+    if page > 1 and start >= len(ordered):
+        raise CatalogueNotFound(f"No page {page} of playlists")
+    return Page(
+        items=tuple(ordered[start : start + LIST_PAGE_SIZE]),
+        page=page,
+        page_size=LIST_PAGE_SIZE,
+        total_items=len(ordered),
     )
 
 

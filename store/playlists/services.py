@@ -16,7 +16,7 @@ from integrations.sevendigital import get_client
 from sevendigital import errors
 from sevendigital.models.catalogue import Track
 from sevendigital.models.playlists import Playlist, PlaylistGroup, PlaylistTrack
-from store.playlists.models import CustomerPlaylist
+from store.playlists.models import CustomerPlaylist, FavouriteMark
 
 NAME_LIMIT = 100
 VISIBILITIES = ("private", "public")
@@ -189,6 +189,10 @@ def customer_playlist_favourite(*, user, playlist_id: str, on: bool) -> None:
         raise PlaylistUnavailable(str(exc)) from exc
     finally:  # whatever 7digital did, the next page asks it again
         cache.delete(_favourite_ids_key(user))
+    if on:  # counted for "most favourited" (7digital counts none)
+        FavouriteMark.objects.get_or_create(user=user, playlist_id=playlist_id.lower())
+    else:
+        FavouriteMark.objects.filter(user=user, playlist_id=playlist_id.lower()).delete()
 
 
 def customer_playlist_import(*, user, name: str, tracks: list[Track]) -> Playlist:

@@ -20,14 +20,31 @@ MAX_PAGE = 1000
 def playlists(request: HtmxHttpRequest) -> HttpResponse:
     tag = (request.GET.get("tag") or "").strip()[:100] or None
     page = whole_number(request.GET.get("page"), maximum=MAX_PAGE) or 1
+    sort = request.GET.get("sort")
+    sort = sort if sort in selectors.SORTS else selectors.SORTS[0]
+    read = (
+        selectors.public_playlists_by_favourites
+        if sort == "favourites"
+        else selectors.public_playlists_list
+    )
+    tagged = f"tag={quote(tag)}&" if tag else ""
     return render_page(
         request,
         "playlists/list.html",
         {
-            "playlists": selectors.public_playlists_list(tag=tag, page=page),
+            "playlists": read(tag=tag, page=page),
             "tags": selectors.playlist_tags_list(),
             "tag": tag,
-            "page_url": f"{request.path}?" + (f"tag={quote(tag)}" if tag else ""),
+            "sort": sort,
+            "sorts": [
+                {
+                    "label": label,
+                    "url": f"{request.path}?{tagged}sort={value}",
+                    "current": value == sort,
+                }
+                for value, label in (("newest", "Newest"), ("favourites", "Most favourited"))
+            ],
+            "page_url": f"{request.path}?{tagged}sort={sort}",
         },
         partial="results",
     )

@@ -195,3 +195,31 @@ def test_without_chosen_playlists_the_home_page_has_no_playlists_section(client)
     client.get("/playlists/home-section/", **HTMX)
 
     assert 'id="home-playlists"' not in client.get("/").content.decode()
+
+
+def test_the_list_orders_by_newest_or_by_how_many_customers_keep_each(client):
+    from tests.store.conftest import make_customer
+
+    older, middle, newest = (editorial(name) for name in ("Older", "Middle", "Newest"))
+    fans = []
+    for email in ("fan1@example.com", "fan2@example.com"):
+        fan = Client()
+        fan.force_login(make_customer(email))
+        fans.append(fan)
+    for fan in fans:
+        fan.post(f"/playlists/{older.id}/favourite", {"on": "1"})
+    fans[0].post(f"/playlists/{middle.id}/favourite", {"on": "1"})
+    fans[1].post(f"/playlists/{newest.id}/favourite", {"on": "1"})
+    fans[1].post(f"/playlists/{newest.id}/favourite", {"on": "0"})  # changed their mind
+
+    def names(**query) -> list[str]:
+        page = client.get("/playlists/", query).content.decode()
+        return re.findall(r'<h2 class="card-title">([^<]+)</h2>', page)
+
+    assert names() == ["Newest", "Middle", "Older"]
+    assert names(sort="favourites") == ["Older", "Middle", "Newest"]
+    assert names(sort="nonsense") == ["Newest", "Middle", "Older"]
+    assert (
+        'aria-current="page">Most favourited'
+        in client.get("/playlists/", {"sort": "favourites"}).content.decode()
+    )
