@@ -11,6 +11,8 @@
  * - The section carries the playlist's lastUpdated (data-seen) as it now is; every other
  *   form of the page that carries "seen" is brought up to date, so that the editor's own
  *   change does not make their next one look stale.
+ * - Boxes ticked in a form marked data-reorder-clears (the search results to add) are
+ *   unticked once the list comes back.
  * - A refusal the server words as text (400, 503) is shown in the section's status.
  * Without JavaScript the forms post and the page comes back: the same result.
  */
@@ -55,6 +57,9 @@
     if (!section || !section.matches("[data-reorder]")) return;
     var seen = section.dataset.seen;
     document.querySelectorAll('input[name="seen"]').forEach(function (input) { input.value = seen; });
+    // What was ticked to be added has been: untick it.
+    document.querySelectorAll("[data-reorder-clears] input[type=checkbox]:checked")
+      .forEach(function (box) { box.checked = false; });
     var wanted = focusKey;
     focusKey = null;
     var row = wanted && document.getElementById(wanted.row);

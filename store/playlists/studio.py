@@ -140,11 +140,13 @@ def studio_playlist_publish(*, playlist_id: str, seen: datetime | None, publish:
     _forget_public_copies(playlist_id)
 
 
-def studio_track_add(*, playlist_id: str, seen: datetime | None, track: Track) -> Playlist:
-    """Append a track; the playlist as it is after, tracks and all."""
+def studio_tracks_add(*, playlist_id: str, seen: datetime | None, tracks: list[Track]) -> Playlist:
+    """Append tracks, in one call; the playlist as it is after, tracks and all."""
     _fresh(playlist_id=playlist_id, seen=seen)
     after = _call(
-        lambda: get_client().playlists.add_tracks(playlist_id, [playlist_track_of(track)])
+        lambda: get_client().playlists.add_tracks(
+            playlist_id, [playlist_track_of(track) for track in tracks]
+        )
     )
     _forget_public_copies(playlist_id)
     return after

@@ -23,10 +23,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from integrations.country import visitor_country
 from store.catalogue.selectors import (
+    CatalogueError,
     CatalogueNotFound,
     CatalogueUnavailable,
     catalogue_search,
-    track_get,
+    tracks_get_many,
 )
 from store.playlists import selectors, studio
 from store.playlists.services import PlaylistNotFound, PlaylistUnavailable
@@ -50,6 +51,7 @@ def editor_required(view):
     return guarded
 
 
+ADD_MAX = 50  # tracks added at once (a page of search results)
 ANNOTATION_KEY = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 ANNOTATION_VALUE_MAX = 500
 ANNOTATIONS_MAX = 50
@@ -284,22 +286,28 @@ def _seen_of(playlist) -> str:
 @editor_required
 @require_POST
 def track_add(request, playlist_id: str) -> HttpResponse:
+    """Add one search result (its own "Add" button, ``track``) or the results ticked
+    (``tracks``), their metadata read in one ``track/details/batch`` call, in one call."""
+    chosen = request.POST.getlist("track")[:1] or request.POST.getlist("tracks")
     try:
-        track = track_get(
-            track_id=int(request.POST.get("track", "0")), country=visitor_country(request)
-        )
-    except (ValueError, CatalogueNotFound):
+        ids = list(dict.fromkeys(int(value) for value in chosen))[:ADD_MAX]
+        tracks = tracks_get_many(track_ids=ids, country=visitor_country(request)) if ids else []
+    except (ValueError, CatalogueError):
+        tracks = []
+    if not tracks:
+        words = "Choose a track of the catalogue to add."
         if request.htmx:
-            return HttpResponse(
-                "No such track in the catalogue.", status=400, content_type="text/plain"
-            )
-        messages.error(request, "No such track in the catalogue.")
+            return HttpResponse(words, status=400, content_type="text/plain")
+        messages.error(request, words)
         return _edit(playlist_id)
+    done = f"“{tracks[0].title}” added." if len(tracks) == 1 else f"{len(tracks)} tracks added."
     return _tracks_changed(
         request,
         playlist_id,
-        lambda: studio.studio_track_add(playlist_id=playlist_id, seen=_seen(request), track=track),
-        done=f"“{track.title}” added.",
+        lambda: studio.studio_tracks_add(
+            playlist_id=playlist_id, seen=_seen(request), tracks=tracks
+        ),
+        done=done,
     )
 
 

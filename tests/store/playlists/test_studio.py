@@ -409,3 +409,28 @@ def test_editors_keep_annotations_of_their_own_beside_tags_and_home(editor):
     assert get_client().playlists.details(playlist_id).annotations == second
     form = editor.get(f"{STUDIO}{playlist_id}/").context["form"]
     assert form.initial["annotations"] == "mood = calm"  # tags and home have their fields
+
+
+def test_ticked_search_results_are_added_together_in_one_call(editor, sandbox):
+    playlist_id = draft(editor)
+    token = seen(editor, playlist_id)
+    before = sandbox.entries()[-1]["id"]
+
+    response = editor.post(
+        f"{STUDIO}{playlist_id}/tracks/add",
+        {"tracks": ["9527", "9525", "9526"], "seen": token},
+        headers=HTMX,
+    )
+
+    assert rendered_titles(response) == ["How I Made My Millions", "No Surprises", "Palo Alto"]
+    assert "3 tracks added." in response.content.decode()
+    calls = [
+        (e["method"], e["endpoint"].replace(playlist_id, "{id}"))
+        for e in sandbox.entries(since=before)
+        if e["endpoint"] != "track/details/batch"  # once, unless the catalogue kept them
+    ]
+    assert calls == [("GET", "playlists/{id}/details"), ("POST", "playlists/{id}/tracks")]
+    nothing = editor.post(
+        f"{STUDIO}{playlist_id}/tracks/add", {"seen": seen(editor, playlist_id)}, headers=HTMX
+    )
+    assert nothing.status_code == 400 and "Choose a track" in nothing.content.decode()
