@@ -168,8 +168,8 @@ def studio_track_move(
     Two calls whatever the length: the playlist's details, whose ``lastUpdated`` says
     the page is not stale and so that its order is the one the studio last rendered
     (kept by :func:`order_remember`), and the move, whose answer is the new order. When
-    that order is not kept (another process rendered it, or it expired), the tracks are
-    read instead of the details."""
+    that order is not kept (another process rendered it without a shared cache, or it
+    expired), the tracks are read as well: three calls."""
     current = _fresh(playlist_id=playlist_id, seen=seen)
     order = cache.get(_order_key(playlist_id, current.last_updated))
     if order is None:

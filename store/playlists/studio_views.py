@@ -22,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from integrations.country import visitor_country
+from sevendigital import errors
 from store.catalogue.selectors import (
     CatalogueError,
     CatalogueNotFound,
@@ -264,7 +265,7 @@ def _tracks_changed(request, playlist_id: str, action, *, done: str) -> HttpResp
         try:
             found = studio.studio_playlist_get(playlist_id=playlist_id)
         except PlaylistUnavailable:
-            # Not swapped by htmx: static/js/studio.js shows the words (text, not HTML).
+            # Not swapped by htmx: static/js/reorder.js shows the words (text, not HTML).
             return HttpResponse(UNAVAILABLE, status=503, content_type="text/plain")
     studio.order_remember(found)
     return render(
@@ -289,15 +290,20 @@ def track_add(request, playlist_id: str) -> HttpResponse:
     """Add one search result (its own "Add" button, ``track``) or the results ticked
     (``tracks``), their metadata read in one ``track/details/batch`` call, in one call."""
     chosen = request.POST.getlist("track")[:1] or request.POST.getlist("tracks")
+    words = "Choose a track of the catalogue to add."
     try:
-        ids = list(dict.fromkeys(int(value) for value in chosen))[:ADD_MAX]
-        tracks = tracks_get_many(track_ids=ids, country=visitor_country(request)) if ids else []
-    except (ValueError, CatalogueError):
+        ids = [n for n in dict.fromkeys(int(value) for value in chosen) if 0 < n < 2**63]
+        tracks = tracks_get_many(track_ids=ids[:ADD_MAX], country=visitor_country(request))
+    except ValueError:
         tracks = []
+    except (errors.InvalidInput, errors.ResourceError):
+        tracks = []
+    except (errors.SevenDigitalError, CatalogueError):
+        tracks, words = [], UNAVAILABLE
     if not tracks:
-        words = "Choose a track of the catalogue to add."
         if request.htmx:
-            return HttpResponse(words, status=400, content_type="text/plain")
+            status = 503 if words == UNAVAILABLE else 400
+            return HttpResponse(words, status=status, content_type="text/plain")
         messages.error(request, words)
         return _edit(playlist_id)
     done = f"“{tracks[0].title}” added." if len(tracks) == 1 else f"{len(tracks)} tracks added."

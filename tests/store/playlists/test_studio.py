@@ -6,6 +6,7 @@ not editors, and customers, cannot reach it."""
 from __future__ import annotations
 
 import re
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Group
@@ -13,6 +14,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from integrations.sevendigital import get_client
+from sevendigital import errors
 from tests.conftest import pass_second_factor
 from tests.store.conftest import make_customer
 
@@ -434,3 +436,23 @@ def test_ticked_search_results_are_added_together_in_one_call(editor, sandbox):
         f"{STUDIO}{playlist_id}/tracks/add", {"seen": seen(editor, playlist_id)}, headers=HTMX
     )
     assert nothing.status_code == 400 and "Choose a track" in nothing.content.decode()
+
+
+def test_adding_nonsense_or_while_7digital_is_away_says_so_and_adds_nothing(editor):
+    playlist_id = draft(editor)
+    url = f"{STUDIO}{playlist_id}/tracks/add"
+
+    huge = editor.post(
+        url, {"tracks": ["9" * 30, "x"], "seen": seen(editor, playlist_id)}, headers=HTMX
+    )
+    unknown = editor.post(
+        url, {"track": "424242424", "seen": seen(editor, playlist_id)}, headers=HTMX
+    )
+    token = seen(editor, playlist_id)
+    away_error = errors.APIConnectionError("7digital did not answer")
+    with mock.patch("store.playlists.studio_views.tracks_get_many", side_effect=away_error):
+        away = editor.post(url, {"track": "9525", "seen": token}, headers=HTMX)
+
+    assert (huge.status_code, unknown.status_code, away.status_code) == (400, 400, 503)
+    assert "did not answer" in away.content.decode()
+    assert titles(editor, playlist_id) == []
