@@ -259,6 +259,7 @@ WORKING_LOST = timedelta(minutes=30)  # a run of 1,000 rows takes minutes, not t
 MAX_ATTEMPTS = 10
 NONE_FOUND = "None of the file's tracks is in our catalogue here."
 NOT_NOW = "7digital did not answer for a while: nothing was imported. Try again later."
+REFUSED = "7digital would not make this playlist: nothing was imported."
 
 
 def _row_data(row: Row) -> dict:
@@ -312,7 +313,8 @@ def playlist_import_run(*, import_id: int) -> None:
         ):
             _wait(job, exc)
             raise TryLater(str(exc)) from exc  # the task retries; the sweep after it
-        _finish(job, status=PlaylistImport.Status.FAILED, problem=NOT_NOW)
+        transient = not isinstance(exc, errors.SevenDigitalError) or is_transient(exc)
+        _finish(job, status=PlaylistImport.Status.FAILED, problem=NOT_NOW if transient else REFUSED)
         logger.error("Playlist import %s failed: %r", job.pk, exc)
         return
     except services.LibraryNotReady as exc:

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from integrations.country import visitor_country
-from integrations.htmx import render_page
+from integrations.htmx import render_page, vary_on_htmx, wants_partial
 from store.catalogue.selectors import CatalogueNotFound, track_get
 from store.playlists import deletions, exports, imports, moderation, selectors, services
 from store.playlists.group_views import GroupForm, choices_of
@@ -233,12 +233,16 @@ def track_move(request, playlist_id: str, item_id: str) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def add(request) -> HttpResponse:
-    """Add a track to one of the customer's playlists, or to a new one.
+    """Add a track to one of the customer's playlists, or to a new one (:func:`_add`);
+    the row's menu and the page share the address, so the answer varies on htmx."""
+    return vary_on_htmx(_add(request))
 
-    A page of its own without JavaScript (the track page links it). From a track row's
+
+def _add(request) -> HttpResponse:
+    """A page of its own without JavaScript (the track page links it). From a track row's
     "+" (htmx), a small menu in the row instead, whose form answers in the row: the
     page stays where it is, its player playing."""
-    menu = bool(request.htmx)
+    menu = wants_partial(request)  # the row's menu; a boosted link wants the whole page
     if not request.user.is_authenticated:
         if menu:  # not a redirect, which htmx would follow into the row
             return render(request, "playlists/partials/add_menu.html", {"signed_out": True})

@@ -22,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from integrations.country import visitor_country
+from integrations.htmx import wants_partial
 from sevendigital import errors
 from store.catalogue.selectors import (
     CatalogueError,
@@ -250,7 +251,7 @@ def publish(request, playlist_id: str) -> HttpResponse:
 def _tracks_changed(request, playlist_id: str, action, *, done: str) -> HttpResponse:
     """A change of the track list: for htmx, the list re-rendered from the playlist the
     change answered with (no further read); otherwise back to the page."""
-    if not request.htmx:
+    if not wants_partial(request):
         return _change(request, playlist_id, action, done=done)
     problem = None
     try:
@@ -301,7 +302,7 @@ def track_add(request, playlist_id: str) -> HttpResponse:
     except (errors.SevenDigitalError, CatalogueError):
         tracks, words = [], UNAVAILABLE
     if not tracks:
-        if request.htmx:
+        if wants_partial(request):
             status = 503 if words == UNAVAILABLE else 400
             return HttpResponse(words, status=status, content_type="text/plain")
         messages.error(request, words)
@@ -348,7 +349,7 @@ def track_move(request, playlist_id: str, item_id: str) -> HttpResponse:
     to = _destination(request)
     if to is None:
         words = "Say where to: a position from 1 to the number of tracks."
-        if request.htmx:
+        if wants_partial(request):
             return HttpResponse(words, status=400, content_type="text/plain")
         messages.error(request, words)
         return _edit(playlist_id)

@@ -361,3 +361,19 @@ def test_the_menu_cannot_add_to_another_customers_playlist(alice, bob):
 
     assert refused.status_code == 404
     assert order(bob, theirs) == []
+
+
+def test_a_boosted_link_to_the_add_page_gets_the_whole_page_not_the_rows_menu(alice):
+    boosted = alice.get(
+        "/library/playlists/add/",
+        {"track": 9525},
+        headers={"HX-Request": "true", "HX-Boosted": "true"},
+    )
+    menu = alice.get("/library/playlists/add/", {"track": 9525}, headers=ROW_MENU)
+
+    assert (
+        "<html" in boosted.content.decode()
+        and "Or a new playlist named" in boosted.content.decode()
+    )
+    assert "<html" not in menu.content.decode()
+    assert "HX-Request" in menu["Vary"]
