@@ -20,7 +20,15 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from integrations.country import visitor_country
 from integrations.htmx import render_page, vary_on_htmx, wants_partial
 from store.catalogue.selectors import CatalogueNotFound, track_get
-from store.playlists import deletions, exports, imports, moderation, selectors, services
+from store.playlists import (
+    deletions,
+    exports,
+    imports,
+    moderation,
+    ordering,
+    selectors,
+    services,
+)
 from store.playlists.group_views import GroupForm, choices_of
 from store.playlists.models import CustomerPlaylist, PlaylistImport, PlaylistReport
 from store.playlists.outcomes import guarded, words
@@ -43,10 +51,6 @@ class PlaylistForm(forms.Form):
 
 class VisibilityForm(forms.Form):
     visibility = forms.ChoiceField(choices=[(v, v) for v in services.VISIBILITIES])
-
-
-class MoveForm(forms.Form):
-    direction = forms.ChoiceField(choices=[("up", "up"), ("down", "down")])
 
 
 class AddForm(forms.Form):
@@ -193,42 +197,70 @@ def undo(request, playlist_id: str) -> HttpResponse:
     return _mine(playlist_id)
 
 
+def _tracks_changed(request, playlist_id: str, change, *, done: str) -> HttpResponse:
+    """A change of the playlist's tracks, ``change()`` answering the playlist after (or
+    None). For the list's own htmx request, the list re-rendered in place (focus stays
+    with the track moved, static/js/reorder.js); otherwise back to the page."""
+    if not wants_partial(request):
+        return guarded(request, change, done=done, back=_mine(playlist_id))
+    try:
+        playlist = change() or services.customer_playlist_get(
+            user=request.user, playlist_id=playlist_id
+        )
+    except PlaylistNotFound as exc:
+        raise Http404("No such playlist of yours") from exc
+    except (PlaylistUnavailable, LibraryNotReady) as exc:
+        return HttpResponse(words(exc), status=503, content_type="text/plain")
+    return render(
+        request,
+        "playlists/partials/mine_tracks.html",
+        {
+            "playlist": playlist,
+            "entries": selectors.entries_of(playlist.tracks, country=visitor_country(request)),
+            "done": done,
+        },
+    )
+
+
 @login_required
 @require_POST
 def track_remove(request, playlist_id: str, item_id: str) -> HttpResponse:
-    return guarded(
+    return _tracks_changed(
         request,
+        playlist_id,
         lambda: services.customer_playlist_track_remove(
             user=request.user, playlist_id=playlist_id, item_id=item_id
         ),
         done="Track removed.",
-        back=_mine(playlist_id),
     )
 
 
 @login_required
 @require_POST
 def track_move(request, playlist_id: str, item_id: str) -> HttpResponse:
-    form = MoveForm(request.POST)
-    if not form.is_valid():
+    to = ordering.destination(request.POST)
+    if to is None:
+        refused = "Say where to: a position from 1 to the number of tracks."
+        if wants_partial(request):
+            return HttpResponse(refused, status=400, content_type="text/plain")
+        messages.error(request, refused)
         return _mine(playlist_id)
 
-    def move() -> None:
+    def move():
         playlist = services.customer_playlist_get(user=request.user, playlist_id=playlist_id)
-        order = [t.playlist_item_id for t in playlist.tracks]
-        if item_id not in order:
-            raise PlaylistNotFound(item_id)
-        at = order.index(item_id)
-        to = at - 1 if form.cleaned_data["direction"] == "up" else at + 1
-        if not 0 <= to < len(order):
-            return  # already first or last
-        order.remove(item_id)
-        after = order[to - 1] if to > 0 else None
-        services.customer_playlist_track_move(
-            user=request.user, playlist_id=playlist_id, item_id=item_id, after=after
+        try:
+            moves, follows = ordering.after(
+                [t.playlist_item_id for t in playlist.tracks], item_id, to
+            )
+        except KeyError as exc:
+            raise PlaylistNotFound(item_id) from exc
+        if not moves:
+            return playlist  # already there
+        return services.customer_playlist_track_move(
+            user=request.user, playlist_id=playlist_id, item_id=item_id, after=follows
         )
 
-    return guarded(request, move, done="", back=_mine(playlist_id))
+    return _tracks_changed(request, playlist_id, move, done="Moved.")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -128,17 +128,19 @@ def customer_playlist_track_add(*, user, playlist_id: str, track: Track) -> Play
     )
 
 
-def customer_playlist_track_remove(*, user, playlist_id: str, item_id: str) -> None:
+def customer_playlist_track_remove(*, user, playlist_id: str, item_id: str) -> Playlist | None:
+    """The playlist as it is after, when 7digital answers with it."""
     partner = _partner(user)
-    _call(lambda: get_client().playlists.remove_track(playlist_id, item_id, user=partner))
+    return _call(lambda: get_client().playlists.remove_track(playlist_id, item_id, user=partner))
 
 
 def customer_playlist_track_move(
     *, user, playlist_id: str, item_id: str, after: str | None
-) -> None:
-    """Put the item just after ``after`` (another item's id), or first for None."""
+) -> Playlist:
+    """Put the item just after ``after`` (another item's id), or first for None; the
+    playlist as it is after."""
     partner = _partner(user)
-    _call(
+    return _call(
         lambda: get_client().playlists.move_track(playlist_id, item_id, after=after, user=partner)
     )
 

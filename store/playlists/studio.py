@@ -26,12 +26,12 @@ from integrations.sevendigital import get_client
 from sevendigital.models.catalogue import Track
 from sevendigital.models.playlists import Playlist
 from sevendigital.resources.playlists import TAGS_ANNOTATION, tags_annotation
+from store.playlists import ordering
 from store.playlists.models import CustomerPlaylist, ShopTagOrder
 from store.playlists.selectors import HOME_ANNOTATION
 from store.playlists.services import PlaylistNotFound, _call, playlist_track_of
 
 PUBLISHED, DRAFT = "published", "draft"
-ITEMS_MAX = 10_000  # past any playlist 7digital keeps: a position beyond is the bottom
 
 
 class StaleEdit(Exception):
@@ -175,19 +175,13 @@ def studio_track_move(
     if order is None:
         current = _fresh(playlist_id=playlist_id, seen=seen, tracks=True)
         order = [t.playlist_item_id for t in current.tracks]
-    if item_id not in order:
-        raise PlaylistNotFound(item_id)
-    at = order.index(item_id)
-    if to == "up":
-        to = at - 1
-    elif to == "down":
-        to = at + 1
-    to = min(max(int(to), 0), len(order) - 1)
-    if to == at:
+    try:
+        moves, follows = ordering.after(order, item_id, to)
+    except KeyError as exc:
+        raise PlaylistNotFound(item_id) from exc
+    if not moves:
         return studio_playlist_get(playlist_id=playlist_id)
-    order.remove(item_id)
-    after = order[to - 1] if to > 0 else None
-    moved = _call(lambda: get_client().playlists.move_track(playlist_id, item_id, after=after))
+    moved = _call(lambda: get_client().playlists.move_track(playlist_id, item_id, after=follows))
     _forget_public_copies(playlist_id)
     return moved
 

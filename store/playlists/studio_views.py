@@ -31,7 +31,7 @@ from store.catalogue.selectors import (
     catalogue_search,
     tracks_get_many,
 )
-from store.playlists import selectors, studio
+from store.playlists import ordering, selectors, studio
 from store.playlists.services import PlaylistNotFound, PlaylistUnavailable
 
 STALE = (
@@ -331,22 +331,10 @@ def track_remove(request, playlist_id: str, item_id: str) -> HttpResponse:
     )
 
 
-def _destination(request) -> int | str | None:
-    """Where to: ``direction`` up or down, or ``position`` (1 is the top)."""
-    direction = request.POST.get("direction")
-    if direction in ("up", "down"):
-        return direction
-    try:
-        position = int(request.POST.get("position", ""))
-    except ValueError:
-        return None
-    return position - 1 if 1 <= position <= studio.ITEMS_MAX else None
-
-
 @editor_required
 @require_POST
 def track_move(request, playlist_id: str, item_id: str) -> HttpResponse:
-    to = _destination(request)
+    to = ordering.destination(request.POST)
     if to is None:
         words = "Say where to: a position from 1 to the number of tracks."
         if wants_partial(request):

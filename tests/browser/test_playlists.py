@@ -106,10 +106,14 @@ def test_a_customer_builds_a_playlist_and_reorders_it_by_keyboard(desktop, store
     rows = page.locator(".library-track .track-title")
     expect(rows.nth(0)).to_contain_text("No Surprises")
     expect(rows.nth(1)).to_contain_text("Palo Alto")
+    page.evaluate("window.sameDocument = true")  # gone if anything loads a whole page
     page.get_by_role("button", name="Move Palo Alto up").focus()
     page.keyboard.press("Enter")
     expect(rows.nth(0)).to_contain_text("Palo Alto")
     expect(rows.nth(1)).to_contain_text("No Surprises")
+    # In place: focus stays with the track ("up" is disabled at the top: its neighbour).
+    expect(page.get_by_role("button", name="Move Palo Alto down")).to_be_focused()
+    assert page.evaluate("window.sameDocument") is True
     page.get_by_role("button", name="Play all").click()
     page.wait_for_function(PLAYING, timeout=30_000)
     expect(page.locator("#player-status")).to_contain_text("Palo Alto")

@@ -377,3 +377,24 @@ def test_a_boosted_link_to_the_add_page_gets_the_whole_page_not_the_rows_menu(al
     )
     assert "<html" not in menu.content.decode()
     assert "HX-Request" in menu["Vary"]
+
+
+def test_tracks_move_to_a_typed_place_in_place_and_another_customer_cannot(alice, bob):
+    playlist_id = make(alice)
+    for track in TRACKS:
+        add(alice, playlist_id, track)
+    third = items(alice, playlist_id)[2]
+    url = f"/library/playlists/{playlist_id}/tracks/{third}/move"
+
+    moved = alice.post(url, {"position": "1"}, headers=ROW_MENU)
+    refused = alice.post(url, {"position": "top"}, headers=ROW_MENU)
+
+    page = moved.content.decode()
+    assert "<html" not in page and 'id="library-tracks-section"' in page
+    assert re.findall(r'<span class="track-title">([^<]+)', page) == [
+        "How I Made My Millions", "No Surprises", "Palo Alto",
+    ]  # fmt: skip
+    assert order(alice, playlist_id) == ["How I Made My Millions", "No Surprises", "Palo Alto"]
+    assert refused.status_code == 400 and "a position from 1" in refused.content.decode()
+    assert bob.post(url, {"position": "3"}, headers=ROW_MENU).status_code == 404
+    assert order(alice, playlist_id)[0] == "How I Made My Millions"
