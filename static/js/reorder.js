@@ -5,14 +5,16 @@
  * - Keyboard: the rows' arrow buttons and position boxes are ordinary forms. After the
  *   swap, focus goes back to the same control of the same row (data-focus), or, when
  *   that control is now disabled (the row reached the top or the bottom), to the row's
- *   other arrow, so a keyboard user can press Enter again and again.
+ *   other arrow, so a keyboard user can press Enter again and again. After a removal,
+ *   to the row that took the removed one's place (or the status, when none is left).
  * - Mouse and touch screens with a mouse: a row is dragged (HTML drag and drop) and
  *   dropped on another row, whose place it takes.
  * - The section carries the playlist's lastUpdated (data-seen) as it now is; every other
  *   form of the page that carries "seen" is brought up to date, so that the editor's own
- *   change does not make their next one look stale.
+ *   change does not make their next one look stale: unless the section says the change
+ *   was refused (data-problem), when they keep what their page showed.
  * - Boxes ticked in a form marked data-reorder-clears (the search results to add) are
- *   unticked once the list comes back.
+ *   unticked once they have been added together.
  * - A refusal the server words as text (400, 503) is shown in the section's status.
  * Without JavaScript the forms post and the page comes back: the same result.
  */
@@ -38,43 +40,71 @@
     status.replaceChildren(p);
   }
 
+  function rowsOf(section) {
+    return Array.prototype.slice.call(section.querySelectorAll("li[draggable]"));
+  }
+
   document.addEventListener("htmx:beforeRequest", function (event) {
-    if (!sectionOf(event.detail.elt)) return;
-    // Which control of which row had focus: the row's id and the control's data-focus
-    // (the position form's Move button: its position box).
+    var section = sectionOf(event.detail.elt);
+    if (!section) return;
+    // Which control of which row had focus: the row (its id, and its place for when it
+    // is removed) and the control's data-focus (the position form's Move button: its
+    // position box; Remove: whatever the next row offers).
     var active = document.activeElement;
-    var row = active && active.closest ? active.closest("li[id]") : null;
+    var row = active && active.closest ? active.closest("li[draggable]") : null;
     var key = active && active.dataset ? active.dataset.focus : null;
     if (!key && active && active.form) {
       var box = active.form.querySelector("[data-focus]");
       key = box ? box.dataset.focus : null;
     }
-    focusKey = row && key ? { row: row.id, control: key } : null;
+    focusKey = row ? { row: row.id, place: rowsOf(section).indexOf(row), control: key } : null;
   });
 
-  document.addEventListener("htmx:afterSettle", function (event) {
-    var section = event.detail.target && document.getElementById(event.detail.target.id);
-    if (!section || !section.matches("[data-reorder]")) return;
-    var seen = section.dataset.seen;
-    document.querySelectorAll('input[name="seen"]').forEach(function (input) { input.value = seen; });
-    // What was ticked to be added has been: untick it.
-    document.querySelectorAll("[data-reorder-clears] input[type=checkbox]:checked")
-      .forEach(function (box) { box.checked = false; });
-    var wanted = focusKey;
-    focusKey = null;
-    var row = wanted && document.getElementById(wanted.row);
-    if (!row || !section.contains(row)) return;
+  function refocus(section, wanted) {
+    var rows = rowsOf(section);
+    var row = document.getElementById(wanted.row);
+    if (!row || !section.contains(row)) { // removed: the row now in its place
+      row = rows[Math.min(wanted.place, rows.length - 1)];
+    }
     var order = [wanted.control, "up", "down", "position"];
-    for (var i = 0; i < order.length; i++) {
-      var control = row.querySelector('[data-focus="' + order[i] + '"]');
+    for (var i = 0; row && i < order.length; i++) {
+      var control = order[i] && row.querySelector('[data-focus="' + order[i] + '"]');
       if (control && !control.disabled) {
         control.focus();
         return;
       }
     }
+    var status = section.querySelector("[data-reorder-status]");
+    if (status) status.focus(); // the list is empty now: what happened is said there
+  }
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var section = event.detail.target && document.getElementById(event.detail.target.id);
+    if (!section || !section.matches("[data-reorder]")) return;
+    var wanted = focusKey;
+    focusKey = null;
+    if (!section.hasAttribute("data-problem")) {
+      // The page's other forms carry the new lastUpdated; after a refusal (another
+      // editor's change) they keep theirs, so that a stale details form stays refused.
+      var seen = section.dataset.seen;
+      document.querySelectorAll('input[name="seen"]').forEach(function (input) {
+        input.value = seen;
+      });
+      // What was ticked to be added has been (not when one result's own Add was used).
+      var config = event.detail.requestConfig;
+      var form = config && config.elt && config.elt.closest
+        ? config.elt.closest("[data-reorder-clears]") : null;
+      if (form && !config.formData.has("track")) {
+        form.querySelectorAll("input[type=checkbox]:checked").forEach(function (box) {
+          box.checked = false;
+        });
+      }
+    }
+    if (wanted) refocus(section, wanted);
   });
 
   document.addEventListener("htmx:responseError", function (event) {
+    focusKey = null;
     var section = sectionOf(event.detail.elt) || document.querySelector("[data-reorder]");
     if (!section) return;
     var xhr = event.detail.xhr;
@@ -85,6 +115,7 @@
   });
 
   document.addEventListener("htmx:sendError", function (event) {
+    focusKey = null;
     var section = sectionOf(event.detail.elt);
     if (section) say(section, "The shop did not answer: nothing was changed. Try again.");
   });

@@ -88,6 +88,9 @@ def group_create(request) -> HttpResponse:
             name=form.cleaned_data["name"],
             playlist_ids=form.cleaned_data["playlists"],
         )
+    except PlaylistNotFound:  # one of them went meanwhile (a favourite unpublished, say)
+        messages.error(request, "One of those playlists is no longer there: nothing was made.")
+        return redirect("playlists:library")
     except (PlaylistUnavailable, LibraryNotReady) as exc:
         messages.error(request, words(exc))
         return redirect("playlists:library")

@@ -32,6 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from integrations.sevendigital import get_client, is_transient
+from integrations.tasks import task_queue, task_queue_on_commit
 from sevendigital import errors
 from sevendigital.models.catalogue import Track
 from store.catalogue.selectors import CatalogueError, tracks_get_many
@@ -253,13 +254,24 @@ def tracks_for(rows: list[Row], *, country: str) -> tuple[list[Track], list[Row]
 
 
 # -- the import as a job: requested by the page, run by a task ------------------------
+#
+# A run first finds the tracks (searches, safe to repeat: while 7digital fails for now,
+# the run is tried again, by the task's retries and then the sweep, up to MAX_ATTEMPTS
+# runs), then makes the playlist in one call, which is never repeated: 7digital may
+# have made it even when its answer was lost, and a second call would make a second
+# playlist. A job is CREATING from just before that call until it is known to be done.
 
-SWEEP_GRACE = timedelta(minutes=2)
-WORKING_LOST = timedelta(minutes=30)  # a run of 1,000 rows takes minutes, not this
+SWEEP_GRACE = timedelta(minutes=10)  # past the task's own retries (about 5 minutes)
+WORKING_LOST = timedelta(hours=3)  # 1,000 rows at three slow searches each: under an hour
+CREATING_LOST = timedelta(minutes=30)
 MAX_ATTEMPTS = 10
 NONE_FOUND = "None of the file's tracks is in our catalogue here."
 NOT_NOW = "7digital did not answer for a while: nothing was imported. Try again later."
 REFUSED = "7digital would not make this playlist: nothing was imported."
+UNCONFIRMED = (
+    "7digital did not confirm the new playlist. Look in your playlists before importing "
+    "the file again: it may be there."
+)
 
 
 def _row_data(row: Row) -> dict:
@@ -268,7 +280,8 @@ def _row_data(row: Row) -> dict:
 
 @transaction.atomic
 def playlist_import_request(*, user, name: str, rows: list[Row], country: str):
-    """Keep the file's rows and queue the task that imports them; the job."""
+    """Keep the file's rows and queue the task that imports them (when the broker fails,
+    the sweep queues it); the job."""
     from store.playlists.models import PlaylistImport
 
     job = PlaylistImport.objects.create(
@@ -278,19 +291,17 @@ def playlist_import_request(*, user, name: str, rows: list[Row], country: str):
         rows=[_row_data(row) for row in rows],
         created_at=timezone.now(),
     )
-    transaction.on_commit(lambda: tasks.playlist_import_run.delay(job.pk))
+    task_queue_on_commit(tasks.playlist_import_run, job.pk)
     return job
 
 
 def playlist_import_run(*, import_id: int) -> None:
-    """Match the job's rows and make the playlist; a job already done does nothing.
-
-    7digital failing for now leaves the job queued (the sweep sends it again, up to
-    ``MAX_ATTEMPTS``); anything else ends it with words for the customer. The calls are
-    made outside any transaction."""
+    """Find the job's tracks and make the playlist (see above); a job that is not
+    waiting for a run does nothing."""
     from store.playlists import services
     from store.playlists.models import PlaylistImport
 
+    Status = PlaylistImport.Status
     now = timezone.now()
     with transaction.atomic():  # one run at a time: another finds it working and leaves
         job = (
@@ -299,49 +310,46 @@ def playlist_import_run(*, import_id: int) -> None:
         if job is None:
             return
         job.attempts += 1
-        job.status = PlaylistImport.Status.WORKING
+        job.status = Status.WORKING
         job.started_at = now
         job.save(update_fields=["attempts", "status", "started_at"])
     rows = [Row(**data) for data in job.rows]
     try:
+        services._partner(job.user)  # not ready: before any search, not after them all
         found, missing = tracks_for(rows, country=job.country)
-        if found:
-            playlist = services.customer_playlist_import(user=job.user, name=job.name, tracks=found)
-    except (errors.SevenDigitalError, CatalogueError, services.PlaylistUnavailable) as exc:
-        if job.attempts < MAX_ATTEMPTS and (
-            not isinstance(exc, errors.SevenDigitalError) or is_transient(exc)
-        ):
+    except (errors.SevenDigitalError, CatalogueError, services.LibraryNotReady) as exc:
+        for_now = not isinstance(exc, errors.SevenDigitalError) or is_transient(exc)
+        if for_now and job.attempts < MAX_ATTEMPTS:
             _wait(job, exc)
             raise TryLater(str(exc)) from exc  # the task retries; the sweep after it
-        transient = not isinstance(exc, errors.SevenDigitalError) or is_transient(exc)
-        _finish(job, status=PlaylistImport.Status.FAILED, problem=NOT_NOW if transient else REFUSED)
+        _finish(job, status=Status.FAILED, problem=NOT_NOW if for_now else REFUSED)
         logger.error("Playlist import %s failed: %r", job.pk, exc)
         return
-    except services.LibraryNotReady as exc:
-        _wait(job, exc)
-        raise TryLater(str(exc)) from exc
     labels = [row.label for row in missing]
     if not found:
-        _finish(job, status=PlaylistImport.Status.FAILED, problem=NONE_FOUND, missing=labels)
+        _finish(job, status=Status.FAILED, problem=NONE_FOUND, missing=labels)
         return
-    _finish(
-        job,
-        status=PlaylistImport.Status.DONE,
-        playlist_id=playlist.id,
-        imported=len(found),
-        missing=labels,
-    )
+    PlaylistImport.objects.filter(pk=job.pk).update(status=Status.CREATING)
+    try:
+        playlist = services.customer_playlist_import(user=job.user, name=job.name, tracks=found)
+    except (services.PlaylistUnavailable, services.PlaylistNotFound, services.LibraryNotReady):
+        logger.exception("Playlist import %s: the playlist was not confirmed", job.pk)
+        _finish(job, status=Status.FAILED, problem=UNCONFIRMED, missing=labels)
+        return
+    _finish(job, status=Status.DONE, playlist_id=playlist.id, imported=len(found), missing=labels)
 
 
 def _runnable(now):
-    """Queued, or working for so long that its run was lost with its worker."""
+    """Waiting for a run, or working for so long that its run was lost with its worker;
+    either with runs left."""
     from django.db.models import Q
 
     from store.playlists.models import PlaylistImport
 
-    return Q(status=PlaylistImport.Status.QUEUED) | Q(
-        status=PlaylistImport.Status.WORKING, started_at__lte=now - WORKING_LOST
-    )
+    Status = PlaylistImport.Status
+    return (
+        Q(status=Status.QUEUED) | Q(status=Status.WORKING, started_at__lte=now - WORKING_LOST)
+    ) & Q(attempts__lt=MAX_ATTEMPTS)
 
 
 def _wait(job, exc: Exception) -> None:
@@ -361,15 +369,27 @@ def _finish(job, **changes) -> None:
 
 
 def playlist_imports_sweep() -> int:
-    """Queued jobs older than ``SWEEP_GRACE`` whose task was lost or gave up: sent again."""
+    """Periodic (every minute). Sends again the jobs waiting since their last run began
+    more than ``SWEEP_GRACE`` ago (their task lost, or its retries spent) and those whose
+    run was lost; ends the jobs out of runs, and those whose playlist was being made
+    when their run was lost (it may exist: never made twice). The number sent."""
+    from django.db.models import Q
+    from django.db.models.functions import Coalesce
+
     from store.playlists.models import PlaylistImport
 
+    Status = PlaylistImport.Status
     now = timezone.now()
+    jobs = PlaylistImport.objects.annotate(last_try=Coalesce("started_at", "created_at"))
+    jobs.filter(status__in=[Status.QUEUED, Status.WORKING], attempts__gte=MAX_ATTEMPTS).update(
+        status=Status.FAILED, problem=NOT_NOW, finished_at=now
+    )
+    jobs.filter(status=Status.CREATING, started_at__lte=now - CREATING_LOST).update(
+        status=Status.FAILED, problem=UNCONFIRMED, finished_at=now
+    )
     waiting = list(
-        PlaylistImport.objects.filter(
-            _runnable(now), created_at__lte=now - SWEEP_GRACE
+        jobs.filter(
+            _runnable(now) & (Q(status=Status.WORKING) | Q(last_try__lte=now - SWEEP_GRACE))
         ).values_list("pk", flat=True)
     )
-    for import_id in waiting:
-        tasks.playlist_import_run.delay(import_id)
-    return len(waiting)
+    return sum(task_queue(tasks.playlist_import_run, import_id) for import_id in waiting)

@@ -430,7 +430,12 @@ def import_status(request, import_id: int) -> HttpResponse:
         "playlists/import_status.html",
         {
             "job": job,
-            "waiting": job.status in (PlaylistImport.Status.QUEUED, PlaylistImport.Status.WORKING),
+            "waiting": job.status
+            in (
+                PlaylistImport.Status.QUEUED,
+                PlaylistImport.Status.WORKING,
+                PlaylistImport.Status.CREATING,
+            ),
         },
         partial="status",
     )

@@ -105,6 +105,7 @@ class PlaylistImport(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", "Waiting"
         WORKING = "working", "Finding the tracks"
+        CREATING = "creating", "Making the playlist"
         DONE = "done", "Imported"
         FAILED = "failed", "Not imported"
 

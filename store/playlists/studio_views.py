@@ -54,7 +54,7 @@ def editor_required(view):
 
 
 ADD_MAX = 50  # tracks added at once (a page of search results)
-ANNOTATION_KEY = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+ANNOTATION_KEY = re.compile(r"[^=\s][^=\r\n]{0,63}")  # anything but "=" and line breaks
 ANNOTATION_VALUE_MAX = 500
 ANNOTATIONS_MAX = 50
 
@@ -91,8 +91,7 @@ class DetailsForm(forms.Form):
             key, value = key.strip(), value.strip()
             if not sep or not ANNOTATION_KEY.fullmatch(key):
                 raise forms.ValidationError(
-                    f"Line {number}: write key = value, the key in letters, digits, "
-                    "dots, dashes or underscores (up to 64)."
+                    f"Line {number}: write key = value, the key up to 64 characters."
                 )
             if key.lower() in studio.RESERVED_ANNOTATIONS:
                 raise forms.ValidationError(
@@ -265,6 +264,8 @@ def _tracks_changed(request, playlist_id: str, action, *, done: str) -> HttpResp
     if problem is not None:
         try:
             found = studio.studio_playlist_get(playlist_id=playlist_id)
+        except PlaylistNotFound as exc:  # deleted meanwhile
+            raise Http404("No such playlist of the shop's") from exc
         except PlaylistUnavailable:
             # Not swapped by htmx: static/js/reorder.js shows the words (text, not HTML).
             return HttpResponse(UNAVAILABLE, status=503, content_type="text/plain")
@@ -400,7 +401,10 @@ def tags(request) -> HttpResponse:
             except ValueError:
                 position = index + 1
             rows.append((position, index, name, request.POST.get(f"hidden-{index}") == "on"))
-        order = [(name, hidden) for _, _, name, hidden in sorted(rows)]
+        order: list[tuple[str, bool]] = []
+        for _, _, name, hidden in sorted(rows):
+            if name not in dict(order):  # each tag once, at its first place
+                order.append((name, hidden))
         order += [(tag.name, bool(tag.hidden)) for tag in found if tag.name not in dict(order)]
         try:
             studio.studio_tags_save(order)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import quote
 
 from django.conf import settings
@@ -63,6 +64,10 @@ def playlist(request: HtmxHttpRequest, playlist_id: str) -> HttpResponse:
         {
             "playlist": found,
             "items": items,
+            # The kept fragment's key: this page of items as read (the items are kept
+            # a minute apart from the details, so lastUpdated alone could pair new
+            # details with old items).
+            "items_key": hashlib.blake2b(repr(items.items).encode(), digest_size=8).hexdigest(),
             "entries": entries,
             "unplayable": sum(not entry.playable for entry in entries),
             "page_url": f"{request.path}?",

@@ -99,3 +99,30 @@ def test_group_changes_need_a_post_with_the_csrf_token(alice):
     assert strict.post(f"{GROUPS}{group_id}/delete", {"confirm": "yes"}).status_code == 403
     assert alice.get(f"{GROUPS}{group_id}/delete").status_code == 405
     assert alice.get(f"{GROUPS}{group_id}/").status_code == 200
+
+
+def test_a_favourite_gone_private_meanwhile_makes_no_group_and_no_error(alice):
+    shop = get_client().playlists.create(name="Soon gone", visibility="public", status="published")
+    alice.post(f"/playlists/{shop.id}/favourite", {"on": "1"})
+    get_client().playlists.update_details(shop.id, visibility="private", status="draft")
+
+    response = alice.post(GROUPS, {"name": "Late", "playlists": [shop.id]}, follow=True)
+
+    assert response.status_code == 200
+    assert "The group was not made" in response.content.decode()  # no longer a choice
+    assert get_client().playlists.groups(partner_of("alice@example.com")).items == ()
+
+
+def test_a_playlist_7digital_refuses_in_a_new_group_makes_no_group_and_no_error(alice):
+    from unittest import mock
+
+    from store.playlists.services import PlaylistNotFound
+
+    mine = make(alice, "Mine")
+    with mock.patch(
+        "store.playlists.services.customer_group_create", side_effect=PlaylistNotFound(mine)
+    ):
+        response = alice.post(GROUPS, {"name": "Late", "playlists": [mine]}, follow=True)
+
+    assert response.status_code == 200
+    assert "no longer there: nothing was made" in response.content.decode()

@@ -13,6 +13,7 @@ from django.test import Client
 from sandbox.models import Track as SandboxTrack
 from store.playlists import imports, tasks
 from store.playlists.models import PlaylistImport
+from store.playlists.services import PlaylistUnavailable
 from tests.store.conftest import make_customer
 
 pytestmark = [
@@ -189,8 +190,9 @@ def test_7digital_away_keeps_the_import_waiting_and_the_sweep_sends_it_again(
     assert (job.status, job.attempts) == ("queued", 2)
 
     sandbox.clear_faults()
+    assert imports.playlist_imports_sweep() == 0  # its task's retries come first
     PlaylistImport.objects.filter(pk=job.pk).update(
-        created_at=timezone.now() - timedelta(minutes=5)
+        started_at=timezone.now() - timedelta(minutes=11)
     )
     assert imports.playlist_imports_sweep() == 1
     imports.playlist_import_run(import_id=queued[-1])
@@ -212,3 +214,54 @@ def test_a_run_finds_a_job_already_working_and_leaves_it(alice, queued):
 
     job.refresh_from_db()
     assert (job.status, job.attempts, job.playlist_id) == ("working", 0, "")
+
+
+def _one_job(alice) -> PlaylistImport:
+    alice.post(
+        "/library/playlists/import/",
+        {"file": SimpleUploadedFile("one.csv", b"artist,title\nRadiohead,No Surprises\n")},
+    )
+    return PlaylistImport.objects.get()
+
+
+def test_a_playlist_7digital_did_not_confirm_is_never_made_a_second_time(alice, queued):
+    job = _one_job(alice)
+    lost = PlaylistUnavailable("the answer was lost")
+
+    with mock.patch(
+        "store.playlists.services.customer_playlist_import", side_effect=lost
+    ) as create:
+        imports.playlist_import_run(import_id=job.pk)  # no TryLater: not tried again
+    imports.playlist_import_run(import_id=job.pk)  # the sweep's, say
+
+    job.refresh_from_db()
+    assert create.call_count == 1
+    assert job.status == "failed" and "Look in your playlists" in job.problem
+    page = alice.get(f"/library/playlists/imports/{job.pk}/").content.decode()
+    assert "Look in your playlists before importing" in page
+
+
+def test_the_sweep_ends_jobs_out_of_runs_and_those_lost_while_making_the_playlist(alice, queued):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    spent, making = _one_job(alice), _one_job_more(alice)
+    PlaylistImport.objects.filter(pk=spent.pk).update(attempts=imports.MAX_ATTEMPTS)
+    PlaylistImport.objects.filter(pk=making.pk).update(
+        status="creating", started_at=timezone.now() - timedelta(hours=1)
+    )
+
+    assert imports.playlist_imports_sweep() == 0
+    spent.refresh_from_db()
+    making.refresh_from_db()
+    assert (spent.status, spent.problem) == ("failed", imports.NOT_NOW)
+    assert (making.status, making.problem) == ("failed", imports.UNCONFIRMED)
+
+
+def _one_job_more(alice) -> PlaylistImport:
+    alice.post(
+        "/library/playlists/import/",
+        {"file": SimpleUploadedFile("two.csv", b"artist,title\nRadiohead,Palo Alto\n")},
+    )
+    return PlaylistImport.objects.order_by("-pk").first()

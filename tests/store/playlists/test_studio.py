@@ -456,3 +456,37 @@ def test_adding_nonsense_or_while_7digital_is_away_says_so_and_adds_nothing(edit
     assert (huge.status_code, unknown.status_code, away.status_code) == (400, 400, 503)
     assert "did not answer" in away.content.decode()
     assert titles(editor, playlist_id) == []
+
+
+def test_a_tag_sent_twice_is_placed_once(editor, settings):
+    from store.playlists.models import ShopTagOrder
+
+    settings.SEVENDIGITAL_SHOP_ID = None
+    tagged_playlists()
+
+    response = editor.post(
+        f"{STUDIO}tags/",
+        {"tag-0": "rock", "position-0": "1", "tag-1": "rock", "position-1": "2"},
+    )
+
+    assert response.status_code == 302
+    assert list(ShopTagOrder.objects.values_list("name", flat=True)) == ["rock", "chill", "jazz"]
+
+
+def test_a_refused_change_leaves_the_page_stale_for_the_details_too(editor):
+    other = member("third.editor@example.com", "Editors")
+    playlist_id, items = filled(editor)
+    stale = seen(editor, playlist_id)
+    other.post(
+        f"{STUDIO}{playlist_id}/details",
+        {"seen": seen(other, playlist_id), "name": "Theirs"},
+    )
+
+    refused = editor.post(
+        f"{STUDIO}{playlist_id}/tracks/{items[0]}/move",
+        {"direction": "down", "seen": stale},
+        headers=HTMX,
+    )
+
+    assert "data-problem" in refused.content.decode()  # reorder.js keeps the page's "seen"
+    assert "Another editor changed this playlist" in refused.content.decode()
