@@ -329,7 +329,10 @@ def playlist_import_run(*, import_id: int) -> None:
     if not found:
         _finish(job, status=Status.FAILED, problem=NONE_FOUND, missing=labels)
         return
-    PlaylistImport.objects.filter(pk=job.pk).update(status=Status.CREATING)
+    PlaylistImport.objects.filter(pk=job.pk).update(
+        status=Status.CREATING,
+        started_at=timezone.now(),  # CREATING_LOST counts from here
+    )
     try:
         playlist = services.customer_playlist_import(user=job.user, name=job.name, tracks=found)
     except (services.PlaylistUnavailable, services.PlaylistNotFound, services.LibraryNotReady):
@@ -381,7 +384,8 @@ def playlist_imports_sweep() -> int:
     Status = PlaylistImport.Status
     now = timezone.now()
     jobs = PlaylistImport.objects.annotate(last_try=Coalesce("started_at", "created_at"))
-    jobs.filter(status__in=[Status.QUEUED, Status.WORKING], attempts__gte=MAX_ATTEMPTS).update(
+    lost = Q(status=Status.WORKING, started_at__lte=now - WORKING_LOST)
+    jobs.filter(Q(status=Status.QUEUED) | lost, attempts__gte=MAX_ATTEMPTS).update(
         status=Status.FAILED, problem=NOT_NOW, finished_at=now
     )
     jobs.filter(status=Status.CREATING, started_at__lte=now - CREATING_LOST).update(

@@ -265,3 +265,16 @@ def _one_job_more(alice) -> PlaylistImport:
         {"file": SimpleUploadedFile("two.csv", b"artist,title\nRadiohead,Palo Alto\n")},
     )
     return PlaylistImport.objects.order_by("-pk").first()
+
+
+def test_the_sweep_leaves_alone_a_last_run_still_working(alice, queued):
+    from django.utils import timezone
+
+    job = _one_job(alice)
+    PlaylistImport.objects.filter(pk=job.pk).update(
+        status="working", started_at=timezone.now(), attempts=imports.MAX_ATTEMPTS
+    )
+
+    assert imports.playlist_imports_sweep() == 0
+    job.refresh_from_db()
+    assert job.status == "working"
