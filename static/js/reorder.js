@@ -24,7 +24,7 @@
   if (window.siteReorder) return;
   window.siteReorder = true;
 
-  var focusKey = null;
+  var focusFor = new WeakMap(); // a request (its xhr): where focus goes when it settles
   var dragged = null;
 
   function sectionOf(element) {
@@ -57,7 +57,11 @@
       var box = active.form.querySelector("[data-focus]");
       key = box ? box.dataset.focus : null;
     }
-    focusKey = row ? { row: row.id, place: rowsOf(section).indexOf(row), control: key } : null;
+    if (row) {
+      focusFor.set(event.detail.xhr, {
+        row: row.id, place: rowsOf(section).indexOf(row), control: key
+      });
+    }
   });
 
   function refocus(section, wanted) {
@@ -81,8 +85,8 @@
   document.addEventListener("htmx:afterSettle", function (event) {
     var section = event.detail.target && document.getElementById(event.detail.target.id);
     if (!section || !section.matches("[data-reorder]")) return;
-    var wanted = focusKey;
-    focusKey = null;
+    // This request's own: an earlier one settling late must not take a later one's.
+    var wanted = event.detail.xhr ? focusFor.get(event.detail.xhr) : null;
     if (!section.hasAttribute("data-problem")) {
       // The page's other forms carry the new lastUpdated; after a refusal (another
       // editor's change) they keep theirs, so that a stale details form stays refused.
@@ -104,7 +108,6 @@
   });
 
   document.addEventListener("htmx:responseError", function (event) {
-    focusKey = null;
     var section = sectionOf(event.detail.elt) || document.querySelector("[data-reorder]");
     if (!section) return;
     var xhr = event.detail.xhr;
@@ -115,7 +118,6 @@
   });
 
   document.addEventListener("htmx:sendError", function (event) {
-    focusKey = null;
     var section = sectionOf(event.detail.elt);
     if (section) say(section, "The shop did not answer: nothing was changed. Try again.");
   });

@@ -120,6 +120,9 @@ def test_a_customer_builds_a_playlist_and_reorders_it_by_keyboard(desktop, store
     screenshot(page, "playlist-library")
 
 
+SETTLED = "!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')"
+
+
 def starting(titles: list[str]) -> list[re.Pattern]:
     """Rows whose titles start so (a badge, such as "Preview", may follow)."""
     return [re.compile("^" + re.escape(title)) for title in titles]
@@ -181,6 +184,7 @@ def test_an_editor_makes_orders_by_keyboard_and_publishes_a_playlist(desktop, st
     handles.nth(2).drag_to(handles.nth(0))
     expect(rows).to_have_text(starting(["Palo Alto", "How I Made My Millions", "No Surprises"]))
     expect(page.locator("#studio-tracks-status")).to_contain_text("Moved")
+    page.wait_for_function(SETTLED)  # before the next key, or it lands mid-swap
     # Removed by keyboard: focus goes to the row that took its place.
     page.get_by_role("button", name="Remove No Surprises").focus()
     page.keyboard.press("Enter")
