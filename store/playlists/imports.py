@@ -29,6 +29,8 @@ from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException, ElementTree
 from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from integrations.sevendigital import get_client, is_transient
@@ -37,6 +39,7 @@ from sevendigital import errors
 from sevendigital.models.catalogue import Track
 from store.catalogue.selectors import CatalogueError, tracks_get_many
 from store.playlists import tasks
+from store.playlists.models import PlaylistImport
 
 logger = logging.getLogger(__name__)
 
@@ -282,7 +285,6 @@ def _row_data(row: Row) -> dict:
 def playlist_import_request(*, user, name: str, rows: list[Row], country: str):
     """Keep the file's rows and queue the task that imports them (when the broker fails,
     the sweep queues it); the job."""
-    from store.playlists.models import PlaylistImport
 
     job = PlaylistImport.objects.create(
         user=user,
@@ -299,7 +301,6 @@ def playlist_import_run(*, import_id: int) -> None:
     """Find the job's tracks and make the playlist (see above); a job that is not
     waiting for a run does nothing."""
     from store.playlists import services
-    from store.playlists.models import PlaylistImport
 
     Status = PlaylistImport.Status
     now = timezone.now()
@@ -345,9 +346,6 @@ def playlist_import_run(*, import_id: int) -> None:
 def _runnable(now):
     """Waiting for a run, or working for so long that its run was lost with its worker;
     either with runs left."""
-    from django.db.models import Q
-
-    from store.playlists.models import PlaylistImport
 
     Status = PlaylistImport.Status
     return (
@@ -357,7 +355,6 @@ def _runnable(now):
 
 def _wait(job, exc: Exception) -> None:
     """Back in the queue, for the task's retry or the sweep."""
-    from store.playlists.models import PlaylistImport
 
     PlaylistImport.objects.filter(pk=job.pk).update(
         status=PlaylistImport.Status.QUEUED, problem=str(exc)[:500]
@@ -365,7 +362,6 @@ def _wait(job, exc: Exception) -> None:
 
 
 def _finish(job, **changes) -> None:
-    from store.playlists.models import PlaylistImport
 
     changes.setdefault("problem", "")
     PlaylistImport.objects.filter(pk=job.pk).update(finished_at=timezone.now(), **changes)
@@ -376,10 +372,6 @@ def playlist_imports_sweep() -> int:
     more than ``SWEEP_GRACE`` ago (their task lost, or its retries spent) and those whose
     run was lost; ends the jobs out of runs, and those whose playlist was being made
     when their run was lost (it may exist: never made twice). The number sent."""
-    from django.db.models import Q
-    from django.db.models.functions import Coalesce
-
-    from store.playlists.models import PlaylistImport
 
     Status = PlaylistImport.Status
     now = timezone.now()
