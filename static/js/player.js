@@ -182,6 +182,13 @@
       var mine = current && button.dataset.previewTrack === current.track;
       button.setAttribute("aria-pressed", mine && playing ? "true" : "false");
     });
+    // A station's button is pressed while it plays, and pressing it again pauses it.
+    document.querySelectorAll("button[data-radio-tune]").forEach(function (button) {
+      var on = !!radio && radio.tune === button.dataset.radioTune && playing;
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      var icon = button.querySelector(".radio-tune-icon");
+      if (icon) icon.textContent = on ? "\u275A\u275A" : "\u25B6";
+    });
     var toggle = $("player-toggle");
     toggle.disabled = !current && !queue.length;
     toggle.setAttribute("aria-label", playing ? "Pause" : "Play");
@@ -451,7 +458,9 @@
     var button = target.closest("button[data-preview-track]");
     if (button) return choose(button);
     var station = target.closest("button[data-radio-tune]");
-    if (station) return radioStart(station);
+    if (station) {
+      return radio && radio.tune === station.dataset.radioTune ? toggle() : radioStart(station);
+    }
     var all = target.closest("button[data-play-all]");
     if (all) return playAll(all);
     var action = target.closest("button[data-queue-action]");

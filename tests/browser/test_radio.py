@@ -56,6 +56,16 @@ def test_a_visitor_tunes_in_skips_and_the_radio_plays_on_across_pages(desktop, s
     (first,) = _catalogue_plays(page, settled=False)
     screenshot(page, "radio-playing")
 
+    # The station's button is pressed while it plays: pressing it pauses, not re-tunes.
+    tune = page.get_by_role("button", name="Play rock radio")
+    expect(tune).to_have_attribute("aria-pressed", "true")
+    tune.click()
+    page.wait_for_function("() => document.getElementById('player-audio').paused")
+    expect(tune).to_have_attribute("aria-pressed", "false")
+    tune.click()
+    page.wait_for_function(PLAYING, timeout=30_000)
+    assert "/radio/rock/stream?n=1" in page.evaluate(SOURCE)  # the same track, resumed
+
     skip = page.get_by_role("button", name="Skip this track")
     skip.click()
     expect(status).to_contain_text("(5 skips left this hour)", timeout=30_000)

@@ -97,6 +97,50 @@ def test_a_visitor_hears_the_preview_and_is_told_how_to_hear_it_all(desktop):
     screenshot(page, "stream-visitor-preview")
 
 
+def _customer_session(storefront: str, *, subscription: str | None) -> dict:
+    """A signed-in customer with no subscription, or one that has ended: their cookie."""
+    from tests.store.conftest import make_customer
+    from tests.store.player.streaming import subscribe
+
+    user = make_customer("listener@example.com")
+    if subscription == "ended":
+        subscribe(user, ended=True)
+    client = Client()
+    client.force_login(user)
+    return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": storefront}
+
+
+@pytest.mark.parametrize(
+    ("subscription", "words", "offered"),
+    [
+        (None, "Buy it or subscribe to hear all of it.", "See plans"),
+        ("ended", "Your subscription has ended.", "Subscribe again"),
+    ],
+    ids=["never-subscribed", "subscription-ended"],
+)
+def test_a_customer_without_streaming_hears_the_preview_and_is_offered_a_subscription(
+    desktop, storefront, subscription, words, offered
+):
+    page = desktop
+    page.context.add_cookies([_customer_session(storefront, subscription=subscription)])
+    page.goto(f"/releases/{NO_SURPRISES}/")
+
+    page.locator(f'button[data-preview-track="{NO_SURPRISES_TRACK}"]').click()
+    page.wait_for_function(PLAYING, timeout=30_000)
+
+    assert f"/previews/{NO_SURPRISES_TRACK}" in page.evaluate(SOURCE)
+    expect(page.locator("#player-status")).to_contain_text(
+        f"Playing No Surprises by Radiohead (preview). {words}"
+    )
+    offer = page.locator("#player-offer")
+    expect(offer).to_have_text(offered)
+    expect(offer).to_have_attribute("href", "/subscribe/")
+    screenshot(page, f"stream-offer-{subscription or 'never-subscribed'}")
+    offer.click()
+    page.wait_for_url("**/subscribe/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
 def _owner_session(storefront: str) -> dict:
     """A customer who bought the release of "No Surprises" (delivered): their cookie."""
     from unittest import mock
