@@ -1,7 +1,11 @@
 """The visitor's country: prices, currency and availability all follow it.
 
-It is remembered in the session and in a long-lived cookie, which outlives the
-session; until the visitor picks one, ``SEVENDIGITAL_COUNTRY`` applies.
+It is remembered in a long-lived cookie, and also in the session when the visitor
+already has one (a customer signed in, a basket): choosing a country never starts a
+session, so a visitor's pages can still be served from the pages stored for their
+country. Signing in puts the account's country in the
+session (accounts/adapters.py), which then wins over the cookie. Until the visitor
+picks one, ``SEVENDIGITAL_COUNTRY`` applies.
 """
 
 from __future__ import annotations
@@ -37,8 +41,10 @@ def visitor_country(request: HttpRequest) -> str:
 
 
 def country_remember(request: HttpRequest, response: HttpResponse, country: str) -> None:
-    """Keep ``country`` for this visitor, in the session and in a cookie."""
-    request.session[SESSION_KEY] = country
+    """Keep ``country`` for this visitor, in a cookie, and in their session if they
+    have one."""
+    if request.session.session_key is not None:
+        request.session[SESSION_KEY] = country
     response.set_cookie(
         COOKIE_NAME,
         country,

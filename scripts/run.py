@@ -23,12 +23,15 @@ terminal) before it stops the processes.
 import signal
 
 if __name__ == "__main__":
-    # Until StopSignals takes over, SIGINT ends the script at once, as SIGTERM and SIGHUP
-    # do (nothing has been started yet that would need stopping). Python's own handler
+    # Until StopSignals takes over, each stop signal ends the script at once (nothing
+    # has been started yet that would need stopping). Python's own SIGINT handler
     # raises KeyboardInterrupt wherever the main thread is, and one raised inside a
     # weakref callback (an import lock's, during the imports below) is printed and
-    # dropped: the script went on and ran for good.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    # dropped: the script went on and ran for good. A signal ignored where the script
+    # was started (SIGHUP under nohup) would be dropped the same way; the script
+    # handles all three itself once it has started anything.
+    for _stop in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(_stop, signal.SIG_DFL)
 
 import contextlib
 import os

@@ -50,6 +50,9 @@ CATALOGUE_STALE_SECONDS = env.int("CATALOGUE_STALE_SECONDS", default=7 * 24 * 60
 # a change 7digital makes reaches the page at most this long after it reaches the
 # selectors. 0 renders every time (the default with DEBUG on, so template edits show).
 CATALOGUE_FRAGMENT_SECONDS = env.int("CATALOGUE_FRAGMENT_SECONDS", default=300)
+# How long a whole catalogue page rendered for visitors (no session) is served to other
+# visitors of the same country (store/catalogue/page_cache.py). 0 renders every time.
+CATALOGUE_PAGE_SECONDS = env.int("CATALOGUE_PAGE_SECONDS", default=120)
 # The proxy counts the clips it serves in memory and writes the counts this often (see
 # store/player/tally.py); 0 writes each count as it happens.
 PREVIEW_TALLY_FLUSH_SECONDS = env.float("PREVIEW_TALLY_FLUSH_SECONDS", default=5.0)
@@ -154,6 +157,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "integrations.http.RefuseNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before any middleware that reads or writes the body: it sees the finished page.
+    "integrations.compression.CompressPagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "store.catalogue.middleware.CountryMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -165,6 +170,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "store.catalogue.middleware.CatalogueErrorMiddleware",
+    # Last: after the country, CSRF and htmx, it may answer a visitor without the view.
+    "store.catalogue.page_cache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -184,6 +191,8 @@ TEMPLATES = [
                 "config.context_processors.shop",
                 "store.catalogue.context_processors.catalogue",
                 "store.basket.context_processors.basket",
+                # Last: the token's placeholder in a page stored for visitors.
+                "store.catalogue.page_cache.csrf_hole",
             ],
             "loaders": [
                 (

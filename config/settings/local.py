@@ -5,6 +5,7 @@ from .base import SANDBOX_PUBLIC_URL, env
 
 DEBUG = env.bool("DEBUG", default=True)
 CATALOGUE_FRAGMENT_SECONDS = env.int("CATALOGUE_FRAGMENT_SECONDS", default=0 if DEBUG else 300)
+CATALOGUE_PAGE_SECONDS = env.int("CATALOGUE_PAGE_SECONDS", default=0 if DEBUG else 120)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
 

@@ -11,6 +11,7 @@ import pytest
 from .conftest import PHONE, opened_page, screenshot
 from .test_journey import PLAYING
 
+SETTLED = "!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')"
 expect = pytest.importorskip("playwright.sync_api", reason="browser tests need playwright").expect
 
 pytestmark = [
@@ -107,6 +108,7 @@ def test_a_customer_builds_a_playlist_and_reorders_it_by_keyboard(desktop, store
     expect(rows.nth(0)).to_contain_text("No Surprises")
     expect(rows.nth(1)).to_contain_text("Palo Alto")
     page.evaluate("window.sameDocument = true")  # gone if anything loads a whole page
+    page.wait_for_function(SETTLED)  # the link's swap settled: a person is no faster
     page.get_by_role("button", name="Move Palo Alto up").focus()
     page.keyboard.press("Enter")
     expect(rows.nth(0)).to_contain_text("Palo Alto")
@@ -118,9 +120,6 @@ def test_a_customer_builds_a_playlist_and_reorders_it_by_keyboard(desktop, store
     page.wait_for_function(PLAYING, timeout=30_000)
     expect(page.locator("#player-status")).to_contain_text("Palo Alto")
     screenshot(page, "playlist-library")
-
-
-SETTLED = "!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')"
 
 
 def starting(titles: list[str]) -> list[re.Pattern]:
@@ -165,6 +164,7 @@ def test_an_editor_makes_orders_by_keyboard_and_publishes_a_playlist(desktop, st
     expect(rows).to_have_text(starting(["No Surprises", "Palo Alto", "How I Made My Millions"]))
 
     # By keyboard: Enter on an arrow moves the track, and focus stays with it.
+    page.wait_for_function(SETTLED)  # the add's swap settled: a person is no faster
     page.get_by_role("button", name="Move Palo Alto up").focus()
     page.keyboard.press("Enter")
     expect(rows).to_have_text(starting(["Palo Alto", "No Surprises", "How I Made My Millions"]))

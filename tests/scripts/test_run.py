@@ -38,11 +38,13 @@ RUNS = 150
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 # Run the script's main() with the process table and grace period given as arguments,
-# SIGINT's default action restored first, as the script does when run as a script.
+# the stop signals' default actions restored first, as the script does when run as a
+# script (CI found SIGHUP dropped when the suite ran under nohup).
 # SIGUSR1 dumps the stacks of all its threads, to show where a stuck script waits.
 HARNESS = """
 import signal
-signal.signal(signal.SIGINT, signal.SIG_DFL)  # first, as scripts/run.py run as a script does
+for stop in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # as scripts/run.py does first
+    signal.signal(stop, signal.SIG_DFL)
 import faulthandler, json, sys
 faulthandler.register(signal.SIGUSR1, all_threads=True)
 import scripts.run as run

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_safe
 
 from integrations.htmx import HtmxHttpRequest, render_page, wants_partial
 from sevendigital.models import Page, Release
+from store.catalogue.page_cache import page_cached, page_incomplete
 from store.catalogue.selectors import (
     CatalogueNotFound,
     artists_browse,
@@ -85,6 +86,7 @@ class FeaturedTag:
         return self.id.replace("-", " ")
 
 
+@page_cached
 @require_safe
 def home(request: HtmxHttpRequest) -> HttpResponse:
     """This week's release, track and artist charts, and new releases for a few tags.
@@ -105,6 +107,8 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
         context: dict = {"charts": None, "featured": []}
     else:
         context = _home_sections_kept(country)
+        if context["charts"] is None or any(tag.releases is None for tag in context["featured"]):
+            page_incomplete(request)  # a visitor a moment later gets them in the page
     context["placeholder_cards"] = range(FEATURED_RELEASES)  # a loading tag's room
     partial = "home"
     if section == "charts":
@@ -188,6 +192,7 @@ def _letter_url(letter: str) -> str:
     return f"{reverse('catalogue:artists')}?{urlencode({'letter': letter})}"
 
 
+@page_cached
 @require_safe
 def artists(request: HtmxHttpRequest) -> HttpResponse:
     """Artists whose sort name starts with ``?letter=`` (default "a"), paged.
@@ -224,6 +229,7 @@ TAG_SECTIONS = {
 }
 
 
+@page_cached
 @require_safe
 def tag(request: HtmxHttpRequest, tag: str) -> HttpResponse:
     """A tag's top releases, new releases and top artists.

@@ -40,6 +40,7 @@ from integrations.htmx import HtmxHttpRequest, render_page, wants_partial
 from integrations.http import whole_number
 from sevendigital.models import Page, Release, Tag, Track
 from store.catalogue.artwork import artwork
+from store.catalogue.page_cache import page_cached
 from store.catalogue.selectors import (
     MAX_PAGE_SIZE,
     RELEASE_TYPES,
@@ -164,6 +165,7 @@ def _release_tags_context(request: HtmxHttpRequest, release_id: int) -> dict[str
     return {"release_id": release_id, "tags": _tag_links(tags)}
 
 
+@page_cached
 @require_safe
 def release(request: HtmxHttpRequest, release_id: int) -> HttpResponse:
     section = request.GET.get("section", "")
@@ -258,6 +260,7 @@ def _artist_tags_context(request: HtmxHttpRequest, artist_id: int) -> dict[str, 
 ARTIST_SECTIONS = {"tags": _artist_tags_context, "top-tracks": _top_tracks_context}
 
 
+@page_cached
 @require_safe
 def artist(request: HtmxHttpRequest, artist_id: int) -> HttpResponse:
     section = request.GET.get("section", "")
@@ -289,6 +292,7 @@ def artist(request: HtmxHttpRequest, artist_id: int) -> HttpResponse:
 # -- track ------------------------------------------------------------------------------
 
 
+@page_cached
 @require_safe
 def track(request: HtmxHttpRequest, track_id: int) -> HttpResponse:
     item = track_get(track_id=track_id, country=request.country)

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_safe
 
 from integrations.htmx import HtmxHttpRequest, render_page, wants_partial
 from integrations.http import whole_number
+from store.catalogue.page_cache import page_cached
 from store.catalogue.selectors import (
     PAGE_SIZE,
     RELEASE_TYPES,
@@ -107,6 +108,7 @@ class SearchParams:
         return urlencode({name: value for name, value in values.items() if value})
 
 
+@page_cached
 @require_safe
 def search(request: HtmxHttpRequest) -> HttpResponse:
     params = SearchParams.from_query(request.GET)

@@ -1,0 +1,151 @@
+"""Where a warm catalogue page's time goes: a profile of requests served in this process
+through Django's own WSGI handler (every middleware, as gunicorn would call it), for a
+visitor or a signed-in customer.
+
+    .venv/bin/python bench/profile_pages.py --page release [--requests 300] [--signed-in]
+    .venv/bin/python bench/profile_pages.py --page home --top 40 --sort tottime
+
+The sandbox runs in its own process (``bench/preview_proxy.py``'s ``Stack``, on
+temporary SQLite files); the site is set up here with the same settings as
+``bench/catalogue_pages.py`` serves it (``config.settings.local``, DEBUG off, a
+local-memory cache), warmed until a request asks 7digital nothing, then profiled with
+cProfile. It prints the functions by cumulative time, and the time per request spent in
+the big parts: middleware before and after the view, the view's reads, template
+rendering, sessions, CSRF and compression. cProfile slows Python code down several
+times over: the shares are what to read, not the milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from catalogue_pages import CUSTOMERS, PAGES, calls_since, journal_last_id
+from preview_proxy import Stack
+
+# The parts of a request, by the functions whose cumulative time measures them.
+PARTS = {
+    "whole request (WSGIHandler.__call__)": ("django/core/handlers/wsgi.py", "__call__"),
+    "the view": ("django/core/handlers/base.py", "_get_response"),
+    "template rendering": ("django/template/backends/django.py", "render"),
+    "{% cache %} fragments": ("django/templatetags/cache.py", "render"),
+    "catalogue reads (selectors)": ("store/catalogue/selectors.py", "selector"),
+    "session load": ("django/contrib/sessions/backends/base.py", "_get_session"),
+    "session save": ("django/contrib/sessions/middleware.py", "process_response"),
+    "CSRF token (get_token)": ("django/middleware/csrf.py", "get_token"),
+    "CSRF check (process_view)": ("django/middleware/csrf.py", "process_view"),
+    "user (auth)": ("django/contrib/auth/middleware.py", "get_user"),
+    "compression": ("django/middleware/gzip.py", "process_response"),
+    "cache reads": ("django/core/cache/backends/locmem.py", "get"),
+    "database queries": ("django/db/backends/utils.py", "execute"),
+}
+
+
+def environ(path: str, cookie: str) -> dict:
+    query = path.split("?", 1)[1] if "?" in path else ""
+    return {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path.split("?", 1)[0],
+        "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_ACCEPT_ENCODING": "gzip, deflate, br",
+        "HTTP_COOKIE": cookie,
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--page", default="release", choices=list(PAGES))
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--signed-in", action="store_true")
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--tracks", type=int, default=2000)
+    args = parser.parse_args()
+
+    with Stack(tracks=args.tracks, log=lambda line: print(line, flush=True)) as stack:
+        os.environ.update(stack.env())
+        import django
+
+        django.setup()
+        from django.core.handlers.wsgi import WSGIHandler
+
+        handler = WSGIHandler()
+        cookie = ""
+        if args.signed_in:
+            namespace: dict = {}
+            os.environ["BENCH_CUSTOMERS"] = "1"
+            import contextlib
+
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                exec(CUSTOMERS, namespace)  # noqa: S102 - our own snippet
+            cookie = "sessionid=" + out.getvalue().strip().strip('[]"')
+
+        def request() -> None:
+            body = handler(environ(PAGES[args.page], cookie), lambda status, headers: None)
+            b"".join(body)
+            if hasattr(body, "close"):
+                body.close()
+
+        for _ in range(5):
+            before = journal_last_id(stack)
+            for _ in range(20):
+                request()
+            if not calls_since(stack, before):
+                break
+        started = time.perf_counter()
+        for _ in range(args.requests):
+            request()
+        plain = (time.perf_counter() - started) / args.requests
+
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(args.requests):
+            request()
+        profile.disable()
+
+    stats = pstats.Stats(profile)
+    whole = None
+    who = "signed-in customer" if args.signed_in else "visitor"
+    print(
+        f"\n{args.page} {PAGES[args.page]} as a {who}:"
+        f" {plain * 1000:.2f} ms a request unprofiled, in this process"
+    )
+    print("Cumulative time per request, profiled (the shares are what to read):")
+    for label, (file_end, function) in PARTS.items():
+        total = sum(
+            value[3]
+            for (filename, _, name), value in stats.stats.items()
+            if filename.endswith(file_end) and name == function
+        )
+        if whole is None:
+            whole = total or 1
+        print(f"  {label:<40} {total / args.requests * 1000:7.2f} ms {total / whole:6.0%}")
+    print()
+    text = io.StringIO()
+    pstats.Stats(profile, stream=text).sort_stats(args.sort).print_stats(args.top)
+    print(text.getvalue())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

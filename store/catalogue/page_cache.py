@@ -1,0 +1,222 @@
+"""Whole catalogue pages for visitors, rendered once and served many times (issue 21).
+
+Most of a shop's traffic is visitors and crawlers, and a catalogue page is the same for
+every visitor in a country. A view marked :func:`page_cached` is rendered once per page,
+country and htmx kind; visitors are then served the stored bytes until
+``CATALOGUE_PAGE_SECONDS`` have passed, without running the view or a template.
+
+**Who gets a stored page.** A *visitor*: a GET with no session cookie and no messages
+cookie. Without a session nobody is signed in, the basket is empty and no message
+waits, so nothing on the page is theirs, with one exception below. A customer who is
+signed in, or a visitor who has put something in the basket, has a session and gets a
+page rendered for them, as before.
+
+**What is not stored: the CSRF token.** Every form needs the visitor's own token, masked
+afresh for each response. While a page to be stored is rendered, the template's
+``csrf_token`` is a placeholder (:func:`csrf_hole`, a context processor). The stored
+page keeps the placeholder, and each response fills it with ``get_token(request)``,
+which also sets the visitor's CSRF cookie as a rendered page would. So forms work
+without JavaScript, and no token is ever shared.
+
+**What is kept apart.** The key holds the path and query, the visitor's country (from
+the country cookie, ``request.country``), and the htmx headers that choose between a
+page and a partial (``Vary``). The response says ``Vary: Cookie`` (the country and the
+token come from cookies) and ``Accept-Encoding``. A page is stored only if it is a 200
+answer with no cookie of its own and no stale catalogue data (``served_stale``), and if
+it varies on nothing else.
+
+**Compressed once.** The stored page is kept in pieces, split at the placeholders, each
+piece gzip-compressed once (raw deflate, ended by a sync flush, so the pieces can be
+joined). A response joins the pieces with the token compressed on its own, then adds
+gzip's header and trailer. The response costs no compression of the page, and the
+token never shares a compression context with the rest of the page: a BREACH attacker,
+who makes the page reflect guesses and watches its compressed size, learns nothing
+about the token. Django's random padding of the gzip header (``max_random_bytes``) is
+added as well.
+
+**How long.** ``CATALOGUE_PAGE_SECONDS`` (120 s; 0 turns stored pages off, the default
+with DEBUG on). The selectors already hold 7digital's answers for as long as its
+``max-age`` allows, so a price change reaches visitors at most this much later than it
+reaches the selectors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import struct
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.cache import patch_vary_headers
+
+from integrations.htmx import VARY as HTMX_VARY
+from store.catalogue.selectors import served_stale
+
+HOLE = "csrf-token-hole-0f3c9e7a"  # stands for the token while a stored page renders
+_HOLE_BYTES = HOLE.encode()
+# The headers a stored page may vary on: htmx's (the key holds them), the cookies (the
+# country and the token are filled in per visitor) and the encoding (per response).
+KEY_HEADERS = (*HTMX_VARY, "HX-Target")
+VARIES_ALLOWED = {name.lower() for name in (*KEY_HEADERS, "Cookie", "Accept-Encoding")}
+NOT_KEPT = {"content-length", "content-encoding", "date"}  # each response's own
+MESSAGES_COOKIE = "messages"  # django.contrib.messages' cookie storage
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+_GZIP_HEADER = b"\x1f\x8b\x08"  # magic number, deflate
+_MAX_RANDOM_BYTES = 100  # as Django's GZipMiddleware pads
+
+
+def page_cached(view: Callable) -> Callable:
+    """Mark ``view`` as one whose pages visitors may be served from the store."""
+    view.page_cached = True
+    return view
+
+
+def csrf_hole(request: HttpRequest) -> dict:
+    """Context processor: the placeholder instead of the token while a page to be stored
+    renders. It comes after Django's own ``csrf`` processor, so it wins."""
+    if getattr(request, "_page_cache_key", None):
+        return {"csrf_token": HOLE}
+    return {}
+
+
+def _is_visitor(request: HttpRequest) -> bool:
+    cookies = request.COOKIES
+    return (
+        request.method == "GET"
+        and settings.SESSION_COOKIE_NAME not in cookies
+        and MESSAGES_COOKIE not in cookies
+    )
+
+
+def _key(request: HttpRequest) -> str:
+    country = str(getattr(request, "country", "") or settings.SEVENDIGITAL_COUNTRY)
+    headers = "|".join(request.headers.get(name, "") for name in KEY_HEADERS)
+    raw = f"{country}\n{headers}\n{request.get_full_path()}".encode()
+    return "page:" + hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def _deflated(data: bytes) -> bytes:
+    """``data`` as raw deflate blocks that end on a byte boundary and do not end the
+    stream, so that pieces compressed apart can be joined."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)
+
+
+_END = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS).flush(zlib.Z_FINISH)  # last block
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """A page as stored: its headers, and its body in pieces between the placeholders,
+    each piece plain and deflated."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    pieces: tuple[bytes, ...]
+    deflated: tuple[bytes, ...]
+
+    @classmethod
+    def of(cls, response: HttpResponse) -> StoredPage:
+        pieces = tuple(response.content.split(_HOLE_BYTES))
+        return cls(
+            status=response.status_code,
+            headers=tuple(
+                (name, value) for name, value in response.items() if name.lower() not in NOT_KEPT
+            ),
+            pieces=pieces,
+            deflated=tuple(_deflated(piece) for piece in pieces),
+        )
+
+    def response(self, request: HttpRequest) -> HttpResponse:
+        token = get_token(request).encode()
+        response = HttpResponse(status=self.status)
+        for name, value in self.headers:
+            response[name] = value
+        patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
+        if _ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+            response.content = self._gzip(token)
+            response["Content-Encoding"] = "gzip"
+        else:
+            response.content = token.join(self.pieces)
+        return response
+
+    def _gzip(self, token: bytes) -> bytes:
+        deflated_token = _deflated(token)
+        body = [self.deflated[0]]
+        crc = zlib.crc32(self.pieces[0])
+        size = len(self.pieces[0])
+        for piece, deflated in zip(self.pieces[1:], self.deflated[1:], strict=True):
+            body += (deflated_token, deflated)
+            crc = zlib.crc32(piece, zlib.crc32(token, crc))
+            size += len(token) + len(piece)
+        # A header with a file name of random length, as Django pads (BREACH).
+        name = secrets.token_hex(secrets.randbelow(_MAX_RANDOM_BYTES // 2) + 1).encode()
+        header = _GZIP_HEADER + b"\x08" + b"\x00" * 4 + b"\x00\xff" + name + b"\x00"
+        trailer = struct.pack("<II", crc & 0xFFFFFFFF, size & 0xFFFFFFFF)
+        return b"".join((header, *body, _END, trailer))
+
+
+def page_incomplete(request: HttpRequest) -> None:
+    """The page being rendered leaves a section to load later, which a page rendered a
+    moment from now would have in it: it is not stored (the home page, while a chart
+    or a tag's releases are not yet kept)."""
+    request._page_cache_incomplete = True
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    if getattr(request, "_page_cache_incomplete", False):
+        return False
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if "Content-Encoding" in response or "private" in response.get("Cache-Control", ""):
+        return False
+    if getattr(getattr(request, "_messages", None), "added_new", False):
+        return False  # a message for this visitor alone
+    varies = {name.strip().lower() for name in response.get("Vary", "").split(",") if name}
+    return varies <= VARIES_ALLOWED and not served_stale()
+
+
+class PageCacheMiddleware:
+    """Serve visitors stored pages of :func:`page_cached` views (see the module's
+    docstring). Goes last: after the country, CSRF and htmx middleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        key = getattr(request, "_page_cache_key", None)
+        if key is None or getattr(response, "page_cache_hit", False):
+            return response
+        # Rendered with the placeholder: store it if it may be, and fill it in for this
+        # visitor whatever became of it (an error page rendered meanwhile has it too).
+        if _storable(request, response):
+            stored = StoredPage.of(response)
+            cache.set(key, stored, settings.CATALOGUE_PAGE_SECONDS)
+            return stored.response(request)
+        if not response.streaming and _HOLE_BYTES in response.content:
+            response.content = response.content.replace(_HOLE_BYTES, get_token(request).encode())
+        return response
+
+    def process_view(self, request: HttpRequest, view, args, kwargs) -> HttpResponse | None:
+        if not (
+            settings.CATALOGUE_PAGE_SECONDS > 0
+            and getattr(view, "page_cached", False)
+            and _is_visitor(request)
+        ):
+            return None
+        key = _key(request)
+        stored = cache.get(key)
+        if isinstance(stored, StoredPage):
+            response = stored.response(request)
+            response.page_cache_hit = True
+            return response
+        request._page_cache_key = key
+        return None

@@ -1,0 +1,236 @@
+"""Whole catalogue pages stored for visitors (store/catalogue/page_cache.py): a stored page
+never shows one visitor's basket, country, account or CSRF token to another, forms on it
+work, and it expires in CATALOGUE_PAGE_SECONDS, so a price change reaches visitors."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import zlib
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.core.cache.backends import base as cache_base
+from django.core.cache.backends import locmem
+from django.test import Client
+
+from sandbox.models import PriceTier
+from sandbox.models import Track as SandboxTrack
+from store.catalogue import page_cache
+from tests.clocks import OffsetClock
+from tests.store.conftest import make_customer
+
+pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
+
+RELEASE = "/releases/1046/"
+TRACK = 9525  # "No Surprises"
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+GZIP = {"HTTP_ACCEPT_ENCODING": "gzip"}
+ANY_TOKEN = re.compile(r'(csrfmiddlewaretoken" value="|"x-csrftoken": ")[^"]+"')
+
+
+@pytest.fixture(autouse=True)
+def stored_pages(settings, sandbox_for_store):
+    """Pages stored for two minutes, in a private local-memory cache."""
+    settings.CATALOGUE_PAGE_SECONDS = 120
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "page-cache-tests",
+        }
+    }
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _visitor(**cookies) -> Client:
+    client = Client()
+    for name, value in cookies.items():
+        client.cookies[name] = value
+    return client
+
+
+def _text(response) -> str:
+    if response.get("Content-Encoding") == "gzip":
+        return gzip.decompress(response.content).decode()
+    return response.content.decode()
+
+
+def _untokened(response) -> str:
+    return ANY_TOKEN.sub(r"\1", _text(response))
+
+
+def _stored() -> list:
+    return list(cache._cache.values())  # locmem's own store
+
+
+def _price_up() -> None:
+    """7digital's price of "No Surprises" (its own tier) becomes 1.79."""
+    tier = PriceTier.objects.create(code="bench-179", gbp=Decimal("1.79"), eur=Decimal("1.99"))
+    SandboxTrack.objects.filter(pk=TRACK).update(standard_tier=tier)
+
+
+def _price_of_no_surprises(page: str) -> str:
+    row = re.search(rf'data-preview-track="{TRACK}".*?class="price">([^<]+)<', page, re.S)
+    return row.group(1)
+
+
+@pytest.fixture
+def clock(monkeypatch) -> OffsetClock:
+    """Time moved on for every cache: stored pages, fragments and the shop's copies."""
+    from store.catalogue import selectors
+
+    clock = OffsetClock()
+    monkeypatch.setattr(selectors, "time", clock)
+    monkeypatch.setattr(cache_base, "time", clock)
+    monkeypatch.setattr(locmem, "time", clock)
+    return clock
+
+
+def test_a_visitor_is_served_the_page_another_visitor_had_rendered(client):
+    first = _visitor().get(RELEASE)
+    second = _visitor().get(RELEASE)
+
+    assert first.status_code == second.status_code == 200
+    assert getattr(second, "page_cache_hit", False)
+    assert _untokened(first) == _untokened(second)
+    assert "No Surprises" in _text(second)
+
+
+def test_every_visitor_gets_a_token_of_their_own_that_the_shop_accepts():
+    visitor = Client(enforce_csrf_checks=True)
+    _visitor().get(RELEASE)  # stored by someone else
+
+    page = visitor.get(RELEASE)
+    token = TOKEN.search(_text(page)).group(1)
+    other = TOKEN.search(_text(_visitor().get(RELEASE))).group(1)
+
+    assert page_cache.HOLE not in _text(page)
+    assert token != other
+    assert f'"x-csrftoken": "{token}"' in _text(page)  # htmx's header has it too
+    changed = visitor.post(
+        "/country/", {"country": "DE", "next": RELEASE, "csrfmiddlewaretoken": token}
+    )
+    assert changed.status_code == 302  # accepted: not 403
+
+
+def test_visitors_of_another_country_get_their_own_page():
+    _visitor().get(RELEASE)
+
+    german = _text(_visitor(country="DE").get(RELEASE))
+    british = _text(_visitor().get(RELEASE))
+
+    assert "€" in german and "£" not in german
+    assert "£" in british and "€" not in british
+
+
+def test_a_visitors_basket_never_shows_on_another_visitors_page(client):
+    shopper = Client()
+    shopper.get(RELEASE)
+    shopper.post("/basket/add/", {"release": 1046, "package": 2, "next": RELEASE})
+
+    theirs = _text(shopper.get(RELEASE))
+    someone_else = _text(_visitor().get(RELEASE))
+
+    assert 'class="basket-count">(1' in theirs
+    assert "basket-count" not in someone_else
+
+
+def test_a_customers_account_never_shows_to_visitors_nor_a_visitors_page_to_them():
+    customer = Client()
+    customer.force_login(make_customer("listener@example.com"))
+    _visitor().get(RELEASE)  # a visitor's page is stored
+
+    theirs = _text(customer.get(RELEASE))
+    customer.get("/")  # and the customer's pages are never stored
+    visitors = _text(_visitor().get("/"))
+
+    assert "Account" in theirs and "Sign in" not in theirs.split("<main", 1)[0]
+    assert "Sign in" in visitors.split("<main", 1)[0] and "Account" not in visitors
+
+
+def test_a_stored_page_is_rendered_again_once_its_time_is_up(clock, settings):
+    _visitor().get(RELEASE)
+    clock.advance(settings.CATALOGUE_PAGE_SECONDS - 5)
+    assert getattr(_visitor().get(RELEASE), "page_cache_hit", False)
+
+    clock.advance(10)
+    again = _visitor().get(RELEASE)
+
+    assert not getattr(again, "page_cache_hit", False)
+    assert again.templates  # rendered, not served from the store
+
+
+def test_a_price_change_reaches_visitors_once_7digitals_max_age_has_passed(clock):
+    from sandbox.handlers.catalogue import CATALOGUE_MAX_AGE
+
+    assert _price_of_no_surprises(_text(_visitor().get(RELEASE))) == "£0.99"
+    _price_up()
+    # 7digital said its answer may be reused for a while: the stored page still shows it.
+    assert _price_of_no_surprises(_text(_visitor().get(RELEASE))) == "£0.99"
+
+    clock.advance(CATALOGUE_MAX_AGE + 1)
+    page = _text(_visitor().get(RELEASE))
+
+    assert _price_of_no_surprises(page) == "£1.79"
+
+
+def test_a_page_and_its_htmx_partial_are_stored_apart():
+    whole = _text(_visitor().get(RELEASE))
+    partial = _text(_visitor().get(RELEASE, HTTP_HX_REQUEST="true"))
+    boosted = _text(_visitor().get(RELEASE, HTTP_HX_REQUEST="true", HTTP_HX_BOOSTED="true"))
+
+    assert "<html" in whole and "<html" in boosted
+    assert "<html" not in partial and partial.lstrip().startswith('<section id="release-tracks"')
+
+
+def test_a_stored_page_sent_compressed_is_the_same_page():
+    plain = _visitor().get(RELEASE)
+    packed = _visitor().get(RELEASE, **GZIP)
+
+    assert packed["Content-Encoding"] == "gzip"
+    assert {"Cookie", "Accept-Encoding"} <= {v.strip() for v in packed["Vary"].split(",")}
+    assert _untokened(packed) == _untokened(plain)
+    assert len(packed.content) < len(plain.content) / 2
+    # A stream zlib itself reads to the end: CRC and length check out.
+    assert zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(packed.content)
+
+
+def test_a_visitor_with_a_message_waiting_gets_a_page_of_their_own():
+    _visitor().get(RELEASE)
+
+    response = _visitor(messages="anything").get(RELEASE)
+
+    assert not getattr(response, "page_cache_hit", False)
+
+
+def test_nothing_is_stored_when_pages_are_turned_off(settings):
+    settings.CATALOGUE_PAGE_SECONDS = 0
+    _visitor().get(RELEASE)
+
+    assert not getattr(_visitor().get(RELEASE), "page_cache_hit", False)
+    assert not [value for value in _stored() if isinstance(value, bytes) and b"<html" in value]
+
+
+def test_an_error_page_rendered_for_a_visitor_has_a_real_token():
+    response = _visitor().get("/releases/999999999/")
+
+    assert response.status_code == 404
+    assert page_cache.HOLE not in _text(response)
+    assert TOKEN.search(_text(response))
+
+
+def test_a_page_served_from_stale_copies_is_not_stored(clock, sandbox_for_store):
+    from sandbox.handlers.catalogue import CATALOGUE_MAX_AGE
+
+    _visitor().get(RELEASE)
+    clock.advance(CATALOGUE_MAX_AGE + 1)  # the stored page and every fresh copy gone
+    sandbox_for_store.add_fault(kind="status", endpoint="*", status=503)
+
+    stale = _visitor().get(RELEASE)
+    again = _visitor().get(RELEASE)
+
+    assert stale.status_code == 200 and "out of date" in _text(stale)
+    assert not getattr(again, "page_cache_hit", False)
