@@ -11,8 +11,8 @@ reflect guesses of it:
   closely enough to guess from.
 - **Pages with secrets of their own are never compressed**: everything under
   ``/accounts/`` (sign-in, passwords, email, the second factor's secret and recovery
-  codes) and the admin. Those pages are small and rarely requested, so compressing them
-  would save little.
+  codes), ``/account/`` (subscription, devices) and the admin. Those pages are small
+  and rarely requested, so compressing them would save little.
 
 Only text that Django renders is compressed: HTML, JSON, XML, plain text, CSV and the
 playlist exports. Streamed responses are never compressed: audio and downloads are
@@ -38,7 +38,7 @@ COMPRESSIBLE = frozenset(
         "audio/x-mpegurl",
     }
 )
-NEVER_UNDER = ("/accounts/", "/admin/")
+NEVER_UNDER = ("/accounts/", "/account/", "/admin/")
 
 
 def _media_type(response: HttpResponse) -> str:
@@ -52,7 +52,7 @@ class CompressPagesMiddleware(GZipMiddleware):
         if (
             response.streaming
             or _media_type(response) not in COMPRESSIBLE
-            or request.path.startswith(NEVER_UNDER)
+            or request.path_info.startswith(NEVER_UNDER)
         ):
             return response
         return super().process_response(request, response)

@@ -36,12 +36,21 @@ added as well.
 
 **How long.** ``CATALOGUE_PAGE_SECONDS`` (120 s; 0 turns stored pages off, the default
 with DEBUG on). The selectors already hold 7digital's answers for as long as its
-``max-age`` allows, so a price change reaches visitors at most this much later than it
-reaches the selectors.
+``max-age`` allows, and the page's ``{% cache %}`` fragments for
+``CATALOGUE_FRAGMENT_SECONDS``: a price change reaches visitors at most the two together
+(7 minutes) later than it reaches the selectors.
+
+**What is not stored, whatever the page.** A request with a query parameter the view
+does not read (the key holds only those the view names: made-up URLs cannot fill the
+cache) or aimed at an ``HX-Target``; a page its view marks incomplete
+(:func:`page_incomplete`: a section still to load, suggestions missing because 7digital
+failed). The key also holds the release (the stored format and the static files'
+hashed URLs), so a deploy never serves the previous release's pages.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -55,16 +64,15 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
+from django.utils.crypto import salted_hmac
 
 from integrations.htmx import VARY as HTMX_VARY
 from store.catalogue.selectors import served_stale
 
-HOLE = "csrf-token-hole-0f3c9e7a"  # stands for the token while a stored page renders
-_HOLE_BYTES = HOLE.encode()
+FORMAT = 1  # of StoredPage: part of the key, so a change never reads an older one
 # The headers a stored page may vary on: htmx's (the key holds them), the cookies (the
 # country and the token are filled in per visitor) and the encoding (per response).
-KEY_HEADERS = (*HTMX_VARY, "HX-Target")
-VARIES_ALLOWED = {name.lower() for name in (*KEY_HEADERS, "Cookie", "Accept-Encoding")}
+VARIES_ALLOWED = {name.lower() for name in (*HTMX_VARY, "HX-Target", "Cookie", "Accept-Encoding")}
 NOT_KEPT = {"content-length", "content-encoding", "date"}  # each response's own
 MESSAGES_COOKIE = "messages"  # django.contrib.messages' cookie storage
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
@@ -72,17 +80,32 @@ _GZIP_HEADER = b"\x1f\x8b\x08"  # magic number, deflate
 _MAX_RANDOM_BYTES = 100  # as Django's GZipMiddleware pads
 
 
-def page_cached(view: Callable) -> Callable:
-    """Mark ``view`` as one whose pages visitors may be served from the store."""
-    view.page_cached = True
-    return view
+def page_cached(*params: str) -> Callable[[Callable], Callable]:
+    """Mark a view as one whose pages visitors may be served from the store, naming the
+    query parameters it reads: they, in that order, are the key's query. A request with
+    any other parameter (``/?x=1``, ``/?x=2``, ...) is rendered and never stored, so
+    made-up URLs cannot fill the cache."""
+
+    def mark(view: Callable) -> Callable:
+        view.page_cached = params
+        return view
+
+    return mark
+
+
+@functools.cache
+def hole() -> str:
+    """What stands for the token while a page to be stored renders: the same in every
+    process, but not guessable, so that no visitor can make a page of their own (a
+    search for it) show them the token in its text and links."""
+    return "csrf-" + salted_hmac("page-cache-hole", "", algorithm="sha256").hexdigest()[:32]
 
 
 def csrf_hole(request: HttpRequest) -> dict:
     """Context processor: the placeholder instead of the token while a page to be stored
     renders. It comes after Django's own ``csrf`` processor, so it wins."""
     if getattr(request, "_page_cache_key", None):
-        return {"csrf_token": HOLE}
+        return {"csrf_token": hole()}
     return {}
 
 
@@ -95,11 +118,28 @@ def _is_visitor(request: HttpRequest) -> bool:
     )
 
 
-def _key(request: HttpRequest) -> str:
+def _key(request: HttpRequest, params: tuple[str, ...]) -> str | None:
+    """The stored page's key, or None for a request whose page is not stored: one with
+    a query parameter the view does not read, or one aimed at a target (``HX-Target``:
+    a letter's grid, the search box's suggestions) whose value is the client's to
+    choose."""
+    query = request.GET
+    if any(name not in params for name in query) or request.headers.get("HX-Target"):
+        return None
     country = str(getattr(request, "country", "") or settings.SEVENDIGITAL_COUNTRY)
-    headers = "|".join(request.headers.get(name, "") for name in KEY_HEADERS)
-    raw = f"{country}\n{headers}\n{request.get_full_path()}".encode()
+    kind = "".join("1" if request.headers.get(name) else "0" for name in HTMX_VARY)
+    values = "&".join(f"{name}={'|'.join(query.getlist(name))}" for name in params)
+    raw = f"{_release()}\n{country}\n{kind}\n{request.path}\n{values}".encode()
     return "page:" + hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+@functools.cache
+def _release() -> str:
+    """What changes with a deploy: the stored format and the static files' (hashed) URLs,
+    so that a new release never serves the last one's pages, nor they it."""
+    from django.templatetags.static import static
+
+    return f"{FORMAT}|{static('css/site.css')}|{static('js/player.js')}"
 
 
 def _deflated(data: bytes) -> bytes:
@@ -124,7 +164,7 @@ class StoredPage:
 
     @classmethod
     def of(cls, response: HttpResponse) -> StoredPage:
-        pieces = tuple(response.content.split(_HOLE_BYTES))
+        pieces = tuple(response.content.split(hole().encode()))
         return cls(
             status=response.status_code,
             headers=tuple(
@@ -201,18 +241,18 @@ class PageCacheMiddleware:
             stored = StoredPage.of(response)
             cache.set(key, stored, settings.CATALOGUE_PAGE_SECONDS)
             return stored.response(request)
-        if not response.streaming and _HOLE_BYTES in response.content:
-            response.content = response.content.replace(_HOLE_BYTES, get_token(request).encode())
+        placeholder = hole().encode()
+        if not response.streaming and placeholder in response.content:
+            response.content = response.content.replace(placeholder, get_token(request).encode())
         return response
 
     def process_view(self, request: HttpRequest, view, args, kwargs) -> HttpResponse | None:
-        if not (
-            settings.CATALOGUE_PAGE_SECONDS > 0
-            and getattr(view, "page_cached", False)
-            and _is_visitor(request)
-        ):
+        params = getattr(view, "page_cached", None)
+        if params is None or settings.CATALOGUE_PAGE_SECONDS <= 0 or not _is_visitor(request):
             return None
-        key = _key(request)
+        key = _key(request, params)
+        if key is None:
+            return None
         stored = cache.get(key)
         if isinstance(stored, StoredPage):
             response = stored.response(request)

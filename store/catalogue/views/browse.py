@@ -86,7 +86,7 @@ class FeaturedTag:
         return self.id.replace("-", " ")
 
 
-@page_cached
+@page_cached("section", "tag")
 @require_safe
 def home(request: HtmxHttpRequest) -> HttpResponse:
     """This week's release, track and artist charts, and new releases for a few tags.
@@ -192,7 +192,7 @@ def _letter_url(letter: str) -> str:
     return f"{reverse('catalogue:artists')}?{urlencode({'letter': letter})}"
 
 
-@page_cached
+@page_cached("letter", "page")
 @require_safe
 def artists(request: HtmxHttpRequest) -> HttpResponse:
     """Artists whose sort name starts with ``?letter=`` (default "a"), paged.
@@ -229,7 +229,7 @@ TAG_SECTIONS = {
 }
 
 
-@page_cached
+@page_cached("section")
 @require_safe
 def tag(request: HtmxHttpRequest, tag: str) -> HttpResponse:
     """A tag's top releases, new releases and top artists.

@@ -165,7 +165,7 @@ def _release_tags_context(request: HtmxHttpRequest, release_id: int) -> dict[str
     return {"release_id": release_id, "tags": _tag_links(tags)}
 
 
-@page_cached
+@page_cached("section", "page")
 @require_safe
 def release(request: HtmxHttpRequest, release_id: int) -> HttpResponse:
     section = request.GET.get("section", "")
@@ -260,7 +260,7 @@ def _artist_tags_context(request: HtmxHttpRequest, artist_id: int) -> dict[str, 
 ARTIST_SECTIONS = {"tags": _artist_tags_context, "top-tracks": _top_tracks_context}
 
 
-@page_cached
+@page_cached("section", "type", "page")
 @require_safe
 def artist(request: HtmxHttpRequest, artist_id: int) -> HttpResponse:
     section = request.GET.get("section", "")
@@ -292,7 +292,7 @@ def artist(request: HtmxHttpRequest, artist_id: int) -> HttpResponse:
 # -- track ------------------------------------------------------------------------------
 
 
-@page_cached
+@page_cached()
 @require_safe
 def track(request: HtmxHttpRequest, track_id: int) -> HttpResponse:
     item = track_get(track_id=track_id, country=request.country)

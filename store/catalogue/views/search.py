@@ -108,7 +108,7 @@ class SearchParams:
         return urlencode({name: value for name, value in values.items() if value})
 
 
-@page_cached
+@page_cached("q", "kind", "sort", "type", "explicit", "page")
 @require_safe
 def search(request: HtmxHttpRequest) -> HttpResponse:
     params = SearchParams.from_query(request.GET)

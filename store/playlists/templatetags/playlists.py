@@ -6,11 +6,16 @@ from __future__ import annotations
 
 from django import template
 
+from store.catalogue.page_cache import page_incomplete
 from store.playlists.selectors import home_playlists_kept as kept
 
 register = template.Library()
 
 
-@register.simple_tag
-def home_playlists_kept():
-    return kept()
+@register.simple_tag(takes_context=True)
+def home_playlists_kept(context):
+    playlists = kept()
+    request = context.get("request")
+    if playlists is None and request is not None:
+        page_incomplete(request)  # the section loads later: not a page to store
+    return playlists
