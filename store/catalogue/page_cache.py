@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 import secrets
 import struct
 import zlib
@@ -63,6 +62,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
 from django.utils.cache import patch_vary_headers
 from django.utils.crypto import salted_hmac
 
@@ -75,9 +75,7 @@ FORMAT = 1  # of StoredPage: part of the key, so a change never reads an older o
 VARIES_ALLOWED = {name.lower() for name in (*HTMX_VARY, "HX-Target", "Cookie", "Accept-Encoding")}
 NOT_KEPT = {"content-length", "content-encoding", "date"}  # each response's own
 MESSAGES_COOKIE = "messages"  # django.contrib.messages' cookie storage
-_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 _GZIP_HEADER = b"\x1f\x8b\x08"  # magic number, deflate
-_MAX_RANDOM_BYTES = 100  # as Django's GZipMiddleware pads
 
 
 def page_cached(*params: str) -> Callable[[Callable], Callable]:
@@ -180,7 +178,7 @@ class StoredPage:
         for name, value in self.headers:
             response[name] = value
         patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
-        if _ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+        if re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")):
             response.content = self._gzip(token)
             response["Content-Encoding"] = "gzip"
         else:
@@ -197,7 +195,9 @@ class StoredPage:
             crc = zlib.crc32(piece, zlib.crc32(token, crc))
             size += len(token) + len(piece)
         # A header with a file name of random length, as Django pads (BREACH).
-        name = secrets.token_hex(secrets.randbelow(_MAX_RANDOM_BYTES // 2) + 1).encode()
+        name = secrets.token_hex(
+            secrets.randbelow(GZipMiddleware.max_random_bytes // 2) + 1
+        ).encode()
         header = _GZIP_HEADER + b"\x08" + b"\x00" * 4 + b"\x00\xff" + name + b"\x00"
         trailer = struct.pack("<II", crc & 0xFFFFFFFF, size & 0xFFFFFFFF)
         return b"".join((header, *body, _END, trailer))

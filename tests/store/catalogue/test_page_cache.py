@@ -11,14 +11,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
-from django.core.cache.backends import base as cache_base
-from django.core.cache.backends import locmem
 from django.test import Client
 
 from sandbox.models import PriceTier
 from sandbox.models import Track as SandboxTrack
 from store.catalogue import page_cache
-from tests.clocks import OffsetClock
 from tests.store.conftest import make_customer
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
@@ -31,18 +28,9 @@ ANY_TOKEN = re.compile(r'(csrfmiddlewaretoken" value="|"x-csrftoken": ")[^"]+"')
 
 
 @pytest.fixture(autouse=True)
-def stored_pages(settings, sandbox_for_store):
-    """Pages stored for two minutes, in a private local-memory cache."""
+def stored_pages(settings, sandbox_for_store, catalogue_cache):
+    """Pages stored for two minutes, in the catalogue tests' private cache."""
     settings.CATALOGUE_PAGE_SECONDS = 120
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "page-cache-tests",
-        }
-    }
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _visitor(**cookies) -> Client:
@@ -71,18 +59,6 @@ def _price_up() -> None:
 def _price_of_no_surprises(page: str) -> str:
     row = re.search(rf'data-preview-track="{TRACK}".*?class="price">([^<]+)<', page, re.S)
     return row.group(1)
-
-
-@pytest.fixture
-def clock(monkeypatch) -> OffsetClock:
-    """Time moved on for every cache: stored pages, fragments and the shop's copies."""
-    from store.catalogue import selectors
-
-    clock = OffsetClock()
-    monkeypatch.setattr(selectors, "time", clock)
-    monkeypatch.setattr(cache_base, "time", clock)
-    monkeypatch.setattr(locmem, "time", clock)
-    return clock
 
 
 def test_a_visitor_is_served_the_page_another_visitor_had_rendered(client):
@@ -147,19 +123,19 @@ def test_a_customers_account_never_shows_to_visitors_nor_a_visitors_page_to_them
     assert "Sign in" in visitors.split("<main", 1)[0] and "Account" not in visitors
 
 
-def test_a_stored_page_is_rendered_again_once_its_time_is_up(clock, settings):
+def test_a_stored_page_is_rendered_again_once_its_time_is_up(cache_clock, settings):
     _visitor().get(RELEASE)
-    clock.advance(settings.CATALOGUE_PAGE_SECONDS - 5)
+    cache_clock.advance(settings.CATALOGUE_PAGE_SECONDS - 5)
     assert getattr(_visitor().get(RELEASE), "page_cache_hit", False)
 
-    clock.advance(10)
+    cache_clock.advance(10)
     again = _visitor().get(RELEASE)
 
     assert not getattr(again, "page_cache_hit", False)
     assert again.templates  # rendered, not served from the store
 
 
-def test_a_price_change_reaches_visitors_once_7digitals_max_age_has_passed(clock):
+def test_a_price_change_reaches_visitors_once_7digitals_max_age_has_passed(cache_clock):
     from sandbox.handlers.catalogue import CATALOGUE_MAX_AGE
 
     assert _price_of_no_surprises(_text(_visitor().get(RELEASE))) == "£0.99"
@@ -167,7 +143,7 @@ def test_a_price_change_reaches_visitors_once_7digitals_max_age_has_passed(clock
     # 7digital said its answer may be reused for a while: the stored page still shows it.
     assert _price_of_no_surprises(_text(_visitor().get(RELEASE))) == "£0.99"
 
-    clock.advance(CATALOGUE_MAX_AGE + 1)
+    cache_clock.advance(CATALOGUE_MAX_AGE + 1)
     page = _text(_visitor().get(RELEASE))
 
     assert _price_of_no_surprises(page) == "£1.79"
@@ -218,11 +194,11 @@ def test_an_error_page_rendered_for_a_visitor_has_a_real_token():
     assert TOKEN.search(_text(response))
 
 
-def test_a_page_served_from_stale_copies_is_not_stored(clock, sandbox_for_store):
+def test_a_page_served_from_stale_copies_is_not_stored(cache_clock, sandbox_for_store):
     from sandbox.handlers.catalogue import CATALOGUE_MAX_AGE
 
     _visitor().get(RELEASE)
-    clock.advance(CATALOGUE_MAX_AGE + 1)  # the stored page and every fresh copy gone
+    cache_clock.advance(CATALOGUE_MAX_AGE + 1)  # the stored page and every fresh copy gone
     sandbox_for_store.add_fault(kind="status", endpoint="*", status=503)
 
     stale = _visitor().get(RELEASE)
