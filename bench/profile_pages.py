@@ -4,11 +4,13 @@ visitor or a signed-in customer.
 
     .venv/bin/python bench/profile_pages.py --page release [--requests 300] [--signed-in]
     .venv/bin/python bench/profile_pages.py --page home --top 40 --sort tottime
+    .venv/bin/python bench/profile_pages.py --page bare --signed-in   # the yardstick
 
 The sandbox runs in its own process (``bench/preview_proxy.py``'s ``Stack``, on
 temporary SQLite files); the site is set up here with the same settings as
 ``bench/catalogue_pages.py`` serves it (``config.settings.local``, DEBUG off, a
-local-memory cache), warmed until a request asks 7digital nothing, then profiled with
+local-memory cache; ``--page bare`` is the benchmark's bare view, "ok" behind the
+same middleware), warmed until a request asks 7digital nothing, then profiled with
 cProfile. It prints the functions by cumulative time, and the time per request spent in
 the big parts: middleware before and after the view, the view's reads, template
 rendering, sessions, CSRF and compression. cProfile slows Python code down several
@@ -29,7 +31,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from catalogue_pages import CUSTOMERS, PAGES, calls_since, journal_last_id
+import tempfile
+
+from catalogue_pages import (
+    BARE,
+    BENCH_SETTINGS,
+    BENCH_URLS,
+    CUSTOMERS,
+    PAGES,
+    calls_since,
+    journal_last_id,
+)
 from preview_proxy import Stack
 
 # The parts of a request, by the functions whose cumulative time measures them.
@@ -73,7 +85,7 @@ def environ(path: str, cookie: str) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--page", default="release", choices=list(PAGES))
+    parser.add_argument("--page", default="release", choices=[*PAGES, "bare"])
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--signed-in", action="store_true")
     parser.add_argument("--top", type=int, default=30)
@@ -81,8 +93,13 @@ def main() -> int:
     parser.add_argument("--tracks", type=int, default=2000)
     args = parser.parse_args()
 
+    paths = {**PAGES, "bare": BARE}
+    folder = Path(tempfile.mkdtemp(prefix="bench-urls-"))
+    Path(folder, "bench_catalogue_settings.py").write_text(BENCH_SETTINGS)
+    Path(folder, "bench_catalogue_urls.py").write_text(BENCH_URLS)
+    sys.path.insert(0, str(folder))
     with Stack(tracks=args.tracks, log=lambda line: print(line, flush=True)) as stack:
-        os.environ.update(stack.env())
+        os.environ.update(stack.env("bench_catalogue_settings"))
         import django
 
         django.setup()
@@ -101,7 +118,7 @@ def main() -> int:
             cookie = "sessionid=" + out.getvalue().strip().strip('[]"')
 
         def request() -> None:
-            body = handler(environ(PAGES[args.page], cookie), lambda status, headers: None)
+            body = handler(environ(paths[args.page], cookie), lambda status, headers: None)
             b"".join(body)
             if hasattr(body, "close"):
                 body.close()
@@ -127,7 +144,7 @@ def main() -> int:
     whole = None
     who = "signed-in customer" if args.signed_in else "visitor"
     print(
-        f"\n{args.page} {PAGES[args.page]} as a {who}:"
+        f"\n{args.page} {paths[args.page]} as a {who}:"
         f" {plain * 1000:.2f} ms a request unprofiled, in this process"
     )
     print("Cumulative time per request, profiled (the shares are what to read):")

@@ -191,8 +191,8 @@ TEMPLATES = [
                 "config.context_processors.shop",
                 "store.catalogue.context_processors.catalogue",
                 "store.basket.context_processors.basket",
-                # Last: the token's placeholder in a page stored for visitors.
-                "store.catalogue.page_cache.csrf_hole",
+                # Last: the token's placeholder in a page to be stored (page_cache.py).
+                "store.catalogue.page_cache.page_holes",
             ],
             "loaders": [
                 (

@@ -7,4 +7,7 @@ class BasketConfig(AppConfig):
     verbose_name = "Baskets"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401 - connects the login merge
+        from . import (
+            page_holes,  # noqa: F401 - fills the basket link on stored pages
+            receivers,  # noqa: F401 - connects the login merge
+        )

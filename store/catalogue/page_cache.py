@@ -5,21 +5,26 @@ every visitor in a country. A view marked :func:`page_cached` is rendered once p
 country and htmx kind; visitors are then served the stored bytes until
 ``CATALOGUE_PAGE_SECONDS`` have passed, without running the view or a template.
 
-**Who gets a stored page.** A *visitor*: a GET with no session cookie and no messages
-cookie. Without a session nobody is signed in, the basket is empty and no message
-waits, so nothing on the page is theirs, with one exception below. A customer who is
-signed in, or a visitor who has put something in the basket, has a session and gets a
-page rendered for them, as before.
+**Who gets a stored page.** Anyone asking with a GET and no message waiting (no
+messages cookie; nothing in the session's messages). Nothing else on a catalogue page
+is a visitor's own but the CSRF token and the basket link, which are holes in the
+stored page filled in for each response (below). Pages differ between visitors and
+signed-in customers (the account links), so whether the visitor is signed in is part
+of the key; a customer's session is checked as for any page (the user is loaded and
+the session's hash verified) before a signed-in page is served.
 
-**What is not stored: the CSRF token.** Every form needs the visitor's own token, masked
+**What is not stored: the holes.** Every form needs the visitor's own token, masked
 afresh for each response. While a page to be stored is rendered, the template's
-``csrf_token`` is a placeholder (:func:`csrf_hole`, a context processor). The stored
-page keeps the placeholder, and each response fills it with ``get_token(request)``,
-which also sets the visitor's CSRF cookie as a rendered page would. So forms work
-without JavaScript, and no token is ever shared.
+``csrf_token`` is a placeholder (:func:`page_holes`, a context processor), and so is
+each ``{% per_visitor "name" %}`` block (the basket link, whose filler the basket app
+registers with :func:`fill_hole`). The stored page keeps the placeholders, and each
+response fills them: the token with ``get_token(request)``, which also sets the
+visitor's CSRF cookie as a rendered page would; the basket link with this visitor's
+count. So forms work without JavaScript, and no token or basket is ever shared.
 
 **What is kept apart.** The key holds the path and query, the visitor's country (from
-the country cookie, ``request.country``), and the htmx headers that choose between a
+the country cookie or the session, ``request.country``), whether they are signed in,
+and the htmx headers that choose between a
 page and a partial (``Vary``). The response says ``Vary: Cookie`` (the country and the
 token come from cookies) and ``Accept-Encoding``. A page is stored only if it is a 200
 answer with no cookie of its own and no stale catalogue data (``served_stale``), and if
@@ -27,9 +32,9 @@ it varies on nothing else.
 
 **Compressed once.** The stored page is kept in pieces, split at the placeholders, each
 piece gzip-compressed once (raw deflate, ended by a sync flush, so the pieces can be
-joined). A response joins the pieces with the token compressed on its own, then adds
-gzip's header and trailer. The response costs no compression of the page, and the
-token never shares a compression context with the rest of the page: a BREACH attacker,
+joined). A response joins the pieces with each hole's filling compressed on its own,
+then adds gzip's header and trailer. The response costs no compression of the page,
+and the token never shares a compression context with the rest of the page: a BREACH attacker,
 who makes the page reflect guesses and watches its compressed size, learns nothing
 about the token. Django's random padding of the gzip header (``max_random_bytes``) is
 added as well.
@@ -52,13 +57,15 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import secrets
 import struct
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -69,12 +76,13 @@ from django.utils.crypto import salted_hmac
 from integrations.htmx import VARY as HTMX_VARY
 from store.catalogue.selectors import served_stale
 
-FORMAT = 1  # of StoredPage: part of the key, so a change never reads an older one
+FORMAT = 2  # of StoredPage: part of the key, so a change never reads an older one
 # The headers a stored page may vary on: htmx's (the key holds them), the cookies (the
 # country and the token are filled in per visitor) and the encoding (per response).
 VARIES_ALLOWED = {name.lower() for name in (*HTMX_VARY, "HX-Target", "Cookie", "Accept-Encoding")}
 NOT_KEPT = {"content-length", "content-encoding", "date"}  # each response's own
 MESSAGES_COOKIE = "messages"  # django.contrib.messages' cookie storage
+MESSAGES_SESSION_KEY = SessionStorage.session_key  # and its session storage
 _GZIP_HEADER = b"\x1f\x8b\x08"  # magic number, deflate
 
 
@@ -91,29 +99,66 @@ def page_cached(*params: str) -> Callable[[Callable], Callable]:
     return mark
 
 
+# What fills each hole, for one request: the CSRF token, and what apps register.
+_FILLERS: dict[str, Callable[[HttpRequest], str]] = {"csrf": get_token}
+
+
+def fill_hole(name: str) -> Callable[[Callable[[HttpRequest], str]], Callable]:
+    """Register what fills ``{% per_visitor name %}`` in a stored page: a function of the
+    request that returns the block's markup for this visitor. An app registers its
+    fillers when it is ready (the basket app: the basket link)."""
+
+    def register(filler: Callable[[HttpRequest], str]) -> Callable[[HttpRequest], str]:
+        _FILLERS[name] = filler
+        _holes.cache_clear()
+        return filler
+
+    return register
+
+
 @functools.cache
-def hole() -> str:
-    """What stands for the token while a page to be stored renders: the same in every
-    process, but not guessable, so that no visitor can make a page of their own (a
-    search for it) show them the token in its text and links."""
-    return "csrf-" + salted_hmac("page-cache-hole", "", algorithm="sha256").hexdigest()[:32]
+def hole(name: str = "csrf") -> str:
+    """What stands for ``name`` (the token, a per-visitor block) while a page to be
+    stored renders: the same in every process, but not guessable, so that no visitor
+    can make a page of their own (a search for it) show them a filling in its text."""
+    if name not in _FILLERS:
+        raise KeyError(f"no filler for the page hole {name!r}: register one with fill_hole")
+    digest = salted_hmac("page-cache-hole", name, algorithm="sha256").hexdigest()[:32]
+    return f"hole-{name}-{digest}"
 
 
-def csrf_hole(request: HttpRequest) -> dict:
+@functools.cache
+def _holes() -> re.Pattern[bytes]:
+    """The placeholders of every registered hole, to split a page at."""
+    return re.compile(b"|".join(re.escape(hole(name).encode()) for name in sorted(_FILLERS)))
+
+
+def storing(request: HttpRequest) -> bool:
+    """Whether the page this request renders is to be stored (its holes left open)."""
+    return bool(getattr(request, "_page_cache_key", None))
+
+
+def page_holes(request: HttpRequest) -> dict:
     """Context processor: the placeholder instead of the token while a page to be stored
     renders. It comes after Django's own ``csrf`` processor, so it wins."""
-    if getattr(request, "_page_cache_key", None):
-        return {"csrf_token": hole()}
+    if storing(request):
+        return {"csrf_token": hole("csrf")}
     return {}
 
 
-def _is_visitor(request: HttpRequest) -> bool:
-    cookies = request.COOKIES
-    return (
-        request.method == "GET"
-        and settings.SESSION_COOKIE_NAME not in cookies
-        and MESSAGES_COOKIE not in cookies
-    )
+def _servable(request: HttpRequest) -> bool:
+    """A GET with no message waiting: what is on a stored page is all there is."""
+    if request.method != "GET" or request.COOKIES.get(MESSAGES_COOKIE):
+        return False  # (an empty one is a browser yet to forget it)
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return True  # no session: nothing of theirs anywhere
+    return MESSAGES_SESSION_KEY not in request.session
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False  # no query for a visitor
+    return bool(request.user.is_authenticated)
 
 
 def _key(request: HttpRequest, params: tuple[str, ...]) -> str | None:
@@ -126,8 +171,9 @@ def _key(request: HttpRequest, params: tuple[str, ...]) -> str | None:
         return None
     country = str(getattr(request, "country", "") or settings.SEVENDIGITAL_COUNTRY)
     kind = "".join("1" if request.headers.get(name) else "0" for name in HTMX_VARY)
+    member = "signed-in" if _signed_in(request) else "visitor"
     values = "&".join(f"{name}={'|'.join(query.getlist(name))}" for name in params)
-    raw = f"{_release()}\n{country}\n{kind}\n{request.path}\n{values}".encode()
+    raw = f"{_release()}\n{country}\n{member}\n{kind}\n{request.path}\n{values}".encode()
     return "page:" + hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
@@ -153,47 +199,62 @@ _END = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS).flush(zlib.Z_FINISH) 
 @dataclass(frozen=True)
 class StoredPage:
     """A page as stored: its headers, and its body in pieces between the placeholders,
-    each piece plain and deflated."""
+    each piece plain and deflated, and the names of the holes between them."""
 
     status: int
     headers: tuple[tuple[str, str], ...]
     pieces: tuple[bytes, ...]
     deflated: tuple[bytes, ...]
+    holes: tuple[str, ...]  # one fewer than the pieces
 
     @classmethod
     def of(cls, response: HttpResponse) -> StoredPage:
-        pieces = tuple(response.content.split(hole().encode()))
+        content = response.content
+        names = {hole(name).encode(): name for name in _FILLERS}
+        pieces, holes, start = [], [], 0
+        for found in _holes().finditer(content):
+            pieces.append(content[start : found.start()])
+            holes.append(names[found.group()])
+            start = found.end()
+        pieces.append(content[start:])
         return cls(
             status=response.status_code,
             headers=tuple(
                 (name, value) for name, value in response.items() if name.lower() not in NOT_KEPT
             ),
-            pieces=pieces,
+            pieces=tuple(pieces),
             deflated=tuple(_deflated(piece) for piece in pieces),
+            holes=tuple(holes),
         )
 
     def response(self, request: HttpRequest) -> HttpResponse:
-        token = get_token(request).encode()
+        fillings = _fillings(request, self.holes)
         response = HttpResponse(status=self.status)
         for name, value in self.headers:
             response[name] = value
         patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
         if re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")):
-            response.content = self._gzip(token)
+            response.content = self._gzip(fillings)
             response["Content-Encoding"] = "gzip"
         else:
-            response.content = token.join(self.pieces)
+            body = [self.pieces[0]]
+            for name, piece in zip(self.holes, self.pieces[1:], strict=True):
+                body += (fillings[name], piece)
+            response.content = b"".join(body)
         return response
 
-    def _gzip(self, token: bytes) -> bytes:
-        deflated_token = _deflated(token)
+    def _gzip(self, fillings: dict[str, bytes]) -> bytes:
+        # Each filling compressed on its own: it shares no context with the page.
+        deflated = {name: _deflated(filling) for name, filling in fillings.items()}
         body = [self.deflated[0]]
         crc = zlib.crc32(self.pieces[0])
         size = len(self.pieces[0])
-        for piece, deflated in zip(self.pieces[1:], self.deflated[1:], strict=True):
-            body += (deflated_token, deflated)
-            crc = zlib.crc32(piece, zlib.crc32(token, crc))
-            size += len(token) + len(piece)
+        for name, piece, piece_deflated in zip(
+            self.holes, self.pieces[1:], self.deflated[1:], strict=True
+        ):
+            body += (deflated[name], piece_deflated)
+            crc = zlib.crc32(piece, zlib.crc32(fillings[name], crc))
+            size += len(fillings[name]) + len(piece)
         # A header with a file name of random length, as Django pads (BREACH).
         name = secrets.token_hex(
             secrets.randbelow(GZipMiddleware.max_random_bytes // 2) + 1
@@ -201,6 +262,11 @@ class StoredPage:
         header = _GZIP_HEADER + b"\x08" + b"\x00" * 4 + b"\x00\xff" + name + b"\x00"
         trailer = struct.pack("<II", crc & 0xFFFFFFFF, size & 0xFFFFFFFF)
         return b"".join((header, *body, _END, trailer))
+
+
+def _fillings(request: HttpRequest, holes: Iterable[str]) -> dict[str, bytes]:
+    """This visitor's filling of each hole named."""
+    return {name: str(_FILLERS[name](request)).encode() for name in set(holes)}
 
 
 def page_incomplete(request: HttpRequest) -> None:
@@ -241,14 +307,18 @@ class PageCacheMiddleware:
             stored = StoredPage.of(response)
             cache.set(key, stored, settings.CATALOGUE_PAGE_SECONDS)
             return stored.response(request)
-        placeholder = hole().encode()
-        if not response.streaming and placeholder in response.content:
-            response.content = response.content.replace(placeholder, get_token(request).encode())
+        if not response.streaming and _holes().search(response.content):
+            names = {hole(name).encode(): name for name in _FILLERS}
+            found = {names[placeholder] for placeholder in _holes().findall(response.content)}
+            fillings = {
+                hole(name).encode(): value for name, value in _fillings(request, found).items()
+            }
+            response.content = _holes().sub(lambda at: fillings[at.group()], response.content)
         return response
 
     def process_view(self, request: HttpRequest, view, args, kwargs) -> HttpResponse | None:
         params = getattr(view, "page_cached", None)
-        if params is None or settings.CATALOGUE_PAGE_SECONDS <= 0 or not _is_visitor(request):
+        if params is None or settings.CATALOGUE_PAGE_SECONDS <= 0 or not _servable(request):
             return None
         key = _key(request, params)
         if key is None:

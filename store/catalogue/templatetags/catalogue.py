@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from integrations import htmx
 from integrations.money import format_price, locale_for
 from sevendigital.models import Price
+from store.catalogue import page_cache
 from store.catalogue.artwork import artwork as artwork_at
 from store.catalogue.lru import LRU
 
@@ -195,3 +196,30 @@ def memo(parser, token) -> MemoNode:
 @receiver(setting_changed)
 def _forget_memos(**kwargs) -> None:
     _memo.forget()
+
+
+class PerVisitorNode(template.Node):
+    def __init__(self, name: str, nodelist):
+        self.name = name
+        self.nodelist = nodelist
+
+    def render(self, context) -> str:
+        request = context.get("request")
+        if request is not None and page_cache.storing(request):
+            return page_cache.hole(self.name)
+        return self.nodelist.render(context)
+
+
+@register.tag
+def per_visitor(parser, token) -> PerVisitorNode:
+    """``{% per_visitor "name" %}...{% endper_visitor %}``: a block that is each
+    visitor's own (the basket link) on a page that may be stored for everyone. Rendered
+    as usual, except on a page being stored, where it is a hole that each response
+    fills in with what ``page_cache.fill_hole(name)`` registered
+    (store/catalogue/page_cache.py)."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("{% per_visitor %} needs a name, and only that")
+    nodelist = parser.parse(("endper_visitor",))
+    parser.delete_first_token()
+    return PerVisitorNode(bits[1].strip("\"'"), nodelist)

@@ -5,6 +5,7 @@ work, and it expires in CATALOGUE_PAGE_SECONDS, so a price change reaches visito
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import zlib
 from decimal import Decimal
@@ -13,6 +14,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from accounts.models import User
 from sandbox.models import PriceTier
 from sandbox.models import Track as SandboxTrack
 from store.catalogue import page_cache
@@ -103,10 +105,12 @@ def test_a_visitors_basket_never_shows_on_another_visitors_page(client):
     shopper.get(RELEASE)
     shopper.post("/basket/add/", {"release": 1046, "package": 2, "next": RELEASE})
 
-    theirs = _text(shopper.get(RELEASE))
+    shopper.get(RELEASE)  # the message about it shown
+    theirs = shopper.get(RELEASE)
     someone_else = _text(_visitor().get(RELEASE))
 
-    assert 'class="basket-count">(1' in theirs
+    assert getattr(theirs, "page_cache_hit", False)  # the page is everyone's, the count theirs
+    assert 'class="basket-count">(1' in _text(theirs)
     assert "basket-count" not in someone_else
 
 
@@ -116,8 +120,8 @@ def test_a_customers_account_never_shows_to_visitors_nor_a_visitors_page_to_them
     _visitor().get(RELEASE)  # a visitor's page is stored
 
     theirs = _text(customer.get(RELEASE))
-    customer.get("/")  # and the customer's pages are never stored
-    visitors = _text(_visitor().get("/"))
+    customer.get("/")  # a signed-in customer's home page is stored...
+    visitors = _text(_visitor().get("/"))  # ...apart from visitors'
 
     assert "Account" in theirs and "Sign in" not in theirs.split("<main", 1)[0]
     assert "Sign in" in visitors.split("<main", 1)[0] and "Account" not in visitors
@@ -226,3 +230,76 @@ def test_the_placeholder_cannot_be_guessed_from_the_code():
     page_cache.hole.cache_clear()
 
     assert other != page_cache.hole() and len(other) > 30
+
+
+def _signed_in(email: str, **kwargs) -> Client:
+    customer = Client(**kwargs)
+    customer.force_login(make_customer(email))
+    return customer
+
+
+def _header(response) -> str:
+    return _text(response).split("<main", 1)[0]
+
+
+def test_signed_in_customers_share_a_stored_page_each_with_their_own_basket():
+    shopper, browser = _signed_in("shopper@example.com"), _signed_in("browser@example.com")
+    shopper.post("/basket/add/", {"release": 1046, "package": 2, "next": RELEASE})
+    shopper.get(RELEASE)  # the message about it shown
+
+    shoppers = shopper.get(RELEASE)
+    browsers = browser.get(RELEASE)
+
+    assert getattr(browsers, "page_cache_hit", False)  # the page the shopper had rendered
+    assert _untokened(shoppers) != _untokened(browsers)  # the basket link differs...
+    assert 'class="basket-count">(1' in _header(shoppers)
+    assert "basket-count" not in _header(browsers)
+    for page in (shoppers, browsers):  # ...and both are a signed-in customer's page
+        assert "Account" in _header(page) and "Sign in" not in _header(page)
+
+
+def test_a_signed_in_customer_gets_a_token_of_their_own_that_the_shop_accepts():
+    _signed_in("first@example.com").get(RELEASE)  # stored by another customer
+    customer = _signed_in("second@example.com", enforce_csrf_checks=True)
+
+    page = customer.get(RELEASE)
+    token = TOKEN.search(_text(page)).group(1)
+    added = customer.post(
+        "/basket/add/",
+        {"release": 1046, "package": 2, "next": RELEASE, "csrfmiddlewaretoken": token},
+    )
+
+    assert getattr(page, "page_cache_hit", False)
+    assert added.status_code == 302
+    assert 'class="basket-count">(1' in _header(customer.get(RELEASE))
+
+
+def test_a_message_waiting_in_a_customers_session_is_shown(settings):
+    """Where messages are kept in the session (the default keeps them in a cookie)."""
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+    from django.contrib.messages.storage.cookie import MessageEncoder
+
+    settings.MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+    _signed_in("first@example.com").get(RELEASE)  # a signed-in page is stored
+    customer = _signed_in("second@example.com")
+    session = customer.session
+    session["_messages"] = json.dumps([Message(constants.SUCCESS, "Saved")], cls=MessageEncoder)
+    session.save()
+
+    page = customer.get(RELEASE)
+
+    assert not getattr(page, "page_cache_hit", False)
+    assert '<li class="message message-success">Saved' in _text(page)
+
+
+def test_a_customer_whose_password_changed_elsewhere_is_served_a_visitors_page():
+    customer = _signed_in("listener@example.com")
+    _signed_in("other@example.com").get(RELEASE)  # a signed-in page is stored
+    user = User.objects.get(email="listener@example.com")
+    user.set_password("a new pass phrase 2")  # on another device: old sessions end
+    user.save()
+
+    page = customer.get(RELEASE)
+
+    assert "Sign in" in _header(page) and "Account" not in _header(page)
