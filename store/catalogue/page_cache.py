@@ -1,9 +1,11 @@
-"""Whole catalogue pages for visitors, rendered once and served many times (issue 21).
+"""Whole catalogue pages, rendered once and served many times (issue 21).
 
 Most of a shop's traffic is visitors and crawlers, and a catalogue page is the same for
-every visitor in a country. A view marked :func:`page_cached` is rendered once per page,
-country and htmx kind; visitors are then served the stored bytes until
-``CATALOGUE_PAGE_SECONDS`` have passed, without running the view or a template.
+every visitor in a country but for a few small parts. A view marked :func:`page_cached`
+is rendered once per page, country, htmx kind and whether the visitor is signed in;
+everyone asking for the same is then served the stored bytes, with their own small
+parts filled in, until ``CATALOGUE_PAGE_SECONDS`` have passed, without running the
+view or a template.
 
 **Who gets a stored page.** Anyone asking with a GET and no message waiting (no
 messages cookie; nothing in the session's messages). Nothing else on a catalogue page
@@ -87,7 +89,7 @@ _GZIP_HEADER = b"\x1f\x8b\x08"  # magic number, deflate
 
 
 def page_cached(*params: str) -> Callable[[Callable], Callable]:
-    """Mark a view as one whose pages visitors may be served from the store, naming the
+    """Mark a view as one whose pages may be served from the store, naming the
     query parameters it reads: they, in that order, are the key's query. A request with
     any other parameter (``/?x=1``, ``/?x=2``, ...) is rendered and never stored, so
     made-up URLs cannot fill the cache."""
@@ -290,7 +292,7 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
 
 
 class PageCacheMiddleware:
-    """Serve visitors stored pages of :func:`page_cached` views (see the module's
+    """Serve stored pages of :func:`page_cached` views (see the module's
     docstring). Goes last: after the country, CSRF and htmx middleware."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
