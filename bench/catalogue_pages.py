@@ -13,7 +13,9 @@ the site has its machines to itself.
 
 1. **Throughput of warm pages** (home, release, artist, track, tag, A-Z, search; their
    7digital reads already cached) as a share of a bare view's, for two kinds of
-   browser, each keeping its cookies as a browser does and accepting gzip:
+   browser, each keeping its cookies as a browser does and accepting gzip (HTTP/1.1
+   over a keep-alive socket, bodies read whole and not decompressed: see
+   :class:`Browsers`):
 
    - **visitors**, who have no session (goal: the median of the rounds >= 0.8, and no
      round below 0.7);
@@ -28,7 +30,8 @@ the site has its machines to itself.
    ``/_bench/bare``, a view that returns "ok". The project gets no extra view.
 
    After a warm-up (until a whole pass asks 7digital nothing), each round measures, for
-   each page in turn, ``--requests`` requests of the bare view and as many of the page
+   each page in turn (its deferred sections fetched first, untimed, as browsers fetch
+   them), ``--requests`` requests of the bare view and as many of the page
    (bare first in odd rounds, the page first in even ones, so a drift in the machine's
    speed falls on both alike), and takes the ratio of their rates. It prints each
    page's median ratio, its lowest and highest round and the verdict.
@@ -322,6 +325,11 @@ def measure(pool, fetch, bare_url, url_of, names, requests_per_round, rounds, si
     busy = {name: [0.0, 0.0] for name in [*names, "bare"]}  # site CPU s, wall s
     for number in range(rounds):
         for name in names:
+            # The sections the page loads once on screen, loaded as browsers load them
+            # (untimed): a section's copy may have expired since the last round, and a
+            # page with a section still to load is rendered, not stored.
+            for _ in range(4):  # each worker has its own cache here
+                deferred_sections(url_of(name))
             bare, page = Tally(), Tally()
             used = {}
             order = [("bare", bare_url, bare), (name, url_of(name), page)]

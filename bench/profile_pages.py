@@ -106,7 +106,7 @@ def main() -> int:
         from django.core.handlers.wsgi import WSGIHandler
 
         handler = WSGIHandler()
-        cookie = ""
+        cookies: dict[str, str] = {}  # kept as a browser keeps them (the CSRF cookie)
         if args.signed_in:
             namespace: dict = {}
             os.environ["BENCH_CUSTOMERS"] = "1"
@@ -115,10 +115,21 @@ def main() -> int:
             out = io.StringIO()
             with contextlib.redirect_stdout(out):
                 exec(CUSTOMERS, namespace)  # noqa: S102 - our own snippet
-            cookie = "sessionid=" + out.getvalue().strip().strip('[]"')
+            cookies["sessionid"] = out.getvalue().strip().strip('[]"')
+
+        def keep(status: str, headers: list[tuple[str, str]]) -> None:
+            for name, value in headers:
+                if name.lower() == "set-cookie":
+                    pair, _, attributes = value.partition(";")
+                    key, _, cookie = pair.strip().partition("=")
+                    if "max-age=0" in attributes.lower() or cookie in ("", '""'):
+                        cookies.pop(key, None)
+                    else:
+                        cookies[key] = cookie
 
         def request() -> None:
-            body = handler(environ(paths[args.page], cookie), lambda status, headers: None)
+            cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
+            body = handler(environ(paths[args.page], cookie), keep)
             b"".join(body)
             if hasattr(body, "close"):
                 body.close()

@@ -78,7 +78,7 @@ from django.utils.crypto import salted_hmac
 from integrations.htmx import VARY as HTMX_VARY
 from store.catalogue.selectors import served_stale
 
-FORMAT = 2  # of StoredPage: part of the key, so a change never reads an older one
+FORMAT = 3  # of StoredPage: part of the key, so a change never reads an older one
 # The headers a stored page may vary on: htmx's (the key holds them), the cookies (the
 # country and the token are filled in per visitor) and the encoding (per response).
 VARIES_ALLOWED = {name.lower() for name in (*HTMX_VARY, "HX-Target", "Cookie", "Accept-Encoding")}
@@ -219,6 +219,8 @@ class StoredPage:
             holes.append(names[found.group()])
             start = found.end()
         pieces.append(content[start:])
+        # Every answer varies on the cookies (the holes' fillings) and the encoding.
+        patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
         return cls(
             status=response.status_code,
             headers=tuple(
@@ -234,7 +236,6 @@ class StoredPage:
         response = HttpResponse(status=self.status)
         for name, value in self.headers:
             response[name] = value
-        patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
         if re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")):
             response.content = self._gzip(fillings)
             response["Content-Encoding"] = "gzip"
