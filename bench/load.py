@@ -7,7 +7,8 @@
 Starts `scripts.production.ProductionLayout` (gunicorn with `gunicorn.conf.py`, a
 Celery worker and beat with production settings from the `--no-dev` virtualenv, on this
 machine's PostgreSQL and Redis, pointed at a sandbox and a stand-in for Stripe; build
-it with `make venv-production`), then runs, all on loopback and for a bounded time:
+it with `make venv-production`, and collect the static files as `make production-smoke`
+does), then runs, all on loopback and for a bounded time:
 
 - browsing customers: anonymous visitors going from page to page (home, A-Z, search,
   artist, release, track, tag, a preview clip), each waiting 0.5-3 s between pages;
