@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import html
 import io
 import os
 import pstats
@@ -38,6 +39,7 @@ from catalogue_pages import (
     BENCH_SETTINGS,
     BENCH_URLS,
     CUSTOMERS,
+    LAZY_SECTION,
     PAGES,
     calls_since,
     journal_last_id,
@@ -127,15 +129,25 @@ def main() -> int:
                     else:
                         cookies[key] = cookie
 
-        def request() -> None:
+        def request(path: str | None = None, **headers: str) -> bytes:
             cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
-            body = handler(environ(paths[args.page], cookie), keep)
-            b"".join(body)
+            wsgi = environ(path or paths[args.page], cookie)
+            wsgi.update(headers)
+            if path:  # a section: read as a browser reads it
+                wsgi.pop("HTTP_ACCEPT_ENCODING")
+            body = handler(wsgi, keep)
+            content = b"".join(body)
             if hasattr(body, "close"):
                 body.close()
+            return content
 
         for _ in range(5):
             before = journal_last_id(stack)
+            # The sections the page loads once on screen, as a browser loads them: a
+            # page with a section still to load is rendered, not stored.
+            page = request(HTTP_ACCEPT_ENCODING="identity").decode()
+            for section in LAZY_SECTION.findall(page):
+                request(html.unescape(section), HTTP_HX_REQUEST="true")
             for _ in range(20):
                 request()
             if not calls_since(stack, before):
