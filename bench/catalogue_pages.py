@@ -30,8 +30,9 @@ the site has its machines to itself.
    ``/_bench/bare``, a view that returns "ok". The project gets no extra view.
 
    After a warm-up (until a whole pass asks 7digital nothing), each round measures, for
-   each page in turn (its deferred sections fetched first, untimed, as browsers fetch
-   them), ``--requests`` requests of the bare view and as many of the page
+   each page in turn (its deferred sections fetched first, untimed),
+   ``--requests`` views of the bare view and as many of the page (with the sections a
+   view loads after it, as a browser loads them, each counted as a request)
    (bare first in odd rounds, the page first in even ones, so a drift in the machine's
    speed falls on both alike), and takes the ratio of their rates. It prints each
    page's median ratio, its lowest and highest round and the verdict.
@@ -59,6 +60,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -190,15 +192,21 @@ class Browsers:
     visitor's or a signed-in customer's browser has, accepting gzip.
 
     HTTP/1.1 spoken over a plain socket: the request's bytes written, the answer's
-    headers read, its body read whole (``Content-Length`` or chunks) and not
-    decompressed (a browser decompresses on its own machine). A ``requests`` session
-    spent more CPU per page than the site's bare view did, so the load, not the site,
-    set the bare view's pace; this costs a few tens of microseconds a request."""
+    headers read, its body read whole (``Content-Length`` or chunks). A ``requests``
+    session spent more CPU per page than the site's bare view did, so the load, not the
+    site, set the bare view's pace; this costs a few tens of microseconds a request.
+
+    As a browser does, it loads the sections a page leaves to load once on screen
+    (``hx-trigger="load"``), with ``HX-Request``, on the same connection: a page
+    rendered with a section to load (the home page once its playlists' copy has
+    expired) is not stored until one is loaded. Each counts as a request of the page's
+    (``sections``): the page's rate is that of the requests its views make."""
 
     def __init__(self, sessions: list[str] | None = None) -> None:
         self.local = threading.local()
         self.sessions = list(sessions or [])
         self.lock = threading.Lock()
+        self.sections = 0  # deferred sections loaded, every thread
 
     def _browser(self, netloc: str) -> RawBrowser:
         browser = getattr(self.local, "browser", None)
@@ -211,7 +219,16 @@ class Browsers:
 
     def __call__(self, url: str) -> int:
         _, _, netloc, path = url.split("/", 3)
-        return self._browser(netloc).get("/" + path)
+        browser = self._browser(netloc)
+        size, body, encoding = browser.get("/" + path)
+        text = zlib.decompress(body, 16 + zlib.MAX_WBITS) if encoding == "gzip" else body
+        if b'hx-trigger="load"' in text:
+            sections = LAZY_SECTION.findall(text.decode())
+            for section in sections:
+                size += browser.get(html.unescape(section), section=True)[0]
+            with self.lock:
+                self.sections += len(sections)
+        return size
 
 
 class RawBrowser:
@@ -225,11 +242,12 @@ class RawBrowser:
         self.sock: socket.socket | None = None
         self.buffer = b""
 
-    def get(self, path: str) -> int:
-        """The body's size in bytes as sent; raises on anything but a 200."""
+    def get(self, path: str, *, section: bool = False) -> tuple[int, bytes, str]:
+        """The body's size in bytes as sent, the body, its encoding; raises on anything
+        but a 200. ``section``: asked as htmx asks for a page's section."""
         for attempt in (1, 2):  # the server may have closed an idle connection
             try:
-                return self._get(path)
+                return self._get(path, section)
             except (ConnectionError, EOFError):
                 self.close()
                 if attempt == 2:
@@ -241,7 +259,7 @@ class RawBrowser:
             self.sock.close()
         self.sock, self.buffer = None, b""
 
-    def _get(self, path: str) -> int:
+    def _get(self, path: str, section: bool) -> tuple[int, bytes, str]:
         if self.sock is None:
             self.sock = socket.create_connection(self.address, timeout=REQUEST_TIMEOUT)
             self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -251,6 +269,7 @@ class RawBrowser:
                 f"GET {path} HTTP/1.1\r\nHost: {self.netloc}\r\n"
                 "Accept: text/html\r\nAccept-Encoding: gzip, deflate, br\r\n"
                 + (f"Cookie: {cookie}\r\n" if cookie else "")
+                + ("HX-Request: true\r\n" if section else "")
                 + "\r\n"
             ).encode("latin-1")
         )
@@ -265,17 +284,16 @@ class RawBrowser:
             else:
                 headers[name] = value
         if "content-length" in headers:
-            size = int(headers["content-length"])
-            self._exactly(size)
+            body = self._exactly(int(headers["content-length"]))
         elif headers.get("transfer-encoding") == "chunked":
-            size = self._chunks()
+            body = self._chunks()
         else:
             raise ConnectionError(f"{path}: an answer with neither a length nor chunks")
         if headers.get("connection", "").lower() == "close":
             self.close()
         if status != 200:
             raise RuntimeError(f"{path}: {status}")
-        return size
+        return len(body), body, headers.get("content-encoding", "")
 
     def _keep(self, set_cookie: str) -> None:
         pair, *attributes = set_cookie.split(";")
@@ -304,14 +322,13 @@ class RawBrowser:
         found, self.buffer = self.buffer[:size], self.buffer[size:]
         return found
 
-    def _chunks(self) -> int:
-        size = 0
+    def _chunks(self) -> bytes:
+        body = []
         while True:
             length = int(self._until(b"\r\n").split(b";")[0], 16)
-            self._exactly(length + 2)
-            size += length
+            body.append(self._exactly(length + 2)[:length])
             if length == 0:
-                return size
+                return b"".join(body)
 
 
 def measure(pool, fetch, bare_url, url_of, names, requests_per_round, rounds, site, log):
@@ -334,13 +351,16 @@ def measure(pool, fetch, bare_url, url_of, names, requests_per_round, rounds, si
             used = {}
             order = [("bare", bare_url, bare), (name, url_of(name), page)]
             for who, path, tally in order if number % 2 == 0 else reversed(order):
-                before = cpu_seconds(site)
+                before, sections = cpu_seconds(site), fetch.sections
                 run_round(pool, fetch, [path] * requests_per_round, tally)
                 used[who] = cpu_seconds(site) - before
+                tally.requests += fetch.sections - sections  # each a request of its own
                 busy[who][0] += used[who]
                 busy[who][1] += tally.seconds
             ratios[name].append(page.requests_per_second / bare.requests_per_second)
-            cpu_ratios[name].append(used["bare"] / max(used[name], 1e-9))
+            cpu_ratios[name].append(  # per request
+                (used["bare"] / bare.requests) / max(used[name] / page.requests, 1e-12)
+            )
             tallies[name].add(page)
             tallies["bare"].add(bare)
         log(f"  round {number + 1}: " + " ".join(f"{n} {ratios[n][-1]:.2f}" for n in names))

@@ -163,6 +163,8 @@ MIDDLEWARE = [
     "store.catalogue.middleware.CountryMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # A visitor's stored page, served without the middleware below (page_cache.py).
+    "store.catalogue.page_cache.VisitorPagesMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",

@@ -70,8 +70,10 @@ from django.conf import settings
 from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.csrf import get_token
 from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 from django.utils.crypto import salted_hmac
 
@@ -333,3 +335,43 @@ class PageCacheMiddleware:
             return response
         request._page_cache_key = key
         return None
+
+
+class VisitorPagesMiddleware:
+    """Serve a visitor (no session) a stored page before the middleware that has nothing
+    to do for one: authentication, messages, allauth's, the staff pages' second factor,
+    htmx's details, URL resolution's view middleware and the view. Goes right after
+    ``CsrfViewMiddleware``: the country, the host check, the length and the CSRF cookie
+    are theirs to set, as on any page. The one header an inner middleware adds to a
+    page, ``X-Frame-Options``, is added here too (a test holds the headers to those of
+    a page served through every middleware). A page not stored yet, and everyone with a
+    session, go on to :class:`PageCacheMiddleware`."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.frame_options = XFrameOptionsMiddleware(get_response)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            settings.CATALOGUE_PAGE_SECONDS > 0
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and _servable(request)
+        ):
+            response = self._stored(request)
+            if response is not None:
+                return self.frame_options.process_response(request, response)
+        return self.get_response(request)
+
+    def _stored(self, request: HttpRequest) -> HttpResponse | None:
+        try:
+            view = resolve(request.path_info, getattr(request, "urlconf", None)).func
+        except Resolver404:
+            return None
+        params = getattr(view, "page_cached", None)
+        key = None if params is None else _key(request, params)
+        stored = None if key is None else cache.get(key)
+        if not isinstance(stored, StoredPage):
+            return None
+        response = stored.response(request)
+        response.page_cache_hit = True
+        return response

@@ -303,3 +303,34 @@ def test_a_customer_whose_password_changed_elsewhere_is_served_a_visitors_page()
     page = customer.get(RELEASE)
 
     assert "Sign in" in _header(page) and "Account" not in _header(page)
+
+
+def _headers(response) -> dict[str, str]:
+    headers = {name: value for name, value in response.items() if name != "Date"}
+    headers["Set-Cookie"] = sorted(response.cookies)  # the names: the values are each visitor's
+    return headers
+
+
+def test_a_visitors_stored_page_served_early_has_the_headers_of_one_served_by_every_middleware(
+    settings,
+):
+    _visitor().get(RELEASE)  # stored
+    early = _visitor().get(RELEASE)
+    settings.MIDDLEWARE = [
+        name for name in settings.MIDDLEWARE if not name.endswith("VisitorPagesMiddleware")
+    ]
+    late = _visitor().get(RELEASE)
+
+    assert getattr(early, "page_cache_hit", False) and getattr(late, "page_cache_hit", False)
+    assert "X-Frame-Options" in early and "csrftoken" in early.cookies
+    assert _headers(early) == _headers(late)
+    assert _untokened(early) == _untokened(late)
+
+
+def test_a_stored_page_is_never_served_for_a_host_the_shop_does_not_serve(settings):
+    _visitor().get(RELEASE)  # stored
+
+    response = _visitor().get(RELEASE, HTTP_HOST="shop.attacker.example")
+
+    assert response.status_code == 400
+    assert "No Surprises" not in _text(response)
