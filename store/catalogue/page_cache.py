@@ -114,6 +114,7 @@ def fill_hole(name: str) -> Callable[[Callable[[HttpRequest], str]], Callable]:
 
     def register(filler: Callable[[HttpRequest], str]) -> Callable[[HttpRequest], str]:
         _FILLERS[name] = filler
+        _hole_names.cache_clear()
         _holes.cache_clear()
         return filler
 
@@ -132,9 +133,15 @@ def hole(name: str = "csrf") -> str:
 
 
 @functools.cache
+def _hole_names() -> dict[bytes, str]:
+    """Each registered hole's name by its placeholder."""
+    return {hole(name).encode(): name for name in sorted(_FILLERS)}
+
+
+@functools.cache
 def _holes() -> re.Pattern[bytes]:
     """The placeholders of every registered hole, to split a page at."""
-    return re.compile(b"|".join(re.escape(hole(name).encode()) for name in sorted(_FILLERS)))
+    return re.compile(b"|".join(map(re.escape, _hole_names())))
 
 
 def storing(request: HttpRequest) -> bool:
@@ -214,7 +221,7 @@ class StoredPage:
     @classmethod
     def of(cls, response: HttpResponse) -> StoredPage:
         content = response.content
-        names = {hole(name).encode(): name for name in _FILLERS}
+        names = _hole_names()
         pieces, holes, start = [], [], 0
         for found in _holes().finditer(content):
             pieces.append(content[start : found.start()])
@@ -313,12 +320,12 @@ class PageCacheMiddleware:
             cache.set(key, stored, settings.CATALOGUE_PAGE_SECONDS)
             return stored.response(request)
         if not response.streaming and _holes().search(response.content):
-            names = {hole(name).encode(): name for name in _FILLERS}
-            found = {names[placeholder] for placeholder in _holes().findall(response.content)}
-            fillings = {
-                hole(name).encode(): value for name, value in _fillings(request, found).items()
-            }
-            response.content = _holes().sub(lambda at: fillings[at.group()], response.content)
+            names = _hole_names()
+            found = [names[placeholder] for placeholder in _holes().findall(response.content)]
+            fillings = _fillings(request, found)
+            response.content = _holes().sub(
+                lambda at: fillings[names[at.group()]], response.content
+            )
         return response
 
     def process_view(self, request: HttpRequest, view, args, kwargs) -> HttpResponse | None:
@@ -328,13 +335,10 @@ class PageCacheMiddleware:
         key = _key(request, params)
         if key is None:
             return None
-        stored = cache.get(key)
-        if isinstance(stored, StoredPage):
-            response = stored.response(request)
-            response.page_cache_hit = True
-            return response
-        request._page_cache_key = key
-        return None
+        response = _stored_response(request, key)
+        if response is None:
+            request._page_cache_key = key  # rendered, then stored on the way out
+        return response
 
 
 class VisitorPagesMiddleware:
@@ -369,9 +373,14 @@ class VisitorPagesMiddleware:
             return None
         params = getattr(view, "page_cached", None)
         key = None if params is None else _key(request, params)
-        stored = None if key is None else cache.get(key)
-        if not isinstance(stored, StoredPage):
-            return None
-        response = stored.response(request)
-        response.page_cache_hit = True
-        return response
+        return None if key is None else _stored_response(request, key)
+
+
+def _stored_response(request: HttpRequest, key: str) -> HttpResponse | None:
+    """This visitor's answer from the page stored under ``key``, if one is."""
+    stored = cache.get(key)
+    if not isinstance(stored, StoredPage):
+        return None
+    response = stored.response(request)
+    response.page_cache_hit = True
+    return response
