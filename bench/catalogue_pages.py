@@ -1,7 +1,7 @@
 """Catalogue pages against a bare Django view, for visitors and for signed-in customers,
 and the 7digital calls a cold page makes (issue 21).
 
-    .venv/bin/python bench/catalogue_pages.py [--requests 300] [--threads 4] [--rounds 7]
+    .venv/bin/python bench/catalogue_pages.py [--requests 600] [--threads 4] [--rounds 7]
     .venv/bin/python bench/catalogue_pages.py --pages release,search --rounds 3
 
 The same two processes as ``bench/preview_proxy.py`` (whose ``Stack`` this reuses): the
@@ -32,9 +32,10 @@ the site has its machines to itself.
    After a warm-up (until a whole pass asks 7digital nothing), each round measures, for
    each page in turn (its deferred sections fetched first, untimed),
    ``--requests`` views of the bare view and as many of the page (with the sections a
-   view loads after it, as a browser loads them, each counted as a request)
-   (bare first in odd rounds, the page first in even ones, so a drift in the machine's
-   speed falls on both alike), and takes the ratio of their rates. It prints each
+   view loads after it, as a browser loads them, each counted as a request), in four
+   slices, A B B A (bare first in odd rounds, the page first in even ones), so that a
+   drift in the machine's speed, or a burst of another process's work, falls on both
+   alike, and takes the ratio of their rates. It prints each
    page's median ratio, its lowest and highest round and the verdict.
 
 2. **The 7digital calls a cold release, artist and home page make**, counted in the
@@ -348,15 +349,21 @@ def measure(pool, fetch, bare_url, url_of, names, requests_per_round, rounds, si
             for _ in range(4):  # each worker has its own cache here
                 deferred_sections(url_of(name))
             bare, page = Tally(), Tally()
-            used = {}
-            order = [("bare", bare_url, bare), (name, url_of(name), page)]
-            for who, path, tally in order if number % 2 == 0 else reversed(order):
+            used = {"bare": 0.0, name: 0.0}
+            first, second = ("bare", bare_url, bare), (name, url_of(name), page)
+            if number % 2:
+                first, second = second, first
+            # In slices, A B B A: a drift in the machine's speed within the round, or a
+            # burst of another process's work, falls on both alike.
+            for who, path, tally in (first, second, second, first):
                 before, sections = cpu_seconds(site), fetch.sections
-                run_round(pool, fetch, [path] * requests_per_round, tally)
-                used[who] = cpu_seconds(site) - before
+                seconds = tally.seconds
+                run_round(pool, fetch, [path] * (requests_per_round // 2), tally)
+                spent = cpu_seconds(site) - before
+                used[who] += spent
                 tally.requests += fetch.sections - sections  # each a request of its own
-                busy[who][0] += used[who]
-                busy[who][1] += tally.seconds
+                busy[who][0] += spent
+                busy[who][1] += tally.seconds - seconds
             ratios[name].append(page.requests_per_second / bare.requests_per_second)
             cpu_ratios[name].append(  # per request
                 (used["bare"] / bare.requests) / max(used[name] / page.requests, 1e-12)
@@ -403,7 +410,7 @@ def verdicts(label, ratios, tallies, cpu_ratios, goal, floor=None):
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=300, help="per path per round")
+    parser.add_argument("--requests", type=int, default=600, help="per path per round")
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--pages", default=",".join(PAGES), help="which of " + ",".join(PAGES))

@@ -5,6 +5,7 @@ visitor or a signed-in customer.
     .venv/bin/python bench/profile_pages.py --page release [--requests 300] [--signed-in]
     .venv/bin/python bench/profile_pages.py --page home --top 40 --sort tottime
     .venv/bin/python bench/profile_pages.py --page bare --signed-in   # the yardstick
+    .venv/bin/python bench/profile_pages.py --page track --callers __getattribute__
 
 The sandbox runs in its own process (``bench/preview_proxy.py``'s ``Stack``, on
 temporary SQLite files); the site is set up here with the same settings as
@@ -93,6 +94,9 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--tracks", type=int, default=2000)
+    parser.add_argument(
+        "--callers", metavar="FUNCTION", help="also print who calls the functions so named"
+    )
     args = parser.parse_args()
 
     paths = {**PAGES, "bare": BARE}
@@ -183,6 +187,8 @@ def main() -> int:
     print()
     text = io.StringIO()
     pstats.Stats(profile, stream=text).sort_stats(args.sort).print_stats(args.top)
+    if args.callers:
+        pstats.Stats(profile, stream=text).sort_stats(args.sort).print_callers(args.callers)
     print(text.getvalue())
     return 0
 

@@ -90,6 +90,74 @@ def test_every_visitor_gets_a_token_of_their_own_that_the_shop_accepts():
     assert changed.status_code == 302  # accepted: not 403
 
 
+def test_a_returning_visitor_gets_a_fresh_token_of_their_own_secret_that_the_shop_accepts():
+    from django.conf import settings
+    from django.middleware.csrf import _unmask_cipher_token
+
+    visitor = Client(enforce_csrf_checks=True)
+    visitor.get(RELEASE)  # stored; the visitor now has a CSRF cookie
+    secret = visitor.cookies["csrftoken"].value
+
+    pages = [visitor.get(RELEASE, **GZIP) for _ in range(2)]
+    tokens = [TOKEN.search(_text(page)).group(1) for page in pages]
+
+    assert all(getattr(page, "page_cache_hit", False) for page in pages)
+    assert tokens[0] != tokens[1]
+    assert [_unmask_cipher_token(token) for token in tokens] == [secret, secret]
+    # The cookie is renewed, as Django renews it on every page with a form.
+    assert pages[1].cookies["csrftoken"]["max-age"] == settings.CSRF_COOKIE_AGE
+    # Not compressed with the page (BREACH): the token's own bytes are in the body.
+    assert tokens[1].encode() in pages[1].content
+    changed = visitor.post(
+        "/country/", {"country": "DE", "next": RELEASE, "csrfmiddlewaretoken": tokens[1]}
+    )
+    assert changed.status_code == 302  # accepted: not 403
+
+
+def test_every_character_of_a_tokens_mask_is_as_likely_as_the_next(rf):
+    from collections import Counter
+
+    from django.middleware.csrf import (
+        CSRF_ALLOWED_CHARS,
+        _get_new_csrf_string,
+        _unmask_cipher_token,
+    )
+
+    request = rf.get(RELEASE)
+    request.META["CSRF_COOKIE"] = secret = _get_new_csrf_string()
+    tokens = [page_cache.csrf_token(request) for _ in range(4000)]
+    masks = Counter("".join(token[:32] for token in tokens))
+
+    assert all(_unmask_cipher_token(token) == secret for token in tokens)
+    expected = 4000 * 32 / len(CSRF_ALLOWED_CHARS)  # 2,065 each; sigma about 45
+    # Within 10% (4.5 sigma): a mask taken modulo 62 without redrawing would make the
+    # first eight characters 21% likelier than the rest.
+    assert set(masks) == set(CSRF_ALLOWED_CHARS)
+    assert all(abs(count - expected) < expected / 10 for count in masks.values()), masks
+
+
+def test_a_visitor_without_a_csrf_secret_yet_is_given_one(rf):
+    request = rf.get(RELEASE)
+
+    token = page_cache.csrf_token(request)
+
+    assert len(token) == 64 and request.META["CSRF_COOKIE_NEEDS_UPDATE"]
+    assert len(request.META["CSRF_COOKIE"]) == 32
+
+
+def test_a_filling_longer_than_one_stored_block_joins_the_compressed_page():
+    filling = bytes(range(256)) * 300  # 76,800 bytes: two of deflate's stored blocks
+
+    joined = (
+        page_cache._deflated(b"<p>before</p>")
+        + page_cache._stored_blocks(filling)
+        + page_cache._deflated(b"<p>after</p>")
+        + page_cache._END
+    )
+
+    assert zlib.decompress(joined, -zlib.MAX_WBITS) == b"<p>before</p>" + filling + b"<p>after</p>"
+
+
 def test_visitors_of_another_country_get_their_own_page():
     _visitor().get(RELEASE)
 
