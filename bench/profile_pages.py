@@ -21,6 +21,7 @@ times over: the shares are what to read, not the milliseconds.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import html
 import io
@@ -86,6 +87,78 @@ def environ(path: str, cookie: str) -> dict:
     }
 
 
+class Browser:
+    """One browser asking the site in this process through Django's WSGI handler,
+    keeping its cookies as a browser keeps them (the CSRF cookie, a session)."""
+
+    def __init__(self, handler, cookies: dict[str, str] | None = None) -> None:
+        self.handler = handler
+        self.cookies = dict(cookies or {})
+
+    def keep(self, status: str, headers: list[tuple[str, str]]) -> None:
+        for name, value in headers:
+            if name.lower() == "set-cookie":
+                pair, _, attributes = value.partition(";")
+                key, _, cookie = pair.strip().partition("=")
+                if "max-age=0" in attributes.lower() or cookie in ("", '""'):
+                    self.cookies.pop(key, None)
+                else:
+                    self.cookies[key] = cookie
+
+    def get(self, path: str, section: bool = False, **headers: str) -> bytes:
+        cookie = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        wsgi = environ(path, cookie)
+        wsgi.update(headers)
+        if section:  # read as a browser reads it
+            wsgi.pop("HTTP_ACCEPT_ENCODING")
+        body = self.handler(wsgi, self.keep)
+        content = b"".join(body)
+        if hasattr(body, "close"):
+            body.close()
+        return content
+
+    def warm(self, stack: Stack, path: str) -> None:
+        """Ask for ``path`` until a pass asks 7digital nothing, loading the sections the
+        page loads once on screen, as a browser loads them: a page with a section still
+        to load is rendered, not stored."""
+        for _ in range(5):
+            before = journal_last_id(stack)
+            page = self.get(path, HTTP_ACCEPT_ENCODING="identity").decode()
+            for section in LAZY_SECTION.findall(page):
+                self.get(html.unescape(section), section=True, HTTP_HX_REQUEST="true")
+            for _ in range(20):
+                self.get(path)
+            if not calls_since(stack, before):
+                break
+
+
+@contextlib.contextmanager
+def site(tracks: int, log=print):
+    """The sandbox in its own process and the site set up in this one, as
+    ``bench/catalogue_pages.py`` serves it; yields (stack, handler, signed_in cookies)."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-urls-"))
+    Path(folder, "bench_catalogue_settings.py").write_text(BENCH_SETTINGS)
+    Path(folder, "bench_catalogue_urls.py").write_text(BENCH_URLS)
+    sys.path.insert(0, str(folder))
+    with Stack(tracks=tracks, log=lambda line: log(line, flush=True)) as stack:
+        os.environ.update(stack.env("bench_catalogue_settings"))
+        import django
+
+        django.setup()
+        from django.core.handlers.wsgi import WSGIHandler
+
+        yield stack, WSGIHandler()
+
+
+def signed_in_cookies() -> dict[str, str]:
+    """A new customer's session cookie (the site set up by :func:`site`)."""
+    os.environ["BENCH_CUSTOMERS"] = "1"
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(CUSTOMERS, {})  # noqa: S102 - our own snippet
+    return {"sessionid": out.getvalue().strip().strip('[]"')}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--page", default="release", choices=[*PAGES, "bare"])
@@ -99,63 +172,14 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    paths = {**PAGES, "bare": BARE}
-    folder = Path(tempfile.mkdtemp(prefix="bench-urls-"))
-    Path(folder, "bench_catalogue_settings.py").write_text(BENCH_SETTINGS)
-    Path(folder, "bench_catalogue_urls.py").write_text(BENCH_URLS)
-    sys.path.insert(0, str(folder))
-    with Stack(tracks=args.tracks, log=lambda line: print(line, flush=True)) as stack:
-        os.environ.update(stack.env("bench_catalogue_settings"))
-        import django
+    path = {**PAGES, "bare": BARE}[args.page]
+    with site(args.tracks) as (stack, handler):
+        browser = Browser(handler, signed_in_cookies() if args.signed_in else None)
+        browser.warm(stack, path)
 
-        django.setup()
-        from django.core.handlers.wsgi import WSGIHandler
+        def request() -> bytes:
+            return browser.get(path)
 
-        handler = WSGIHandler()
-        cookies: dict[str, str] = {}  # kept as a browser keeps them (the CSRF cookie)
-        if args.signed_in:
-            namespace: dict = {}
-            os.environ["BENCH_CUSTOMERS"] = "1"
-            import contextlib
-
-            out = io.StringIO()
-            with contextlib.redirect_stdout(out):
-                exec(CUSTOMERS, namespace)  # noqa: S102 - our own snippet
-            cookies["sessionid"] = out.getvalue().strip().strip('[]"')
-
-        def keep(status: str, headers: list[tuple[str, str]]) -> None:
-            for name, value in headers:
-                if name.lower() == "set-cookie":
-                    pair, _, attributes = value.partition(";")
-                    key, _, cookie = pair.strip().partition("=")
-                    if "max-age=0" in attributes.lower() or cookie in ("", '""'):
-                        cookies.pop(key, None)
-                    else:
-                        cookies[key] = cookie
-
-        def request(path: str | None = None, **headers: str) -> bytes:
-            cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
-            wsgi = environ(path or paths[args.page], cookie)
-            wsgi.update(headers)
-            if path:  # a section: read as a browser reads it
-                wsgi.pop("HTTP_ACCEPT_ENCODING")
-            body = handler(wsgi, keep)
-            content = b"".join(body)
-            if hasattr(body, "close"):
-                body.close()
-            return content
-
-        for _ in range(5):
-            before = journal_last_id(stack)
-            # The sections the page loads once on screen, as a browser loads them: a
-            # page with a section still to load is rendered, not stored.
-            page = request(HTTP_ACCEPT_ENCODING="identity").decode()
-            for section in LAZY_SECTION.findall(page):
-                request(html.unescape(section), HTTP_HX_REQUEST="true")
-            for _ in range(20):
-                request()
-            if not calls_since(stack, before):
-                break
         started = time.perf_counter()
         for _ in range(args.requests):
             request()
@@ -171,7 +195,7 @@ def main() -> int:
     whole = None
     who = "signed-in customer" if args.signed_in else "visitor"
     print(
-        f"\n{args.page} {paths[args.page]} as a {who}:"
+        f"\n{args.page} {path} as a {who}:"
         f" {plain * 1000:.2f} ms a request unprofiled, in this process"
     )
     print("Cumulative time per request, profiled (the shares are what to read):")
