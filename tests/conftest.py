@@ -111,7 +111,10 @@ def _fresh_cache():
     count left by an earlier test (same address, same user id) would refuse this one."""
     from django.core.cache import cache
 
+    from store.catalogue.page_cache import forget_kept_pages
+
     cache.clear()
+    forget_kept_pages()  # each process's copies of stored pages, with the cache
 
 
 def _skip_reason(report) -> str:

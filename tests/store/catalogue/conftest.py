@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.core.cache.backends import base as cache_base
 from django.core.cache.backends import locmem
 
-from store.catalogue import selectors
+from store.catalogue import page_cache, selectors
 from store.catalogue.tasks import catalogue_refresh
 from tests.clocks import OffsetClock
 
@@ -36,6 +36,7 @@ def cache_clock(monkeypatch) -> OffsetClock:
     monkeypatch.setattr(selectors, "time", clock)  # the copies' own freshness
     monkeypatch.setattr(cache_base, "time", clock)
     monkeypatch.setattr(locmem, "time", clock)
+    monkeypatch.setattr(page_cache, "time", clock)  # stored pages' copies in the process
     return clock
 
 

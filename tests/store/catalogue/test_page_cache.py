@@ -207,6 +207,43 @@ def test_a_stored_page_is_rendered_again_once_its_time_is_up(cache_clock, settin
     assert again.templates  # rendered, not served from the store
 
 
+def test_a_process_serves_its_own_copy_of_a_stored_page_without_asking_the_shared_cache(
+    monkeypatch,
+):
+    _visitor().get(RELEASE)  # stored, in the shared cache and in this process
+    reads = []
+
+    class Counted:  # the shared cache, its reads counted
+        def __getattr__(self, name):
+            return getattr(cache, name)
+
+        def get(self, key, *args, **kwargs):
+            reads.append(key)
+            return cache.get(key, *args, **kwargs)
+
+    monkeypatch.setattr(page_cache, "cache", Counted())
+
+    served = _visitor().get(RELEASE)
+    customer = _signed_in("kept@example.com")
+    customer.get(RELEASE)  # the first signed-in page: not stored yet
+    again = customer.get(RELEASE)
+    _visitor().get("/tracks/9525/")  # a visitor's first track page: not stored yet
+
+    assert getattr(served, "page_cache_hit", False)
+    assert getattr(again, "page_cache_hit", False)
+    # One read for each page not stored yet (not one per middleware), none for the rest.
+    assert len([key for key in reads if key.startswith("page:")]) == 2
+
+
+def test_another_process_serves_the_stored_page_from_the_shared_cache():
+    _visitor().get(RELEASE)
+    page_cache.forget_kept_pages()  # as a process that has not served it yet
+
+    response = _visitor().get(RELEASE)
+
+    assert getattr(response, "page_cache_hit", False)
+
+
 def test_a_price_change_reaches_visitors_once_7digitals_max_age_has_passed(cache_clock):
     from sandbox.handlers.catalogue import CATALOGUE_MAX_AGE
 
