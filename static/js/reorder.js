@@ -16,6 +16,9 @@
  * - Boxes ticked in a form marked data-reorder-clears (the search results to add) are
  *   unticked once they have been added together.
  * - A refusal the server words as text (400, 503) is shown in the section's status.
+ * - A page of the studio's asked for while a change is on its way (a search: a plain
+ *   GET form) waits for the change's answer: read before the change is saved, it would
+ *   show the list without it, and its next change would be refused as stale.
  * Without JavaScript the forms post and the page comes back: the same result.
  */
 (function () {
@@ -106,6 +109,41 @@
     }
     if (wanted) refocus(section, wanted);
   });
+
+  // -- changes on their way ------------------------------------------------------------
+
+  var pending = 0; // changes of a list sent and not yet answered
+  var held = null; // the form that waits for them
+  var HOLD_AT_MOST_MS = 15000;
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (sectionOf(event.detail.target)) pending++;
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!sectionOf(event.detail.target) || pending === 0) return;
+    pending--;
+    if (pending === 0 && held) {
+      var form = held;
+      held = null;
+      form.requestSubmit();
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!pending || !form.closest || !form.closest("[data-studio]")) return;
+    if ((form.getAttribute("method") || "get").toLowerCase() !== "get") return;
+    event.preventDefault();
+    event.stopPropagation();
+    held = form; // sent once the change is answered, whatever the answer
+    setTimeout(function () { // or, should the answer never come, after a while
+      if (held !== form) return;
+      held = null;
+      pending = 0;
+      form.requestSubmit();
+    }, HOLD_AT_MOST_MS);
+  }, true);
 
   document.addEventListener("htmx:responseError", function (event) {
     var section = sectionOf(event.detail.elt) || document.querySelector("[data-reorder]");
