@@ -16,9 +16,10 @@
  * - Boxes ticked in a form marked data-reorder-clears (the search results to add) are
  *   unticked once they have been added together.
  * - A refusal the server words as text (400, 503) is shown in the section's status.
- * - A page of the studio's asked for while a change is on its way (a search: a plain
- *   GET form) waits for the change's answer: read before the change is saved, it would
- *   show the list without it, and its next change would be refused as stale.
+ * - A studio form htmx does not send itself (a search, Publish, the details, Delete),
+ *   submitted while a change of the list is on its way, waits for the change's answer
+ *   (at most 15 s): a page read before the change is saved would show the list without
+ *   it, and a form carrying the lastUpdated from before it would be refused as stale.
  * Without JavaScript the forms post and the page comes back: the same result.
  */
 (function () {
@@ -112,37 +113,56 @@
 
   // -- changes on their way ------------------------------------------------------------
 
-  var pending = 0; // changes of a list sent and not yet answered
-  var held = null; // the form that waits for them
+  var sent = new Set(); // changes of a list sent and not yet answered (their xhr)
+  var held = null; // the form that waits for them: {form, submitter, timer}
   var HOLD_AT_MOST_MS = 15000;
 
-  document.addEventListener("htmx:beforeRequest", function (event) {
-    if (sectionOf(event.detail.target)) pending++;
-  });
-
-  document.addEventListener("htmx:afterRequest", function (event) {
-    if (!sectionOf(event.detail.target) || pending === 0) return;
-    pending--;
-    if (pending === 0 && held) {
-      var form = held;
-      held = null;
-      form.requestSubmit();
+  function release() {
+    if (!held || sent.size) return;
+    var form = held.form, submitter = held.submitter;
+    clearTimeout(held.timer);
+    held = null;
+    if (!form.isConnected) return;
+    // The change was answered and swapped in (htmx swaps as the answer arrives): the
+    // form carries the playlist's lastUpdated as it now is, unless the change was
+    // refused, when it keeps what its page showed (as the section's own forms do).
+    var section = document.querySelector("[data-reorder]");
+    var seen = form.querySelector('input[name="seen"]');
+    if (section && seen && !section.hasAttribute("data-problem")) {
+      seen.value = section.dataset.seen;
     }
+    form.requestSubmit(submitter && submitter.isConnected && submitter.form === form
+      ? submitter : undefined);
+  }
+
+  document.addEventListener("htmx:beforeSend", function (event) {
+    if (!sectionOf(event.detail.target)) return;
+    var xhr = event.detail.xhr;
+    sent.add(xhr);
+    // loadend comes whatever became of the request or of the element that sent it.
+    xhr.addEventListener("loadend", function () {
+      sent.delete(xhr);
+      release();
+    });
   });
 
+  // A studio form htmx does not send itself (a search, Publish, the details, Delete):
+  // sent once the changes on their way are answered, whatever the answers.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!pending || !form.closest || !form.closest("[data-studio]")) return;
-    if ((form.getAttribute("method") || "get").toLowerCase() !== "get") return;
+    if (!sent.size || !form.closest || !form.closest("[data-studio]")) return;
+    if (form.matches("[hx-get], [hx-post], [data-hx-get], [data-hx-post]")) return;
     event.preventDefault();
     event.stopPropagation();
-    held = form; // sent once the change is answered, whatever the answer
-    setTimeout(function () { // or, should the answer never come, after a while
-      if (held !== form) return;
-      held = null;
-      pending = 0;
-      form.requestSubmit();
-    }, HOLD_AT_MOST_MS);
+    if (held) clearTimeout(held.timer);
+    held = {
+      form: form,
+      submitter: event.submitter,
+      timer: setTimeout(function () { // or, should an answer never come, after a while
+        sent.clear();
+        release();
+      }, HOLD_AT_MOST_MS)
+    };
   }, true);
 
   document.addEventListener("htmx:responseError", function (event) {

@@ -385,7 +385,7 @@ class PageCacheMiddleware:
         if _storable(request, response):
             stored = StoredPage.of(response, settings.CATALOGUE_PAGE_SECONDS)
             cache.set(key, stored, settings.CATALOGUE_PAGE_SECONDS)
-            _kept.keep(key, stored)
+            _keep(key, stored, time.time())
             return stored.response(request)
         if not response.streaming and _holes().search(response.content):
             names = _hole_names()
@@ -443,6 +443,7 @@ class VisitorPagesMiddleware:
 # Each path's view's page_cached() parameters, or (None,) for a path whose view is not
 # cached, by path and URLconf: URL resolution was a tenth of a stored page's answer.
 _params_of_paths: LRU[tuple[str, str], tuple[tuple[str, ...] | None]] = LRU(4096)
+LONGEST_PATH_KEPT = 256  # characters: a catalogue page's path is far shorter
 
 
 def _page_params(path: str, urlconf: str | None) -> tuple[str, ...] | None:
@@ -453,9 +454,10 @@ def _page_params(path: str, urlconf: str | None) -> tuple[str, ...] | None:
         try:
             view = resolve(path, urlconf).func
         except Resolver404:
-            view = None
+            return None  # not remembered: made-up paths must not crowd out real ones
         known = (getattr(view, "page_cached", None),)
-        _params_of_paths.keep((path, urlconf), known)
+        if len(path) <= LONGEST_PATH_KEPT:
+            _params_of_paths.keep((path, urlconf), known)
     return known[0]
 
 
@@ -469,23 +471,32 @@ def _forget_paths(**kwargs) -> None:
 # cache keeps it for is up: from Redis a stored page cost a round trip and 45 KB
 # unpickled on every answer, more than the rest of the answer (0.3 ms against 0.2).
 # About 50 KB a page in memory, plain and deflated.
-_kept: LRU[str, StoredPage] = LRU(KEPT_PAGES)
+_kept: LRU[str, tuple[float, StoredPage]] = LRU(KEPT_PAGES)  # (until, page)
 
 
 def _stored_page(request: HttpRequest, key: str) -> StoredPage | None:
     """The page stored under ``key``, from this process's copy if it has a live one, and
     from the shared cache (once a request) if not."""
-    stored = _kept.get(key)
-    if stored is not None and stored.expires > time.time():
-        return stored
+    now = time.time()
+    kept = _kept.get(key)
+    if kept is not None and kept[0] > now:
+        return kept[1]
     if getattr(request, "_page_cache_missed", None) == key:
         return None  # looked for already, by VisitorPagesMiddleware
     stored = cache.get(key)
-    if not isinstance(stored, StoredPage):
+    # (A page past its time is a miss even if the shared cache's timer, started a moment
+    # after, has not yet run out.)
+    if not isinstance(stored, StoredPage) or stored.expires <= now:
         request._page_cache_missed = key
         return None
-    _kept.keep(key, stored)
+    _keep(key, stored, now)
     return stored
+
+
+def _keep(key: str, stored: StoredPage, now: float) -> None:
+    # Never longer than the page's time from now, whatever the clock of the process
+    # that stored it said.
+    _kept.keep(key, (min(stored.expires, now + settings.CATALOGUE_PAGE_SECONDS), stored))
 
 
 def _stored_response(request: HttpRequest, key: str) -> HttpResponse | None:

@@ -166,7 +166,7 @@ def test_an_editor_makes_orders_by_keyboard_and_publishes_a_playlist(desktop, st
     search_the_studio(page, "Palo Alto")
     page.get_by_role("button", name="Add Palo Alto").first.click()
     # Added before the next search, as a person sees it (a search made sooner waits for
-    # the add: test_a_search_made_while_an_add_is_on_its_way_shows_the_track_added).
+    # the add: test_a_search_or_publish_made_while_an_add_is_on_its_way_waits_for_it).
     expect(page.locator("#studio-tracks-status")).to_contain_text("“Palo Alto” added")
     search_the_studio(page, "How I Made")
     add = page.get_by_role("button", name="Add How I Made My Millions").first
@@ -221,11 +221,12 @@ def test_an_editor_makes_orders_by_keyboard_and_publishes_a_playlist(desktop, st
     expect(titles).to_have_text(starting(["Palo Alto", "How I Made My Millions"]))
 
 
-def test_a_search_made_while_an_add_is_on_its_way_shows_the_track_added(desktop, storefront):
-    """7digital takes a second and a half to add the track; the editor searches meanwhile.
-    The search waits for the add: the page it loads has the track, and the editor's next
-    change is saved (read before the add was, the page would have shown the playlist
-    without it, and refused that change: "Another editor changed this playlist")."""
+def test_a_search_or_publish_made_while_an_add_is_on_its_way_waits_for_it(desktop, storefront):
+    """7digital takes a second and a half to add a track; the editor searches meanwhile,
+    and later publishes while another add is on its way. Each waits for the add: the
+    page the search loads has the track, and Publish is saved (sent sooner, the page
+    would have been read without the track, and Publish refused as stale: "Another
+    editor changed this playlist")."""
     from django.contrib.auth.models import Group
 
     from accounts.models import User
@@ -249,8 +250,16 @@ def test_a_search_made_while_an_add_is_on_its_way_shows_the_track_added(desktop,
 
     rows = page.locator("#studio-tracks .track-title")
     expect(rows).to_have_text(starting(["No Surprises"]))
+    # Publish pressed while the next add is on its way: sent once it is answered, with
+    # the playlist's lastUpdated after it.
+    state.add_fault(
+        kind="latency", latency_ms=1_500, endpoint="playlists/*/tracks", method="POST", times=1
+    )
     page.get_by_role("button", name="Add Palo Alto").first.click()
-    expect(page.locator("#studio-tracks-status")).to_contain_text("“Palo Alto” added")
+    page.wait_for_function("() => document.querySelector('.htmx-request') !== null")
+    page.get_by_role("button", name="Publish").click()
+
+    expect(page.locator(".messages")).to_contain_text("Published")
     expect(rows).to_have_text(starting(["No Surprises", "Palo Alto"]))
     expect(page.get_by_text("Another editor changed this playlist")).to_have_count(0)
 
