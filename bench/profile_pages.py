@@ -109,8 +109,9 @@ class Browser:
         cookie = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         wsgi = environ(path, cookie)
         wsgi.update(headers)
-        if section:  # read as a browser reads it
+        if section:  # asked as htmx asks for a page's section, read as a browser reads it
             wsgi.pop("HTTP_ACCEPT_ENCODING")
+            wsgi["HTTP_HX_REQUEST"] = "true"
         body = self.handler(wsgi, self.keep)
         content = b"".join(body)
         if hasattr(body, "close"):
@@ -125,7 +126,7 @@ class Browser:
             before = journal_last_id(stack)
             page = self.get(path, HTTP_ACCEPT_ENCODING="identity").decode()
             for section in LAZY_SECTION.findall(page):
-                self.get(html.unescape(section), section=True, HTTP_HX_REQUEST="true")
+                self.get(html.unescape(section), section=True)
             for _ in range(20):
                 self.get(path)
             if not calls_since(stack, before):
@@ -135,7 +136,8 @@ class Browser:
 @contextlib.contextmanager
 def site(tracks: int, log=print):
     """The sandbox in its own process and the site set up in this one, as
-    ``bench/catalogue_pages.py`` serves it; yields (stack, handler, signed_in cookies)."""
+    ``bench/catalogue_pages.py`` serves it; yields (stack, handler): the sandbox's
+    ``Stack`` and Django's WSGI handler."""
     folder = Path(tempfile.mkdtemp(prefix="bench-urls-"))
     Path(folder, "bench_catalogue_settings.py").write_text(BENCH_SETTINGS)
     Path(folder, "bench_catalogue_urls.py").write_text(BENCH_URLS)

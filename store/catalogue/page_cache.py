@@ -462,9 +462,10 @@ def _page_params(path: str, urlconf: str | None) -> tuple[str, ...] | None:
 
 
 @receiver(setting_changed)
-def _forget_paths(**kwargs) -> None:
+def _forget_process_copies(**kwargs) -> None:
+    """Another URLconf, cache or page length: what this process remembered no longer holds."""
     _params_of_paths.forget()
-    _kept.forget()  # another cache, another page length
+    _kept.forget()
 
 
 # Each process's own copy of the pages it served last, each until the time the shared
